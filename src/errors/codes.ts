@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   GH_UPSTREAM_UNAVAILABLE: { status: 502, title: 'Bad Gateway', description: 'The upstream could not be reached or closed the connection.' },
   GH_UPSTREAM_TIMEOUT: { status: 504, title: 'Gateway Timeout', description: 'The upstream did not answer in time.' },
   GH_UPSTREAM_RESPONSE_INVALID: { status: 502, title: 'Bad Gateway', description: 'The upstream response violates the contract and the policy blocks it.' },
+  GH_UPSTREAM_ERROR: { status: 502, title: 'Upstream Error', description: 'The upstream failed with a status the contract does not declare; its body is withheld (it may hold a stack trace). The upstream status is kept.' },
   GH_UPSTREAM_RESPONSE_TOO_LARGE: { status: 502, title: 'Bad Gateway', description: 'The upstream response is larger than the configured cap.' },
   // dependencies of policies
   GH_DEPENDENCY_UNAVAILABLE: { status: 503, title: 'Service Unavailable', description: 'A dependency of a policy (store, identity provider) is unavailable and the policy fails closed.' },

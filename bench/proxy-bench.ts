@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { ITEM } from './servers.js';
+
+interface Measured { rps: number; p50: number; p99: number }
+
+const SERVERS = fileURLToPath(new URL('./servers.js', import.meta.url));
+
+function startRole(role: string, ...args: string[]): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [SERVERS, role, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.once('line', (line) => resolve({ port: (JSON.parse(line) as { port: number }).port, child }));
+    child.once('exit', (code) => reject(new Error(`${role} exited with ${code ?? 'signal'}`)));
+  });
+}
+
+async function load(url: string, options: { method: 'GET' | 'POST'; body?: string; connections: number; seconds: number; headers?: Record<string, string> }): Promise<Measured> {
+  const headers = { ...options.headers, ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) };
+  const result = await autocannon({
+    url,
+    method: options.method,
+    connections: options.connections,
+    duration: options.seconds,
+    headers,
+    ...(options.body === undefined ? {} : { body: options.body }),
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+/**
+ * Gatehouse against the floor (a minimal undici pass-through proxy), same upstream, same
+ * client, same run. Throughput at 32 connections; latency at 1 connection, where queueing does
+ * not hide the per-request cost.
+ */
+export async function runProxyBench(options: { seconds?: number; extraYaml?: string; label?: string; headers?: Record<string, string> } = {}): Promise<string[]> {
+  const seconds = options.seconds ?? Number(process.env.BENCH_SECONDS ?? 5);
+  const up = await startRole('upstream');
+  const target = `http://127.0.0.1:${up.port}`;
+  const floor = await startRole('floor', target);
+  const gh = await startRole('gatehouse', target, options.extraYaml ?? '');
+  const body = JSON.stringify(ITEM);
+  const lines: string[] = [];
+  try {
+    for (const [name, method, path] of [['GET /items/{id}', 'GET', '/items/42?fields=name'], ['POST /items (1 KB JSON)', 'POST', '/items']] as const) {
+      const run = async (port: number, connections: number, s: number): Promise<Measured> =>
+        load(`http://127.0.0.1:${port}${path}`, { method, ...(method === 'POST' ? { body } : {}), ...(options.headers === undefined ? {} : { headers: options.headers }), connections, seconds: s });
+      // Warm up JIT and connection pools.
+      await run(floor.port, 8, 1);
+      await run(gh.port, 8, 1);
+      const direct = await run(up.port, 32, seconds);
+      const f = await run(floor.port, 32, seconds);
+      const g = await run(gh.port, 32, seconds);
+      const fl = await run(floor.port, 1, Math.max(2, Math.round(seconds / 2)));
+      const gl = await run(gh.port, 1, Math.max(2, Math.round(seconds / 2)));
+      lines.push(
+        `${options.label ?? 'contract'} ${name}`,
+        `  upstream direct   ${direct.rps.toFixed(0).padStart(7)} req/s`,
+        `  floor (undici)    ${f.rps.toFixed(0).padStart(7)} req/s   p50 ${fl.p50} ms  p99 ${fl.p99} ms (1 connection)`,
+        `  gatehouse         ${g.rps.toFixed(0).padStart(7)} req/s   p50 ${gl.p50} ms  p99 ${gl.p99} ms (1 connection)`,
+        `  ratio gatehouse / floor: ${(g.rps / f.rps * 100).toFixed(1)} %   added p50: ${(gl.p50 - fl.p50).toFixed(2)} ms`,
+      );
+    }
+  } finally {
+    for (const p of [up, floor, gh]) p.child.kill();
+  }
+  return lines;
+}

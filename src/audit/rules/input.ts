@@ -1,0 +1,129 @@
+import { child, isObject, type Json } from '../raw.js';
+import { typesOf } from '../schema-walk.js';
+import type { Rule, SchemaSite } from '../types.js';
+import { normName } from './util.js';
+
+const BINARY_FORMATS = new Set(['binary', 'byte', 'base64']);
+const URL_FORMATS = new Set(['uri', 'url', 'uri-reference', 'iri', 'iri-reference', 'uri-template']);
+const URL_NAMES = new Set(['url', 'uri', 'callback', 'callbackurl', 'webhook', 'webhookurl', 'redirect', 'redirecturi', 'redirecturl', 'returnurl',
+  'returnto', 'next', 'nexturl', 'endpoint', 'target', 'targeturl', 'dest', 'destination', 'link', 'href', 'imageurl', 'avatarurl', 'feed', 'proxy', 'host']);
+
+function isString(n: Json): boolean {
+  const t = typesOf(n);
+  return t.includes('string');
+}
+
+function isBinary(n: Json): boolean {
+  return n.type === 'file' || (isString(n) && (BINARY_FORMATS.has(String(n.format)) || n.contentEncoding !== undefined || n.contentMediaType !== undefined));
+}
+
+function isObjectSchema(n: Json): boolean {
+  return typesOf(n).includes('object') || (n.type === undefined && isObject(n.properties));
+}
+
+const req = (s: SchemaSite): boolean => s.role === 'request';
+
+export const inputRules: Rule[] = [
+  {
+    id: 'GH-INPUT-001', title: 'String input without bounds', severity: 'medium', owasp: 'API4:2023', mitigatedBy: 'maxStringLength',
+    description: 'A string accepted without maxLength, pattern, enum or format can be megabytes long and carry anything.',
+    fix: 'Add `maxLength` (and a `pattern`, `format` or `enum` where the value has a known shape).',
+    visitSchema(s, emit) {
+      const n = s.node;
+      if (!req(s) || !isString(n) || isBinary(n)) return;
+      if (n.maxLength === undefined && n.pattern === undefined && n.enum === undefined && n.const === undefined && n.format === undefined) emit(s.pointer, 'string input has no maxLength, pattern, enum or format');
+    },
+  },
+  {
+    id: 'GH-INPUT-002', title: 'Numeric input without bounds', severity: 'low', owasp: 'API4:2023',
+    description: 'Unbounded numbers reach page sizes, quantities and amounts: negative values or huge ones cause abuse and overflow.',
+    fix: 'Add `minimum` and `maximum` (or `exclusiveMinimum` / `exclusiveMaximum`).',
+    visitSchema(s, emit) {
+      const n = s.node;
+      const t = typesOf(n);
+      if (!req(s) || !(t.includes('integer') || t.includes('number')) || n.enum !== undefined || n.const !== undefined) return;
+      const min = n.minimum !== undefined || typeof n.exclusiveMinimum === 'number';
+      const max = n.maximum !== undefined || typeof n.exclusiveMaximum === 'number';
+      if (!min || !max) emit(s.pointer, `numeric input has no ${!min && !max ? 'minimum or maximum' : !min ? 'minimum' : 'maximum'}`);
+    },
+  },
+  {
+    id: 'GH-INPUT-003', title: 'Array input without maxItems', severity: 'medium', owasp: 'API4:2023', mitigatedBy: 'maxArrayItems',
+    description: 'An unbounded array lets one request carry millions of items and exhaust memory or downstream quotas (batch abuse).',
+    fix: 'Add `maxItems` to every array the API accepts.',
+    visitSchema(s, emit) {
+      if (req(s) && typesOf(s.node).includes('array') && s.node.maxItems === undefined) emit(s.pointer, 'array input has no maxItems');
+    },
+  },
+  {
+    id: 'GH-INPUT-004', title: 'Request object accepts undeclared properties', severity: 'medium', owasp: 'API3:2023', mitigatedBy: 'unknownFieldsRejected',
+    description: 'An open request object lets clients send fields the contract does not name (role, isAdmin, price): mass assignment.',
+    fix: 'Set `additionalProperties: false` (or `unevaluatedProperties: false` in 3.1) on request objects.',
+    visitSchema(s, emit) {
+      const n = s.node;
+      if (!req(s) || s.upload || !isObjectSchema(n) || n.allOf !== undefined || n.oneOf !== undefined || n.anyOf !== undefined) return;
+      if ((n.additionalProperties === undefined || n.additionalProperties === true) && n.unevaluatedProperties !== false) emit(s.pointer, 'request object allows additional properties');
+    },
+  },
+  {
+    id: 'GH-INPUT-005', title: 'File upload without size limit', severity: 'medium', owasp: 'API4:2023', mitigatedBy: 'maxBodyBytes',
+    description: 'An upload with no declared maximum size invites storage and memory exhaustion.',
+    fix: 'Give binary fields a `maxLength` (bytes) and enforce a body size limit at the gateway.',
+    visitSchema(s, emit) {
+      if (req(s) && isBinary(s.node) && s.node.maxLength === undefined) emit(s.pointer, 'uploaded content has no maximum size');
+    },
+  },
+  {
+    id: 'GH-INPUT-006', title: 'URL accepted as input (SSRF)', severity: 'medium', owasp: 'API7:2023',
+    description: 'A URL the server fetches on the client\'s behalf can be aimed at internal services and cloud metadata endpoints.',
+    fix: 'Avoid taking URLs; if needed, restrict them with `enum` or an anchored `pattern` of allowed hosts and validate server-side.',
+    check(ctx, emit) {
+      for (const op of ctx.spec.operations) for (const p of op.parameters) {
+        if (URL_NAMES.has(normName(p.name)) && !restricted(p.schema)) emit(p.pointer, `parameter \`${p.name}\` takes a URL`);
+      }
+    },
+    visitSchema(s, emit) {
+      if (!req(s)) return;
+      if (isString(s.node) && URL_FORMATS.has(String(s.node.format)) && !restricted(s.node)) emit(s.pointer, 'input of URL format');
+      const props = s.node.properties;
+      if (isObject(props)) for (const [name, p] of Object.entries(props)) {
+        if (URL_NAMES.has(normName(name)) && !(isObject(p) && restricted(p))) emit(child(s.pointer, 'properties', name), `property \`${name}\` takes a URL`);
+      }
+    },
+  },
+  {
+    id: 'GH-INPUT-007', title: 'Wildcard request content type', severity: 'medium', owasp: 'API8:2023',
+    description: 'Accepting `*/*` lets clients send any format, bypassing schema validation and enabling parser confusion.',
+    fix: 'List the exact media types the operation accepts (e.g. `application/json`).',
+    check(ctx, emit) {
+      for (const op of ctx.spec.operations) {
+        if (op.requestBody === undefined) continue;
+        for (const mt of Object.keys(op.requestBody.content)) if (mt === '*/*') emit(ctx.spec.version === '2.0' ? op.pointer : child(op.requestBody.pointer, 'content', mt), `${op.method} ${op.path} accepts any content type`);
+      }
+    },
+  },
+  {
+    id: 'GH-INPUT-008', title: 'Untyped request schema', severity: 'low', owasp: 'API8:2023',
+    description: 'A request schema with no type or structure accepts any JSON value, so validation cannot protect the service.',
+    fix: 'Give the schema a `type` and describe its properties or items.',
+    visitSchema(s, emit) {
+      const n = s.node;
+      if (!req(s) || s.upload) return;
+      const shaped = ['type', 'properties', 'items', 'allOf', 'anyOf', 'oneOf', 'enum', 'const', 'not', '$ref', 'schema', 'content', 'in', 'additionalProperties'];
+      if (!shaped.some((k) => n[k] !== undefined)) emit(s.pointer, 'request schema accepts any value');
+    },
+  },
+  {
+    id: 'GH-INPUT-009', title: 'Unanchored pattern', severity: 'low', owasp: 'API8:2023',
+    description: 'A regular expression without `^...$` matches any string that merely contains an allowed part.',
+    fix: 'Anchor input patterns with `^` and `$`.',
+    visitSchema(s, emit) {
+      const p = s.node.pattern;
+      if (req(s) && typeof p === 'string' && !(p.startsWith('^') && p.endsWith('$'))) emit(child(s.pointer, 'pattern'), `pattern \`${p.slice(0, 60)}\` is not anchored`);
+    },
+  },
+];
+
+function restricted(n: Json | undefined): boolean {
+  return n !== undefined && (n.enum !== undefined || n.const !== undefined || (typeof n.pattern === 'string' && n.pattern.startsWith('^')));
+}

@@ -1,0 +1,133 @@
+import { child, isObject } from '../raw.js';
+import type { Rule } from '../types.js';
+import { hasSecurity, rawOp } from './util.js';
+
+const SIDE_EFFECT_VERB = /^(delete|remove|create|update|add|set|reset|revoke|cancel|approve|destroy|purge|insert|modify|send|disable|enable|execute|run|trigger)([A-Z_\-\s.]|$)/;
+const ADMIN_PATH = /(^|\/)(admin|administration|manage|management|superuser|root)(\/|$)/i;
+const DEBUG_PATH = /(^|\/)(debug|internal|actuator|_debug|_internal|test|tests|phpinfo|heapdump|env)(\/|$)/i;
+
+export const operationRules: Rule[] = [
+  {
+    id: 'GH-OP-001', title: 'GET with side effects', severity: 'medium', owasp: 'API8:2023',
+    description: 'GET is safe by definition (RFC 9110 §9.2.1): caches, crawlers, prefetchers and CSRF via <img> will trigger a state change.',
+    fix: 'Use POST, PUT, PATCH or DELETE for operations that change state; GET must not take a body.',
+    check(ctx, emit) {
+      for (const op of ctx.spec.operations) {
+        if (op.method !== 'GET') continue;
+        const name = op.operationId ?? '';
+        if (op.requestBody !== undefined) emit(op.pointer, `GET ${op.path} takes a request body`);
+        else if (SIDE_EFFECT_VERB.test(name) || SIDE_EFFECT_VERB.test((op.summary ?? '').toLowerCase())) emit(op.pointer, `GET ${op.path} (${name || op.summary || ''}) looks state-changing`);
+      }
+    },
+  },
+  {
+    id: 'GH-OP-002', title: 'TRACE method exposed', severity: 'medium', owasp: 'API8:2023',
+    description: 'TRACE echoes the request, including cookies and Authorization headers (cross-site tracing).',
+    fix: 'Remove TRACE operations from the API.',
+    check(ctx, emit) {
+      for (const op of ctx.spec.operations) if (op.method === 'TRACE') emit(op.pointer, `TRACE ${op.path} is exposed`);
+    },
+  },
+  {
+    id: 'GH-OP-003', title: 'Deprecated operation still published', severity: 'low', owasp: 'API9:2023',
+    description: 'Deprecated operations linger as zombie APIs that nobody maintains or patches.',
+    fix: 'Set a sunset date (`x-sunset`) and remove the operation when it passes.',
+    check(ctx, emit) {
+      for (const op of ctx.spec.operations) if (op.deprecated) emit(op.pointer, `${op.method} ${op.path} is deprecated but still present`);
+    },
+  },
+  {
+    id: 'GH-OP-004', title: 'Administrative operation without security', severity: 'high', owasp: 'API5:2023',
+    description: 'An admin-looking path that requires no authentication is an open door to privileged functions.',
+    fix: 'Require authentication and an admin scope or role on administrative operations.',
+    check(ctx, emit) {
+      for (const op of ctx.spec.operations) if (ADMIN_PATH.test(op.path) && !hasSecurity(op)) emit(op.pointer, `${op.method} ${op.path} is administrative and unauthenticated`);
+    },
+  },
+  {
+    id: 'GH-OP-005', title: 'Debug or internal endpoint published', severity: 'medium', owasp: 'API9:2023',
+    description: 'Debug, test, actuator or internal endpoints in a public contract expose functions never meant for clients.',
+    fix: 'Remove internal endpoints from the public spec and from the public listener.',
+    check(ctx, emit) {
+      for (const op of ctx.spec.operations) {
+        const raw = rawOp(ctx.raw, op);
+        if (DEBUG_PATH.test(op.path) || raw['x-internal'] === true) emit(op.pointer, `${op.method} ${op.path} looks like an internal or debug endpoint`);
+      }
+    },
+  },
+];
+
+export const inventoryRules: Rule[] = [
+  {
+    id: 'GH-INV-001', title: 'Operation without operationId', severity: 'low', owasp: 'API9:2023',
+    description: 'Without a stable operationId, inventory, policies and findings cannot follow an operation across versions.',
+    fix: 'Give every operation a unique `operationId`.',
+    check(ctx, emit) {
+      for (const op of ctx.spec.operations) if (op.operationId === undefined || op.operationId === '') emit(op.pointer, `${op.method} ${op.path} has no operationId`);
+    },
+  },
+  {
+    id: 'GH-INV-002', title: 'Operation without owner', severity: 'low', owasp: 'API9:2023',
+    description: 'An operation nobody owns is nobody\'s to fix, patch or retire.',
+    fix: 'Set `x-owner` (team or contact) on the operation, or once on `info` for the whole document.',
+    check(ctx, emit) {
+      const info = ctx.spec.raw.info;
+      if (ctx.spec.raw['x-owner'] !== undefined || (isObject(info) && info['x-owner'] !== undefined)) return;
+      for (const op of ctx.spec.operations) if (op.extensions['x-owner'] === undefined) emit(op.pointer, `${op.method} ${op.path} has no x-owner`);
+    },
+  },
+  {
+    id: 'GH-INV-003', title: 'Operation without tags', severity: 'low', owasp: 'API9:2023',
+    description: 'Untagged operations fall out of grouping, documentation and ownership reports.',
+    fix: 'Tag every operation with the resource or domain it belongs to.',
+    check(ctx, emit) {
+      for (const op of ctx.spec.operations) if (op.tags.length === 0) emit(op.pointer, `${op.method} ${op.path} has no tags`);
+    },
+  },
+  {
+    id: 'GH-INV-004', title: 'No contact information', severity: 'low', owasp: 'API9:2023',
+    description: 'Without `info.contact` nobody knows whom to tell about a vulnerability or an outage.',
+    fix: 'Add `info.contact` with a team e-mail or URL.',
+    check(ctx, emit) {
+      const info = ctx.spec.raw.info;
+      if (!isObject(info) || !isObject(info.contact)) emit(isObject(info) ? '/info' : '', 'the document has no contact');
+    },
+  },
+];
+
+export const corsRules: Rule[] = [
+  {
+    id: 'GH-CORS-001', title: 'CORS allows any origin', severity: 'medium', owasp: 'API8:2023',
+    description: 'A documented `Access-Control-Allow-Origin: *` lets any web page read the responses from a browser.',
+    fix: 'Allow-list the origins that need access instead of `*`.',
+    check(ctx, emit) {
+      forAcao(ctx.spec.operations, ctx.raw.get.bind(ctx.raw), (ptr) => emit(ptr, 'Access-Control-Allow-Origin is `*`'));
+    },
+  },
+  {
+    id: 'GH-CORS-002', title: 'CORS any origin with credentials', severity: 'high', owasp: 'API8:2023',
+    description: 'Any origin combined with Access-Control-Allow-Credentials lets hostile sites act with the user\'s cookies (browsers refuse `*`, so servers reflect the origin).',
+    fix: 'Never combine credentials with a wildcard or reflected origin; allow-list exact origins.',
+    check(ctx, emit) {
+      forAcao(ctx.spec.operations, ctx.raw.get.bind(ctx.raw), (ptr, headers) => {
+        if (Object.keys(headers).some((h) => h.toLowerCase() === 'access-control-allow-credentials')) emit(ptr, 'Access-Control-Allow-Origin `*` together with Access-Control-Allow-Credentials');
+      });
+    },
+  },
+];
+
+function forAcao(ops: readonly { responses: Readonly<Record<string, { pointer: string; headers: Readonly<Record<string, unknown>> }>> }[],
+  get: (p: string) => unknown, fn: (ptr: string, headers: Readonly<Record<string, unknown>>) => void): void {
+  const seen = new Set<string>();
+  for (const op of ops) for (const r of Object.values(op.responses)) for (const h of Object.keys(r.headers)) {
+    if (h.toLowerCase() !== 'access-control-allow-origin') continue;
+    const ptr = child(r.pointer, 'headers', h);
+    if (seen.has(ptr)) continue;
+    seen.add(ptr);
+    const node = get(ptr);
+    if (!isObject(node)) continue;
+    const schema = isObject(node.schema) ? node.schema : node;
+    const values = [schema.const, schema.default, schema.example, node.example, ...(Array.isArray(schema.enum) ? schema.enum : [])];
+    if (values.includes('*')) fn(ptr, r.headers);
+  }
+}

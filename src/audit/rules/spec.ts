@@ -1,0 +1,50 @@
+import { decodeFragment, isObject } from '../raw.js';
+import type { Rule } from '../types.js';
+
+/** Rules about the document itself. GH-SPEC-001/004/005 are raised by the engine, not by a check. */
+export const specRules: Rule[] = [
+  {
+    id: 'GH-SPEC-001', title: 'Document cannot be read', severity: 'critical', owasp: 'API9:2023',
+    description: 'The file is missing, not YAML/JSON, or not an OpenAPI 2.0/3.0/3.1 document, so nothing in it can be enforced.',
+    fix: 'Fix the syntax or version error reported at the given line.',
+  },
+  {
+    id: 'GH-SPEC-002', title: '`$ref` does not resolve', severity: 'medium', owasp: 'API8:2023',
+    description: 'A dangling reference leaves a schema or parameter undefined, so validation silently accepts anything there.',
+    fix: 'Point the `$ref` at an existing component, or add the missing component.',
+    check(ctx, emit) {
+      const stack: [unknown, string][] = [[ctx.spec.raw, '']];
+      while (stack.length > 0) {
+        const [node, ptr] = stack.pop() as [unknown, string];
+        if (Array.isArray(node)) { node.forEach((v, i) => { if (typeof v === 'object' && v !== null) stack.push([v, `${ptr}/${i}`]); }); continue; }
+        if (!isObject(node)) continue;
+        for (const [k, v] of Object.entries(node)) {
+          if (k === '$ref' && typeof v === 'string') {
+            if (v.startsWith('#') && ctx.raw.get(decodeFragment(v.slice(1))) === undefined) emit(ptr, `$ref ${v} does not resolve`);
+          } else if (typeof v === 'object' && v !== null && !(k === 'example' || k === 'examples')) {
+            stack.push([v, `${ptr}/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`]);
+          }
+        }
+      }
+      for (const p of ctx.spec.problems) if (/ref/i.test(p.code) && !p.pointer.startsWith('#')) emit(p.pointer, p.message);
+    },
+  },
+  {
+    id: 'GH-SPEC-003', title: 'Loader problem', severity: 'low', owasp: 'API9:2023',
+    description: 'The loader found a non-fatal problem (duplicate operationId, invalid value) that makes the contract ambiguous.',
+    fix: 'Correct the document as the message says.',
+    check(ctx, emit) {
+      for (const p of ctx.spec.problems) if (!/ref/i.test(p.code)) emit(p.pointer, `${p.code}: ${p.message}`);
+    },
+  },
+  {
+    id: 'GH-SPEC-004', title: 'Suppression without a reason', severity: 'low', owasp: 'API9:2023',
+    description: 'An `x-gatehouse-ignore` entry without a reason hides a finding with no record of why; it is not honoured.',
+    fix: 'Write `x-gatehouse-ignore: { RULE-ID: "why this is acceptable" }`.',
+  },
+  {
+    id: 'GH-SPEC-005', title: 'Rule could not complete', severity: 'low', owasp: 'API9:2023',
+    description: 'A rule met a document shape it could not handle; the rest of the audit still ran.',
+    fix: 'Report the message to the Gatehouse maintainers; check the document at the pointer.',
+  },
+];

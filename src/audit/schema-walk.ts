@@ -1,0 +1,105 @@
+/**
+ * The single schema walk: every schema node reachable from an operation's parameters, request
+ * body or responses is visited once per role, keyed by its resolved pointer. Big specs share
+ * components across hundreds of operations, so this keeps the audit linear in the document size,
+ * terminates on recursive schemas, and reports a shared component's problem once, at the component.
+ */
+import type { LoadedSpec } from '../openapi/types.js';
+import { RawDoc, child, isObject, type Json } from './raw.js';
+import type { SchemaRole, SchemaSite } from './types.js';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+const LIST_KEYS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'] as const;
+const MAP_KEYS = ['properties', 'patternProperties'] as const;
+
+export interface WalkResult {
+  readonly request: Set<string>;
+  readonly response: Set<string>;
+}
+
+export function walkSchemas(spec: LoadedSpec, raw: RawDoc, visit: (site: SchemaSite) => void): WalkResult {
+  const seen: WalkResult = { request: new Set(), response: new Set() };
+  const walk = (rootNode: unknown, rootPtr: string, role: SchemaRole, upload: boolean): void => {
+    const stack: [unknown, string][] = [[rootNode, rootPtr]];
+    const visited = seen[role];
+    while (stack.length > 0) {
+      const [n, p] = stack.pop() as [unknown, string];
+      const { node, pointer } = raw.resolve(n, p);
+      if (!isObject(node) || visited.has(pointer)) continue;
+      visited.add(pointer);
+      visit({ node, pointer, role, upload });
+      for (const k of MAP_KEYS) {
+        const m = node[k];
+        if (isObject(m)) for (const [name, s] of Object.entries(m)) stack.push([s, child(pointer, k, name)]);
+      }
+      for (const k of LIST_KEYS) {
+        const l = node[k];
+        if (Array.isArray(l)) l.forEach((s, i) => stack.push([s, child(pointer, k, i)]));
+      }
+      if (isObject(node.additionalProperties)) stack.push([node.additionalProperties, child(pointer, 'additionalProperties')]);
+      if (isObject(node.items)) stack.push([node.items, child(pointer, 'items')]);
+      else if (Array.isArray(node.items)) node.items.forEach((s, i) => stack.push([s, child(pointer, 'items', i)]));
+    }
+  };
+  const is2 = spec.version === '2.0';
+  const paths = raw.get('/paths');
+  if (!isObject(paths)) return seen;
+  for (const path of Object.keys(paths)) {
+    const item = raw.at(child('/paths', path));
+    if (!isObject(item.node)) continue;
+    for (const m of METHODS) {
+      const opPtr = child(item.pointer, m);
+      const op = item.node[m];
+      if (!isObject(op)) continue;
+      for (const listPtr of [child(item.pointer, 'parameters'), child(opPtr, 'parameters')]) {
+        const list = raw.get(listPtr);
+        if (!Array.isArray(list)) continue;
+        list.forEach((entry, i) => {
+          const r = raw.resolve(entry, child(listPtr, i));
+          if (!isObject(r.node)) return;
+          const prm = r.node;
+          if (is2) {
+            if (prm.in === 'body') walk(prm.schema, child(r.pointer, 'schema'), 'request', false);
+            else walk(prm, r.pointer, 'request', prm.type === 'file');
+          } else {
+            if (prm.schema !== undefined) walk(prm.schema, child(r.pointer, 'schema'), 'request', false);
+            forContent(prm.content, child(r.pointer, 'content'), (s, sp) => walk(s, sp, 'request', false));
+          }
+        });
+      }
+      if (!is2 && op.requestBody !== undefined) {
+        const rb = raw.resolve(op.requestBody, child(opPtr, 'requestBody'));
+        if (isObject(rb.node)) forContent(rb.node.content, child(rb.pointer, 'content'), (s, sp, mt) => walk(s, sp, 'request', isUploadType(mt)));
+      }
+      const responses = op.responses;
+      if (!isObject(responses)) continue;
+      for (const code of Object.keys(responses)) {
+        const r = raw.resolve(responses[code], child(opPtr, 'responses', code));
+        if (!isObject(r.node)) continue;
+        if (is2) walk(r.node.schema, child(r.pointer, 'schema'), 'response', false);
+        else forContent(r.node.content, child(r.pointer, 'content'), (s, sp) => walk(s, sp, 'response', false));
+      }
+    }
+  }
+  return seen;
+}
+
+function forContent(content: unknown, ptr: string, fn: (schema: unknown, pointer: string, mediaType: string) => void): void {
+  if (!isObject(content)) return;
+  for (const [mt, media] of Object.entries(content)) {
+    if (isObject(media) && media.schema !== undefined) fn(media.schema, child(ptr, mt, 'schema'), mt);
+  }
+}
+
+export function isUploadType(mediaType: string): boolean {
+  const mt = mediaType.toLowerCase();
+  return mt.startsWith('multipart/') || mt === 'application/octet-stream' || mt.startsWith('image/') || mt.startsWith('video/') || mt.startsWith('audio/');
+}
+
+/** `type` as a list (3.1 allows arrays of types; 2.0/3.0 a single string). */
+export function typesOf(node: Json): string[] {
+  const t = node.type;
+  if (typeof t === 'string') return [t];
+  if (Array.isArray(t)) return t.filter((x): x is string => typeof x === 'string');
+  return [];
+}

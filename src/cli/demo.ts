@@ -1,0 +1,23 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { demoInstructions, startDemo } from '../demo/run.js';
+import { runUntilSignalled } from './start.js';
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  return port;
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('start a bundled sample API with its spec and the gateway in front of it')
+    .option('--port <port>', 'gateway port', parsePort, 8080)
+    .option('--admin-port <port>', 'admin port (metrics, health)', parsePort, 9090)
+    .option('--log-level <level>', 'log level', 'info')
+    .action(async (options: { port: number; adminPort: number; logLevel: string }) => {
+      const demo = await startDemo({ port: options.port, adminPort: options.adminPort, logLevel: options.logLevel });
+      process.stdout.write(demoInstructions(demo));
+      runUntilSignalled(demo.gateway, () => demo.sample.close());
+    });
+}

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config/index.js';
+import { ConfigError, formatProblem } from '../errors/index.js';
+import { Gateway } from '../gateway/gateway.js';
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('run the gateway (data plane) and the admin API')
+    .option('-c, --config <file>', 'config file', 'gatehouse.yaml')
+    .option('--no-watch', 'do not reload when the config file changes (SIGHUP still reloads)')
+    .action(async (options: { config: string; watch: boolean }) => {
+      let config;
+      try {
+        config = await loadConfig(options.config);
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          process.stderr.write(`${options.config}: ${error.problems.length} error(s)\n${error.problems.map(formatProblem).join('\n')}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        throw error;
+      }
+      const gateway = await Gateway.start(config, { watchConfig: options.watch });
+      runUntilSignalled(gateway);
+    });
+}
+
+/** SIGHUP reloads; SIGTERM and SIGINT drain in-flight requests and exit. */
+export function runUntilSignalled(gateway: Gateway, onStop?: () => Promise<void>): void {
+  process.on('SIGHUP', () => { void gateway.reload(); });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    gateway.services.logger.info({ signal }, 'shutting down: draining in-flight requests');
+    void gateway.close().then(() => onStop?.()).finally(() => {
+      gateway.services.logger.flush();
+      process.exitCode = 0;
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

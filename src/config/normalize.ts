@@ -1,0 +1,122 @@
+import path from 'node:path';
+import { DEFAULT_CONTRACT, DEFAULT_LIMITS, DEFAULT_UPSTREAM } from './defaults.js';
+import type { ApiConfig, GatehouseConfig, LimitsConfig, UpstreamConfig } from './types.js';
+import { parseDuration, parseSize } from './units.js';
+import type { RawProblem } from './validate.js';
+
+/* The shape validated by CONFIG_SCHEMA; fields are optional where the schema allows. */
+type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * Applies defaults and units, resolves file paths against the config's folder, and checks the
+ * rules a schema cannot express (unique names, no two APIs on one base path, a listener).
+ */
+export function normalizeConfig(raw: Raw, file: string, problems: RawProblem[]): GatehouseConfig {
+  const dir = path.dirname(path.resolve(file));
+  const resolve = (p: string): string => path.resolve(dir, p);
+  const listen: Raw = raw.listen ?? { http: {} };
+  if (listen.http === undefined && listen.https === undefined) {
+    problems.push({ path: ['listen'], message: 'needs http or https (or both)' });
+  }
+  const apis = (raw.apis as Raw[]).map((api, i) => normalizeApi(api, i, resolve));
+  const names = new Map<string, number>();
+  apis.forEach((api, i) => {
+    const earlier = names.get(api.name);
+    if (earlier !== undefined) problems.push({ path: ['apis', i, 'name'], message: `duplicate API name "${api.name}" (also apis[${earlier}])` });
+    names.set(api.name, i);
+  });
+  const https = listen.https as Raw | undefined;
+  const admin: Raw = raw.admin ?? {};
+  const logging: Raw = raw.logging ?? {};
+  const store = raw.store?.sqlite !== undefined ? { sqlite: { path: resolve(raw.store.sqlite.path as string) } }
+    : raw.store?.memory !== undefined ? { memory: {} as Record<string, never> }
+      : { sqlite: { path: resolve('data/gatehouse.db') } };
+  return {
+    file: path.resolve(file),
+    version: String(raw.version),
+    listen: {
+      http: listen.http === undefined ? undefined : { host: listen.http.host ?? '0.0.0.0', port: listen.http.port ?? 8080 },
+      https: https === undefined ? undefined : {
+        host: https.host ?? '0.0.0.0',
+        port: https.port ?? 8443,
+        cert: resolve(https.cert),
+        key: resolve(https.key),
+        ...(https.clientCa === undefined ? {} : { clientCa: resolve(https.clientCa) }),
+        requestClientCert: https.requestClientCert ?? https.clientCa !== undefined,
+      },
+    },
+    admin: { host: admin.host ?? '127.0.0.1', port: admin.port ?? 9090, enabled: admin.enabled ?? true },
+    store,
+    limits: normalizeLimits(raw.limits ?? {}),
+    logging: { level: logging.level ?? 'info', access: logging.access ?? true, redact: logging.redact ?? [] },
+    apis,
+  };
+}
+
+function normalizeLimits(raw: Raw): LimitsConfig {
+  const d = DEFAULT_LIMITS;
+  return {
+    maxUrlLength: raw.maxUrlLength ?? d.maxUrlLength,
+    maxHeaderCount: raw.maxHeaderCount ?? d.maxHeaderCount,
+    maxHeaderBytes: sizeOr(raw.maxHeaderBytes, d.maxHeaderBytes),
+    maxBodyBytes: sizeOr(raw.maxBodyBytes, d.maxBodyBytes),
+    maxJsonDepth: raw.maxJsonDepth ?? d.maxJsonDepth,
+    maxJsonElements: raw.maxJsonElements ?? d.maxJsonElements,
+    maxStringLength: raw.maxStringLength ?? d.maxStringLength,
+    headersTimeoutMs: durationOr(raw.headersTimeout, d.headersTimeoutMs),
+    requestTimeoutMs: durationOr(raw.requestTimeout, d.requestTimeoutMs),
+    keepAliveTimeoutMs: durationOr(raw.keepAliveTimeout, d.keepAliveTimeoutMs),
+    maxConnections: raw.maxConnections ?? d.maxConnections,
+  };
+}
+
+function normalizeApi(raw: Raw, _index: number, resolve: (p: string) => string): ApiConfig {
+  const contract: Raw = raw.policies?.contract ?? {};
+  const headers: Raw = raw.policies?.securityHeaders ?? {};
+  return {
+    name: raw.name,
+    spec: resolve(raw.spec),
+    basePath: raw.basePath === undefined ? undefined : trimSlash(raw.basePath),
+    owner: raw.owner,
+    upstream: normalizeUpstream(raw.upstream, resolve),
+    unmatched: raw.unmatched ?? 'reject',
+    policies: {
+      contract: { ...DEFAULT_CONTRACT, ...contract },
+      securityHeaders: { mode: headers.mode ?? 'enforce', hsts: headers.hsts ?? true },
+    },
+  };
+}
+
+function normalizeUpstream(raw: Raw, resolve: (p: string) => string): UpstreamConfig {
+  const url = new URL(raw.url as string);
+  const tls: Raw | undefined = raw.tls;
+  return {
+    url: raw.url,
+    origin: url.origin,
+    pathPrefix: trimSlash(url.pathname),
+    timeoutMs: durationOr(raw.timeout, DEFAULT_UPSTREAM.timeoutMs),
+    connectTimeoutMs: durationOr(raw.connectTimeout, DEFAULT_UPSTREAM.connectTimeoutMs),
+    headersTimeoutMs: durationOr(raw.headersTimeout, raw.timeout === undefined ? DEFAULT_UPSTREAM.headersTimeoutMs : durationOr(raw.timeout, DEFAULT_UPSTREAM.headersTimeoutMs)),
+    connections: raw.connections ?? DEFAULT_UPSTREAM.connections,
+    maxResponseBytes: sizeOr(raw.maxResponseBytes, DEFAULT_UPSTREAM.maxResponseBytes),
+    tls: tls === undefined ? undefined : {
+      ...(tls.cert === undefined ? {} : { cert: resolve(tls.cert) }),
+      ...(tls.key === undefined ? {} : { key: resolve(tls.key) }),
+      ...(tls.ca === undefined ? {} : { ca: resolve(tls.ca) }),
+      ...(tls.serverName === undefined ? {} : { serverName: tls.serverName }),
+      rejectUnauthorized: tls.rejectUnauthorized ?? true,
+    },
+  };
+}
+
+function trimSlash(p: string): string {
+  return p === '/' ? '' : p.endsWith('/') ? p.slice(0, -1) : p;
+}
+
+function durationOr(value: string | number | undefined, fallback: number): number {
+  return value === undefined ? fallback : parseDuration(value) ?? fallback;
+}
+
+function sizeOr(value: string | number | undefined, fallback: number): number {
+  return value === undefined ? fallback : parseSize(value) ?? fallback;
+}

@@ -1,0 +1,86 @@
+/**
+ * The JSON Schema of gatehouse.yaml. Every object is closed (`additionalProperties: false`): a
+ * typo such as `unknwonFields` must be an error, never a silently disabled protection.
+ * `x-hint` is shown instead of Ajv's generic message for that node.
+ */
+const duration = { type: ['integer', 'string'], minimum: 0, pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?$', 'x-hint': 'must be a duration such as 500ms, 5s, 15m, 1h or a number of milliseconds' };
+const size = { type: ['integer', 'string'], minimum: 0, pattern: '^\\d+(\\.\\d+)?\\s*([kmg]i?b|b)?$', 'x-hint': 'must be a size such as 512b, 64kb, 1mb or a number of bytes' };
+const port = { type: 'integer', minimum: 0, maximum: 65535 };
+const mode = { enum: ['enforce', 'monitor', 'off'] };
+const closed = (properties: Record<string, unknown>, required: string[] = []) =>
+  ({ type: 'object', additionalProperties: false, properties, required });
+
+const tlsFiles = {
+  cert: { type: 'string', minLength: 1 },
+  key: { type: 'string', minLength: 1 },
+  ca: { type: 'string', minLength: 1 },
+};
+
+const contractPolicy = closed({
+  mode,
+  unknownFields: { enum: ['reject', 'allow'] },
+  unknownQuery: { enum: ['reject', 'allow'] },
+  readOnly: { enum: ['reject', 'allow'] },
+  responses: { enum: ['strip', 'block', 'validate', 'off'], 'x-hint': 'must be strip (remove undeclared fields), block (502 on violation), validate (record only) or off' },
+});
+
+const api = closed({
+  name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', 'x-hint': 'must be a name of letters, digits, _ . -' },
+  spec: { type: 'string', minLength: 1 },
+  basePath: { type: 'string', pattern: '^(/[^/?#]+)*/?$', 'x-hint': 'must be a path such as /api/v1' },
+  owner: { type: 'string' },
+  upstream: closed({
+    url: { type: 'string', pattern: '^https?://[^/?#]+(/[^?#]*)?$', 'x-hint': 'must be an http:// or https:// URL without query' },
+    timeout: duration,
+    connectTimeout: duration,
+    headersTimeout: duration,
+    connections: { type: 'integer', minimum: 1, maximum: 10_000 },
+    maxResponseBytes: size,
+    tls: closed({ ...tlsFiles, serverName: { type: 'string' }, rejectUnauthorized: { type: 'boolean' } }),
+  }, ['url']),
+  unmatched: { enum: ['reject', 'passthrough'], 'x-hint': 'must be reject (404) or passthrough (forward and flag)' },
+  policies: closed({
+    contract: contractPolicy,
+    securityHeaders: closed({ mode: { enum: ['enforce', 'off'] }, hsts: { type: 'boolean' } }),
+  }),
+}, ['name', 'spec', 'upstream']);
+
+export const CONFIG_SCHEMA = closed({
+  version: { type: 'string', enum: ['1', '1.0'], 'x-hint': 'must be "1" (quote it: version: "1")' },
+  listen: closed({
+    http: closed({ host: { type: 'string' }, port }),
+    https: closed({
+      host: { type: 'string' }, port, ...tlsFiles,
+      clientCa: { type: 'string' },
+      requestClientCert: { type: 'boolean' },
+    }, ['cert', 'key']),
+  }),
+  admin: closed({ host: { type: 'string' }, port, enabled: { type: 'boolean' } }),
+  store: {
+    type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 1,
+    'x-hint': 'must name exactly one of memory, sqlite',
+    properties: {
+      memory: closed({}),
+      sqlite: closed({ path: { type: 'string', minLength: 1 } }, ['path']),
+    },
+  },
+  limits: closed({
+    maxUrlLength: { type: 'integer', minimum: 64 },
+    maxHeaderCount: { type: 'integer', minimum: 8 },
+    maxHeaderBytes: size,
+    maxBodyBytes: size,
+    maxJsonDepth: { type: 'integer', minimum: 1, maximum: 1000 },
+    maxJsonElements: { type: 'integer', minimum: 1 },
+    maxStringLength: { type: 'integer', minimum: 1 },
+    headersTimeout: duration,
+    requestTimeout: duration,
+    keepAliveTimeout: duration,
+    maxConnections: { type: 'integer', minimum: 1 },
+  }),
+  logging: closed({
+    level: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] },
+    access: { type: 'boolean' },
+    redact: { type: 'array', items: { type: 'string', minLength: 1 } },
+  }),
+  apis: { type: 'array', minItems: 1, items: api, 'x-hint': 'must list at least one API' },
+}, ['version', 'apis']);

@@ -1,0 +1,77 @@
+/** The normalised configuration: every default applied, durations in ms, sizes in bytes, paths absolute. */
+export type PolicyMode = 'enforce' | 'monitor' | 'off';
+
+export interface TlsFiles {
+  readonly cert?: string;
+  readonly key?: string;
+  readonly ca?: string;
+}
+
+export interface ContractPolicyConfig {
+  readonly mode: PolicyMode;
+  readonly unknownFields: 'reject' | 'allow';
+  readonly unknownQuery: 'reject' | 'allow';
+  readonly readOnly: 'reject' | 'allow';
+  readonly responses: 'strip' | 'block' | 'validate' | 'off';
+}
+
+export interface UpstreamConfig {
+  readonly url: string;
+  readonly origin: string;
+  /** Path prefix of the upstream URL, '' for none. */
+  readonly pathPrefix: string;
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly connections: number;
+  readonly maxResponseBytes: number;
+  readonly tls: (TlsFiles & { readonly serverName?: string; readonly rejectUnauthorized: boolean }) | undefined;
+}
+
+export interface ApiConfig {
+  readonly name: string;
+  readonly spec: string;
+  /** Overrides the spec's server base paths when set. */
+  readonly basePath: string | undefined;
+  readonly owner: string | undefined;
+  readonly upstream: UpstreamConfig;
+  readonly unmatched: 'reject' | 'passthrough';
+  readonly policies: {
+    readonly contract: ContractPolicyConfig;
+    readonly securityHeaders: { readonly mode: 'enforce' | 'off'; readonly hsts: boolean };
+  };
+}
+
+export interface LimitsConfig {
+  readonly maxUrlLength: number;
+  readonly maxHeaderCount: number;
+  readonly maxHeaderBytes: number;
+  readonly maxBodyBytes: number;
+  readonly maxJsonDepth: number;
+  readonly maxJsonElements: number;
+  readonly maxStringLength: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly maxConnections: number;
+}
+
+export interface ListenerConfig {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface GatehouseConfig {
+  /** Absolute path of the file, or a name for configs built in code. */
+  readonly file: string;
+  readonly version: string;
+  readonly listen: {
+    readonly http: ListenerConfig | undefined;
+    readonly https: (ListenerConfig & { readonly cert: string; readonly key: string; readonly clientCa?: string; readonly requestClientCert: boolean }) | undefined;
+  };
+  readonly admin: (ListenerConfig & { readonly enabled: boolean });
+  readonly store: { readonly memory: Record<string, never> } | { readonly sqlite: { readonly path: string } };
+  readonly limits: LimitsConfig;
+  readonly logging: { readonly level: string; readonly access: boolean; readonly redact: readonly string[] };
+  readonly apis: readonly ApiConfig[];
+}

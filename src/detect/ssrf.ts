@@ -1,0 +1,92 @@
+/**
+ * Server-side request forgery: a URL the server will fetch that points back inside — loopback, link-local
+ * (cloud metadata at 169.254.169.254), private and carrier-grade NAT ranges, IPv6 local ranges and IPv4-mapped
+ * forms — or uses a scheme that reaches other protocols (file:, gopher:, dict:...). Host spellings that
+ * evade naive checks (2130706433, 0x7f.1, 0177.0.0.1, [::ffff:127.0.0.1], user@host) are normalised by the
+ * WHATWG URL parser, the one Node's fetch uses, so we judge the host the request would really go to.
+ * Names that resolve to such addresses need DNS: that is the injection policy's job (isPrivateAddress is
+ * exported for it); here only names that are internal by definition are flagged.
+ */
+import { fragmentOf } from './types.js';
+
+const DANGEROUS_SCHEMES = new Set(['file', 'gopher', 'dict', 'ldap', 'ldaps', 'tftp', 'jar', 'netdoc', 'phar', 'php', 'expect', 'sftp', 'smb']);
+const FETCH_SCHEMES = new Set(['http', 'https', 'ws', 'wss', 'ftp']);
+
+const INTERNAL_NAMES = new Set(['localhost', 'metadata', 'metadata.google.internal', 'instance-data', 'kubernetes.default', 'kubernetes.default.svc']);
+/** Public wildcard DNS services that answer with the address spelled in the name (127.0.0.1.nip.io). */
+const REBINDING_SUFFIXES = ['.nip.io', '.sslip.io', '.xip.io', '.localtest.me', '.lvh.me', '.localhost', '.internal', '.local'];
+
+function ipv4Parts(host: string): number[] | undefined {
+  const parts = host.split('.');
+  if (parts.length !== 4) return undefined;
+  const out: number[] = [];
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p)) return undefined;
+    const v = Number(p);
+    if (v > 255) return undefined;
+    out.push(v);
+  }
+  return out;
+}
+
+function privateV4(p: readonly number[]): boolean {
+  const [a = 0, b = 0] = p;
+  return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || (a === 192 && b === 0 && p[2] === 0) ||
+    (a === 198 && (b === 18 || b === 19)) || a >= 224;
+}
+
+/** Whether an IP address (v4 dotted, or v6 with or without brackets) is not a public unicast address. */
+export function isPrivateAddress(address: string): boolean {
+  let h = address.toLowerCase();
+  if (h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1);
+  const v4 = ipv4Parts(h);
+  if (v4) return privateV4(v4);
+  if (!h.includes(':')) return false;
+  if (h === '::' || h === '::1') return true;
+  // IPv4-mapped / -compatible: ::ffff:127.0.0.1 or ::ffff:7f00:1 (the URL parser's spelling)
+  const mapped = /^(?:0{0,4}:){0,5}(?:ffff:)?(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+  if (mapped?.[1]) { const p = ipv4Parts(mapped[1]); return p ? privateV4(p) : false; }
+  const hex = /^::(?:ffff:)?([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
+  if (hex?.[1] && hex[2]) {
+    const hi = parseInt(hex[1], 16), lo = parseInt(hex[2], 16);
+    return privateV4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
+  }
+  const first = parseInt(h.split(':')[0] || '0', 16);
+  return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80 || (first & 0xff00) === 0xff00 ||
+    h.startsWith('fd00:ec2::');
+}
+
+export function isInternalHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/\.$/, '');
+  if (INTERNAL_NAMES.has(h)) return true;
+  if (isPrivateAddress(h)) return true;
+  for (const s of REBINDING_SUFFIXES) if (h.endsWith(s)) return true;
+  return false;
+}
+
+/**
+ * @param urlField the contract says the value is a URL: scheme-less values ("127.0.0.1:8080/x", "//host")
+ *   are read as http URLs too. Otherwise only a value that is entirely an absolute URL is judged.
+ */
+export function detectSsrf(value: string, urlField: boolean): string | undefined {
+  const v = value.trim();
+  if (v.length === 0 || v.length > 4096) return undefined;
+  const colon = v.indexOf(':');
+  const scheme = colon > 0 && /^[a-z][a-z0-9+.-]*$/i.test(v.slice(0, colon)) ? v.slice(0, colon).toLowerCase() : '';
+  if (scheme && DANGEROUS_SCHEMES.has(scheme) && (urlField || v.startsWith('/', colon + 1))) return fragmentOf(v, 0, 64);
+  let text: string;
+  if (scheme && FETCH_SCHEMES.has(scheme)) text = v;
+  else if (!urlField || /\s/.test(v)) return undefined;
+  else if (v.startsWith('//')) text = 'http:' + v;
+  else if (!scheme || /^\d/.test(v.slice(colon + 1))) text = 'http://' + v; // "localhost:8080/x" has a "scheme" too
+  else return undefined;
+  if (!urlField && /\s/.test(v)) return undefined;
+  let host: string;
+  try {
+    host = new URL(text).hostname;
+  } catch {
+    return undefined;
+  }
+  return isInternalHost(host) ? fragmentOf(v, 0, 64) : undefined;
+}

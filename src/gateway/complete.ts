@@ -1,0 +1,56 @@
+import type { RequestContext } from './context.js';
+import type { GatewayServices } from './services.js';
+
+/**
+ * The observe phase: metrics, the access log line and observers. Runs once per request, after
+ * the answer; never throws. Logs the path without the query string: query values can carry
+ * tokens and personal data.
+ */
+export function complete(ctx: RequestContext, services: GatewayServices): void {
+  try {
+    const status = ctx.res.statusCode;
+    ctx.status = status;
+    const route = ctx.route;
+    const seconds = Number(process.hrtime.bigint() - ctx.startNs) / 1e9;
+    if (route !== undefined) {
+      route.metrics.requests(status).inc();
+      route.metrics.duration.observe(seconds);
+      if (ctx.denial !== undefined) route.metrics.refusal(ctx.denial.code, 'enforce').inc();
+      if (ctx.monitored !== undefined) for (const m of ctx.monitored) route.metrics.refusal(m.denial.code, 'monitor').inc();
+      if (ctx.strippedFields > 0) route.metrics.stripped.inc(ctx.strippedFields);
+      for (const policy of route.log) policy.log?.(ctx);
+    } else {
+      const api = ctx.api?.name ?? '(none)';
+      services.metrics.requests.labels(api, '(unmatched)', String(status)).inc();
+      if (ctx.denial !== undefined) services.metrics.refusals.labels(api, '(unmatched)', ctx.denial.code, 'enforce').inc();
+    }
+    if (ctx.monitored !== undefined) {
+      for (const m of ctx.monitored) {
+        services.logger.warn({ reqId: ctx.id, api: ctx.api?.name, operation: route?.label, policy: m.policy, code: m.denial.code, detail: m.denial.detail }, 'monitor mode: would have refused');
+      }
+    }
+    if (services.logger.isLevelEnabled('info') && accessLogOn(ctx)) {
+      services.logger.info({
+        reqId: ctx.id,
+        method: ctx.method,
+        path: ctx.path,
+        api: ctx.api?.name,
+        operation: route?.label,
+        status,
+        ms: Math.round(seconds * 1e5) / 100,
+        upstreamMs: ctx.upstreamMs < 0 ? undefined : Math.round(ctx.upstreamMs * 100) / 100,
+        code: ctx.denial?.code,
+        policy: ctx.deniedBy,
+        stripped: ctx.strippedFields > 0 ? ctx.strippedFields : undefined,
+        unmatched: ctx.unmatched || undefined,
+      }, 'request');
+    }
+    for (const observe of services.observers) observe(ctx);
+  } catch (error) {
+    services.logger.error({ reqId: ctx.id, err: error }, 'observe phase failed');
+  }
+}
+
+function accessLogOn(ctx: RequestContext): boolean {
+  return ctx.api === undefined || ctx.api.accessLog;
+}

@@ -1,0 +1,85 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Denial } from '../errors/index.js';
+import type { BodyValidator, ParameterResult } from '../openapi/validator-types.js';
+import type { CompiledApi, CompiledRoute } from './runtime-types.js';
+
+/** Who is calling, once a policy has established it (identity policies fill this in). */
+export interface Identity {
+  readonly kind: 'jwt' | 'api-key' | 'mtls' | 'introspection' | 'anonymous';
+  readonly subject: string;
+  readonly issuer?: string;
+  readonly scopes: ReadonlySet<string>;
+  readonly roles: ReadonlySet<string>;
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** Stable, secret-free id of the credential (key id, token hash prefix, cert fingerprint). */
+  readonly credentialId?: string;
+}
+
+/** A refusal a monitor-mode policy would have made. */
+export interface MonitoredDenial {
+  readonly policy: string;
+  readonly denial: Denial;
+}
+
+/**
+ * Per-request state with one fixed shape (every field is initialised in the constructor) so
+ * V8 keeps one hidden class on the hot path.
+ */
+export class RequestContext {
+  readonly id: string;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly startNs: bigint;
+  readonly clientIp: string;
+  readonly secure: boolean;
+  readonly method: string;
+  path: string;
+  rawQuery: string;
+  api: CompiledApi | undefined = undefined;
+  route: CompiledRoute | undefined = undefined;
+  pathParams: Record<string, string> | undefined = undefined;
+  query: Record<string, string | string[]> | undefined = undefined;
+  cookies: Record<string, string> | undefined = undefined;
+  params: ParameterResult['values'] | undefined = undefined;
+  /** Parsed request body (JSON value or form fields), when a policy needed it. */
+  body: unknown = undefined;
+  /** Raw request body bytes, when read. */
+  rawBody: Buffer | undefined = undefined;
+  bodyMediaType: string | undefined = undefined;
+  /** The request body's validator, chosen by content type in the request phase. */
+  bodyValidator: BodyValidator | undefined = undefined;
+  identity: Identity | undefined = undefined;
+  /** Lower-case header names a policy wants removed before forwarding (e.g. client-sent identity headers). */
+  dropHeaders: Set<string> | undefined = undefined;
+  /** Headers a policy adds to the upstream request. */
+  addHeaders: Record<string, string> | undefined = undefined;
+  /** Headers a policy adds to the client response (RateLimit, ...). */
+  responseHeaders: Record<string, string> | undefined = undefined;
+  monitored: MonitoredDenial[] | undefined = undefined;
+  denial: Denial | undefined = undefined;
+  deniedBy: string | undefined = undefined;
+  status = 0;
+  upstreamStatus = 0;
+  upstreamMs = -1;
+  responseBytes = 0;
+  strippedFields = 0;
+  unmatched = false;
+
+  constructor(id: string, req: IncomingMessage, res: ServerResponse, secure: boolean) {
+    this.id = id;
+    this.req = req;
+    this.res = res;
+    this.startNs = process.hrtime.bigint();
+    this.clientIp = req.socket.remoteAddress ?? '';
+    this.secure = secure;
+    this.method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    this.path = q === -1 ? url : url.slice(0, q);
+    this.rawQuery = q === -1 ? '' : url.slice(q + 1);
+  }
+
+  monitor(policy: string, denial: Denial): void {
+    (this.monitored ??= []).push({ policy, denial });
+  }
+}

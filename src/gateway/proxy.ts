@@ -1,0 +1,138 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Dispatcher } from 'undici';
+import type { UpstreamResponseView } from '../policies/types.js';
+import { readCapped } from './body.js';
+import type { RequestContext } from './context.js';
+import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { sendDenial } from './respond.js';
+import type { CompiledRoute } from './runtime-types.js';
+import type { GatewayServices } from './services.js';
+import { upstreamErrorCode } from './upstream.js';
+
+/** Forwards the request upstream and answers the client, filtering the response where policies ask. */
+export async function proxy(ctx: RequestContext, route: CompiledRoute, body: Buffer | Readable | undefined, services: GatewayServices): Promise<void> {
+  const api = route.api;
+  const req = ctx.req;
+  const headers = upstreamRequestHeaders(req.headers, {
+    clientIp: ctx.clientIp,
+    proto: ctx.secure ? 'https' : 'http',
+    host: req.headers.host,
+    requestId: ctx.id,
+  }, ctx.dropHeaders);
+  if (ctx.addHeaders !== undefined) Object.assign(headers, ctx.addHeaders);
+  if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
+  // Response filtering needs a plain body; ask the upstream not to compress it.
+  if (route.responseBody.length > 0) headers['accept-encoding'] = 'identity';
+
+  const target = ctx.rawQuery === '' ? ctx.path : `${ctx.path}?${ctx.rawQuery}`;
+  const started = process.hrtime.bigint();
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await api.upstream.request(ctx.method, target, headers, body);
+  } catch (error) {
+    const code = upstreamErrorCode(error);
+    services.metrics.upstreamErrors.labels(api.name, (error as { code?: string }).code ?? 'unknown').inc();
+    services.logger.warn({ reqId: ctx.id, api: api.name, err: { code: (error as { code?: string }).code, message: (error as Error).message } }, 'upstream request failed');
+    sendDenial(ctx, { code }, 'proxy');
+    return;
+  }
+  const status = response.statusCode;
+  ctx.upstreamStatus = status;
+  ctx.upstreamMs = Number(process.hrtime.bigint() - started) / 1e6;
+  route.metrics.upstreamDuration.observe(ctx.upstreamMs / 1000);
+
+  // A 5xx the contract does not declare may carry a stack trace or internals: withhold its body.
+  if (status >= 500 && route.validators !== undefined && !route.validators.declaresStatus(status)) {
+    response.body.resume();
+    services.logger.warn({ reqId: ctx.id, api: api.name, status }, 'upstream error response withheld');
+    sendDenial(ctx, { code: 'GH_UPSTREAM_ERROR' }, 'proxy', status);
+    return;
+  }
+
+  const out = downstreamResponseHeaders(response.headers);
+  decorate(ctx, route, out);
+  const contentType = headerString(response.headers['content-type']);
+  const view: UpstreamResponseView = { status, headers: response.headers, contentType };
+  if (wantsBody(ctx, route, view)) {
+    await filtered(ctx, route, view, response, out);
+    return;
+  }
+  ctx.res.writeHead(status, out);
+  await streamBody(ctx, response);
+}
+
+async function streamBody(ctx: RequestContext, response: Dispatcher.ResponseData): Promise<void> {
+  try {
+    await pipeline(response.body, ctx.res);
+  } catch {
+    // Client went away or upstream broke mid-body: nothing more can be sent; the log records it.
+    if (!ctx.res.destroyed) ctx.res.destroy();
+  }
+}
+
+function wantsBody(ctx: RequestContext, route: CompiledRoute, view: UpstreamResponseView): boolean {
+  if (ctx.method === 'HEAD' || view.status === 204 || view.status === 304) return false;
+  for (const policy of route.responseBody) {
+    if (policy.wantsResponseBody?.(ctx, view) === true) return true;
+  }
+  return false;
+}
+
+async function filtered(ctx: RequestContext, route: CompiledRoute, view: UpstreamResponseView, response: Dispatcher.ResponseData, out: OutgoingHttpHeaders): Promise<void> {
+  const encoding = headerString(response.headers['content-encoding']);
+  const enforcing = route.responseBody.some((p) => p.mode === 'enforce');
+  if (encoding !== '' && encoding !== 'identity') {
+    if (enforcing) {
+      response.body.resume();
+      return sendDenial(ctx, { code: 'GH_UPSTREAM_RESPONSE_INVALID', detail: 'the upstream response is encoded and cannot be checked' }, 'response-contract');
+    }
+    ctx.res.writeHead(view.status, out);
+    return streamBody(ctx, response);
+  }
+  const raw = await readCapped(response.body, route.api.upstream.maxResponseBytes);
+  if (raw === undefined) {
+    response.body.destroy();
+    return sendDenial(ctx, { code: 'GH_UPSTREAM_RESPONSE_TOO_LARGE' }, 'proxy');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch {
+    if (enforcing) return sendDenial(ctx, { code: 'GH_UPSTREAM_RESPONSE_INVALID', detail: 'the upstream response is not valid JSON' }, 'response-contract');
+    return send(ctx, view.status, out, raw);
+  }
+  for (const policy of route.responseBody) {
+    const denial = policy.responseBody?.(ctx, view, value);
+    if (denial === undefined) continue;
+    if (policy.mode === 'enforce') return sendDenial(ctx, denial, policy.name);
+    ctx.monitor(policy.name, denial);
+  }
+  send(ctx, view.status, out, ctx.strippedFields > 0 ? Buffer.from(JSON.stringify(value)) : raw);
+}
+
+function send(ctx: RequestContext, status: number, out: OutgoingHttpHeaders, body: Buffer): void {
+  delete out['transfer-encoding'];
+  delete out['content-encoding'];
+  out['content-length'] = body.length;
+  ctx.res.writeHead(status, out);
+  ctx.res.end(body);
+}
+
+/** Security headers, policy headers and the request id on every forwarded response. */
+function decorate(ctx: RequestContext, route: CompiledRoute, out: OutgoingHttpHeaders): void {
+  const api = route.api;
+  const security = api.securityHeaders;
+  for (const name in security) out[name] = security[name];
+  if (ctx.secure && api.hsts !== undefined) out['strict-transport-security'] = api.hsts;
+  // Authenticated answers must not be stored by shared caches (OWASP API8).
+  if (ctx.identity !== undefined && ctx.identity.kind !== 'anonymous') out['cache-control'] = 'no-store';
+  if (ctx.responseHeaders !== undefined) Object.assign(out, ctx.responseHeaders);
+  out['x-request-id'] = ctx.id;
+}
+
+function headerString(value: string | string[] | undefined): string {
+  if (value === undefined) return '';
+  return Array.isArray(value) ? (value[0] ?? '') : value;
+}

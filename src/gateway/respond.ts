@@ -1,0 +1,41 @@
+import { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
+import { problemFor, statusOf, type Denial } from '../errors/index.js';
+import { BASELINE_SECURITY_HEADERS } from '../policies/security-headers/headers.js';
+import type { RequestContext } from './context.js';
+
+/**
+ * Answers a refusal as RFC 9457 problem+json. Never includes a stack or upstream detail: only
+ * the registry's safe title, the denial's safe detail and the request id.
+ * `statusOverride` keeps an upstream's 5xx status when its body is withheld.
+ */
+export function sendDenial(ctx: RequestContext, denial: Denial, policy: string | undefined, statusOverride?: number): void {
+  ctx.denial = denial;
+  ctx.deniedBy = policy;
+  const res = ctx.res;
+  if (res.headersSent) {
+    // Too late for a clean answer: cut the connection so the client sees a failure, not a truncated success.
+    res.destroy();
+    return;
+  }
+  const status = statusOverride ?? statusOf(denial.code);
+  const problem = problemFor(denial, ctx.id);
+  if (statusOverride !== undefined) {
+    problem.status = statusOverride;
+    problem.title = STATUS_CODES[statusOverride] ?? problem.title;
+  }
+  const body = JSON.stringify(problem);
+  const headers: OutgoingHttpHeaders = {
+    ...(ctx.api?.securityHeaders ?? BASELINE_SECURITY_HEADERS),
+    ...ctx.responseHeaders,
+    ...denial.headers,
+    'content-type': 'application/problem+json',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-request-id': ctx.id,
+  };
+  if (ctx.secure && ctx.api?.hsts !== undefined) headers['strict-transport-security'] = ctx.api.hsts;
+  // An unread request body would be parsed as the next request on this connection; close it.
+  if (!ctx.req.complete) headers.connection = 'close';
+  res.writeHead(status, headers);
+  res.end(ctx.method === 'HEAD' ? undefined : body);
+}

@@ -1,0 +1,49 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { ApiConfig, GatehouseConfig } from '../config/types.js';
+import type { LoadedSpec, Operation } from '../openapi/types.js';
+import type { OperationValidators } from '../openapi/validator-types.js';
+import type { PolicyInstance } from '../policies/types.js';
+import type { RouteMetrics } from '../observe/metrics.js';
+import type { Upstream } from './upstream.js';
+
+/** One configured API, compiled. */
+export interface CompiledApi {
+  readonly config: ApiConfig;
+  readonly name: string;
+  readonly spec: LoadedSpec;
+  readonly upstream: Upstream;
+  /** Security headers added to every response of this API, computed once. */
+  readonly securityHeaders: Readonly<OutgoingHttpHeaders>;
+  readonly hsts: string | undefined;
+  readonly accessLog: boolean;
+  /** The route used for unmatched traffic when `unmatched: passthrough`. */
+  readonly passthrough: CompiledRoute | undefined;
+}
+
+/** One operation (or the pass-through route of an API), with its policy chain compiled. */
+export interface CompiledRoute {
+  readonly api: CompiledApi;
+  readonly operation: Operation | undefined;
+  /** Metric label: operation id, or `(unmatched)`. */
+  readonly label: string;
+  readonly validators: OperationValidators | undefined;
+  readonly request: readonly PolicyInstance[];
+  readonly requestBody: readonly PolicyInstance[];
+  /** Response-body policies, already in reverse order. */
+  readonly responseBody: readonly PolicyInstance[];
+  readonly log: readonly PolicyInstance[];
+  readonly needsRequestBody: boolean;
+  readonly metrics: RouteMetrics;
+}
+
+export interface Runtime {
+  readonly config: GatehouseConfig;
+  readonly apis: readonly CompiledApi[];
+  match(method: string, path: string): RouteMatch;
+  close(): Promise<void>;
+}
+
+export type RouteMatch =
+  | { readonly kind: 'route'; readonly route: CompiledRoute; readonly params: Record<string, string> }
+  | { readonly kind: 'method'; readonly api: CompiledApi; readonly allowed: readonly string[] }
+  | { readonly kind: 'none'; readonly api: CompiledApi | undefined };

@@ -1,0 +1,133 @@
+import type { ApiConfig, GatehouseConfig } from '../config/types.js';
+import { createRouter, createSchemaCompiler, loadSpec } from '../openapi/index.js';
+import type { LoadedSpec, Operation } from '../openapi/types.js';
+import type { OperationValidators } from '../openapi/validator-types.js';
+import { POLICY_FACTORIES } from '../policies/index.js';
+import { securityHeadersFor } from '../policies/security-headers/headers.js';
+import type { PolicyInstance, RuntimeScope } from '../policies/types.js';
+import type { GatewayServices } from './services.js';
+import type { CompiledApi, CompiledRoute, RouteMatch, Runtime } from './runtime-types.js';
+import { Upstream } from './upstream.js';
+
+/**
+ * Compiles a configuration into a runtime: specs loaded, every operation's validators and
+ * policy chain built, one router over all APIs. Everything that depends only on config happens
+ * here, once; the request path only runs what this returns. Throws on a spec that cannot load,
+ * so a bad reload never replaces a good runtime.
+ */
+export async function compileRuntime(config: GatehouseConfig, services: GatewayServices): Promise<Runtime> {
+  const specs = await Promise.all(config.apis.map((api) => loadSpec(api.spec)));
+  const scope = createScope(services);
+  const apis: CompiledApi[] = [];
+  const entries: { basePath: string; operation: Operation; value: CompiledRoute }[] = [];
+  const prefixes: { prefix: string; api: CompiledApi }[] = [];
+  try {
+    config.apis.forEach((apiConfig, index) => {
+      const spec = specs[index] as LoadedSpec;
+      for (const problem of spec.problems) {
+        services.logger.warn({ api: apiConfig.name, spec: spec.file, pointer: problem.pointer, line: problem.line, code: problem.code }, problem.message);
+      }
+      const api = compileApi(config, apiConfig, spec, scope);
+      apis.push(api.compiled);
+      const basePaths = apiConfig.basePath !== undefined ? [apiConfig.basePath] : spec.basePaths.length > 0 ? spec.basePaths : [''];
+      for (const basePath of basePaths) {
+        prefixes.push({ prefix: basePath, api: api.compiled });
+        for (const route of api.routes) entries.push({ basePath, operation: route.operation as Operation, value: route });
+      }
+    });
+  } catch (error) {
+    await Promise.all(apis.map((api) => api.upstream.destroy()));
+    await scope.close();
+    throw error;
+  }
+  const router = createRouter(entries);
+  // Longest base path first, so unmatched traffic is attributed to the most specific API.
+  prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
+
+  const ownerOf = (path: string): CompiledApi | undefined => {
+    for (const { prefix, api } of prefixes) {
+      if (prefix === '' || path === prefix || path.startsWith(prefix + '/')) return api;
+    }
+    return undefined;
+  };
+
+  return {
+    config,
+    apis,
+    match(method, path): RouteMatch {
+      const found = router.match(method, path);
+      if (found === undefined) return { kind: 'none', api: ownerOf(path) };
+      if ('methodNotAllowed' in found) return { kind: 'method', api: ownerOf(path) as CompiledApi, allowed: found.allowed };
+      return { kind: 'route', route: found.value, params: found.params };
+    },
+    async close() {
+      await Promise.all(apis.map((api) => api.upstream.close()));
+      await scope.close();
+    },
+  };
+}
+
+function createScope(services: GatewayServices): RuntimeScope & { close(): Promise<void> } {
+  const values = new Map<string, unknown>();
+  const closers: (() => Promise<void> | void)[] = [];
+  return {
+    services,
+    once<T>(key: string, make: () => T): T {
+      if (!values.has(key)) values.set(key, make());
+      return values.get(key) as T;
+    },
+    onClose(close) { closers.push(close); },
+    async close() {
+      const results = await Promise.allSettled(closers.splice(0).map(async (c) => c()));
+      for (const r of results) if (r.status === 'rejected') services.logger.warn({ err: r.reason as unknown }, 'closing a policy resource failed');
+    },
+  };
+}
+
+function compileApi(config: GatehouseConfig, apiConfig: ApiConfig, spec: LoadedSpec, scope: RuntimeScope): { compiled: CompiledApi; routes: CompiledRoute[] } {
+  const contract = apiConfig.policies.contract;
+  const compiler = createSchemaCompiler(spec, {
+    unknownFields: contract.unknownFields,
+    unknownQuery: contract.unknownQuery,
+    rejectReadOnly: contract.readOnly === 'reject',
+  });
+  const security = securityHeadersFor(apiConfig);
+  const routes: CompiledRoute[] = [];
+  const api: { -readonly [K in keyof CompiledApi]: CompiledApi[K] } = {
+    config: apiConfig,
+    name: apiConfig.name,
+    spec,
+    upstream: new Upstream(apiConfig.upstream),
+    securityHeaders: security.headers,
+    hsts: security.hsts,
+    accessLog: config.logging.access,
+    passthrough: undefined,
+  };
+  for (const operation of spec.operations) {
+    const validators = compiler.compileOperation(operation);
+    routes.push(compileRoute(config, api, operation, validators, scope));
+  }
+  if (apiConfig.unmatched === 'passthrough') api.passthrough = compileRoute(config, api, undefined, undefined, scope);
+  return { compiled: api, routes };
+}
+
+function compileRoute(config: GatehouseConfig, api: CompiledApi, operation: Operation | undefined, validators: OperationValidators | undefined, scope: RuntimeScope): CompiledRoute {
+  const policies: PolicyInstance[] = [];
+  for (const factory of POLICY_FACTORIES) {
+    const policy = factory({ scope, config, api: api.config, spec: api.spec, operation, validators });
+    if (policy !== undefined) policies.push(policy);
+  }
+  const label = operation?.id ?? '(unmatched)';
+  return {
+    api,
+    operation,
+    label,
+    validators,
+    request: policies.filter((p) => p.request !== undefined),
+    requestBody: policies.filter((p) => p.requestBody !== undefined),
+    responseBody: policies.filter((p) => p.responseBody !== undefined).reverse(),
+    log: policies.filter((p) => p.log !== undefined),
+    needsRequestBody: policies.some((p) => p.needsRequestBody === true),
+    metrics: scope.services.metrics.forRoute(api.name, label),
+  };
+}

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { Pool, type Dispatcher } from 'undici';
+import type { UpstreamConfig } from '../config/types.js';
+import type { ErrorCode } from '../errors/index.js';
+
+/**
+ * One upstream origin behind a pooled keep-alive connection set. Timeouts: connect, time to
+ * response headers, and idle time between body chunks.
+ */
+export class Upstream {
+  readonly origin: string;
+  readonly pathPrefix: string;
+  readonly maxResponseBytes: number;
+  private readonly pool: Pool;
+  private readonly headersTimeout: number;
+  private readonly bodyTimeout: number;
+
+  constructor(config: UpstreamConfig) {
+    this.origin = config.origin;
+    this.pathPrefix = config.pathPrefix;
+    this.maxResponseBytes = config.maxResponseBytes;
+    this.headersTimeout = config.headersTimeoutMs;
+    this.bodyTimeout = config.timeoutMs;
+    const tls = config.tls;
+    this.pool = new Pool(config.origin, {
+      connections: config.connections,
+      pipelining: 1,
+      keepAliveTimeout: 4_000,
+      connect: {
+        timeout: config.connectTimeoutMs,
+        ...(tls === undefined ? {} : {
+          // Read once at load time; reload re-reads them (certificate rotation without restart).
+          ...(tls.ca === undefined ? {} : { ca: readFileSync(tls.ca) }),
+          ...(tls.cert === undefined ? {} : { cert: readFileSync(tls.cert) }),
+          ...(tls.key === undefined ? {} : { key: readFileSync(tls.key) }),
+          ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
+          rejectUnauthorized: tls.rejectUnauthorized,
+        }),
+      },
+    });
+  }
+
+  request(method: string, path: string, headers: Record<string, string | string[]>, body: Buffer | Readable | undefined): Promise<Dispatcher.ResponseData> {
+    return this.pool.request({
+      method: method as Dispatcher.HttpMethod,
+      path: this.pathPrefix === '' ? path : this.pathPrefix + path,
+      headers,
+      body: body ?? null,
+      headersTimeout: this.headersTimeout,
+      bodyTimeout: this.bodyTimeout,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  destroy(): Promise<void> {
+    return this.pool.destroy();
+  }
+}
+
+/** Maps an undici / socket error to the refusal a client sees; the cause goes to the log only. */
+export function upstreamErrorCode(error: unknown): ErrorCode {
+  const code = (error as { code?: string } | null)?.code;
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'ETIMEDOUT':
+      return 'GH_UPSTREAM_TIMEOUT';
+    default:
+      return 'GH_UPSTREAM_UNAVAILABLE';
+  }
+}

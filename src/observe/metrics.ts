@@ -1,0 +1,68 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
+
+/** Buckets in seconds, from sub-millisecond (gateway overhead) to 10 s (slow upstreams). */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  readonly requests: Counter<'api' | 'operation' | 'status'>;
+  readonly duration: Histogram<'api' | 'operation'>;
+  readonly upstreamDuration: Histogram<'api'>;
+  readonly refusals: Counter<'api' | 'operation' | 'code' | 'mode'>;
+  readonly strippedFields: Counter<'api' | 'operation'>;
+  readonly upstreamErrors: Counter<'api' | 'code'>;
+  readonly reloads: Counter<'result'>;
+  readonly failOpen: Counter<'policy' | 'dependency'>;
+  /** Bound children per route so the hot path does no label hashing. */
+  forRoute(api: string, operation: string): RouteMetrics;
+}
+
+export interface RouteMetrics {
+  requests(status: number): Counter.Internal;
+  readonly duration: Histogram.Internal<'api' | 'operation'>;
+  readonly upstreamDuration: Histogram.Internal<'api'>;
+  refusal(code: string, mode: 'enforce' | 'monitor'): Counter.Internal;
+  readonly stripped: Counter.Internal;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): GatewayMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'gatehouse_process_' });
+  const requests = new Counter({ name: 'gatehouse_requests_total', help: 'Requests answered, by API, operation and status.', labelNames: ['api', 'operation', 'status'] as const, registers: [registry] });
+  const duration = new Histogram({ name: 'gatehouse_request_duration_seconds', help: 'Time from request to response end, by API and operation.', labelNames: ['api', 'operation'] as const, buckets: LATENCY_BUCKETS, registers: [registry] });
+  const upstreamDuration = new Histogram({ name: 'gatehouse_upstream_duration_seconds', help: 'Time to the upstream response headers, by API.', labelNames: ['api'] as const, buckets: LATENCY_BUCKETS, registers: [registry] });
+  const refusals = new Counter({ name: 'gatehouse_refusals_total', help: 'Refusals by code; mode=monitor counts what enforcement would have refused.', labelNames: ['api', 'operation', 'code', 'mode'] as const, registers: [registry] });
+  const strippedFields = new Counter({ name: 'gatehouse_response_fields_stripped_total', help: 'Undeclared response properties removed (data minimisation).', labelNames: ['api', 'operation'] as const, registers: [registry] });
+  const upstreamErrors = new Counter({ name: 'gatehouse_upstream_errors_total', help: 'Upstream failures by API and error code.', labelNames: ['api', 'code'] as const, registers: [registry] });
+  const reloads = new Counter({ name: 'gatehouse_config_reloads_total', help: 'Configuration reloads by result.', labelNames: ['result'] as const, registers: [registry] });
+  const failOpen = new Counter({ name: 'gatehouse_fail_open_total', help: 'Requests let through because a policy dependency failed and the policy is set to fail open.', labelNames: ['policy', 'dependency'] as const, registers: [registry] });
+
+  const forRoute = (api: string, operation: string): RouteMetrics => {
+    const byStatus = new Map<number, Counter.Internal>();
+    const byRefusal = new Map<string, Counter.Internal>();
+    const labels: LabelValues<'api' | 'operation'> = { api, operation };
+    return {
+      requests(status) {
+        let child = byStatus.get(status);
+        if (child === undefined) {
+          child = requests.labels(api, operation, String(status));
+          byStatus.set(status, child);
+        }
+        return child;
+      },
+      duration: duration.labels(labels),
+      upstreamDuration: upstreamDuration.labels(api),
+      refusal(code, mode) {
+        const key = mode === 'enforce' ? code : `${code}|m`;
+        let child = byRefusal.get(key);
+        if (child === undefined) {
+          child = refusals.labels(api, operation, code, mode);
+          byRefusal.set(key, child);
+        }
+        return child;
+      },
+      stripped: strippedFields.labels(api, operation),
+    };
+  };
+  return { registry, requests, duration, upstreamDuration, refusals, strippedFields, upstreamErrors, reloads, failOpen, forRoute };
+}

@@ -1,0 +1,15 @@
+import { requestSchemaPolicy } from './request-schema/policy.js';
+import { responseFilterPolicy } from './response-filter/policy.js';
+import type { PolicyFactory } from './types.js';
+
+/**
+ * Every policy, in pipeline order (Kong's phases, Envoy's filter chain): who is calling, what
+ * they may do, how much, and whether the request honours the contract. Response-side handlers
+ * run in the reverse of this order.
+ */
+export const POLICY_FACTORIES: readonly PolicyFactory[] = [
+  requestSchemaPolicy,
+  responseFilterPolicy,
+];
+
+export type { PolicyFactory, PolicyInstance, PolicyFactoryInput } from './types.js';

@@ -1,0 +1,69 @@
+import type { RequestContext } from '../../gateway/context.js';
+import { parseCookies } from '../../gateway/headers.js';
+import type { PolicyFactory, PolicyInstance } from '../types.js';
+import { parseBody } from './body-parse.js';
+import { denialFromIssues } from './issues.js';
+import { inspectJson, type JsonLimits } from './json-guard.js';
+
+const EMPTY: Record<string, never> = Object.freeze(Object.create(null) as Record<string, never>);
+
+/**
+ * The request side of contract enforcement: parameters, content type and body against the
+ * operation's compiled schemas, plus structural limits on JSON bodies.
+ */
+export const requestSchemaPolicy: PolicyFactory = ({ api, config, validators }) => {
+  const settings = api.policies.contract;
+  if (settings.mode === 'off' || validators === undefined) return undefined;
+  const v = validators;
+  const limits: JsonLimits = { maxDepth: config.limits.maxJsonDepth, maxElements: config.limits.maxJsonElements, maxStringLength: config.limits.maxStringLength };
+  const accepted = v.bodyMediaTypes.join(', ');
+
+  const instance: PolicyInstance = {
+    name: 'contract',
+    mode: settings.mode,
+    needsRequestBody: v.hasBody,
+    request(ctx) {
+      const req = ctx.req;
+      ctx.cookies ??= parseCookies(req.headers.cookie);
+      const result = v.parameters({ path: ctx.pathParams ?? EMPTY, query: ctx.query ?? EMPTY, headers: req.headers, cookies: ctx.cookies });
+      ctx.params = result.values;
+      if (result.issues !== undefined && result.issues.length > 0) return denialFromIssues(result.issues, 'GH_CONTRACT_PARAMETER_INVALID');
+      const sent = hasBody(ctx);
+      if (!sent) {
+        return v.bodyRequired ? { code: 'GH_CONTRACT_BODY_REQUIRED', detail: `send a body of type ${accepted}` } : undefined;
+      }
+      if (!v.hasBody) return { code: 'GH_CONTRACT_BODY_INVALID', detail: 'this operation takes no request body' };
+      const contentType = req.headers['content-type'];
+      const chosen = contentType === undefined ? undefined : v.body(contentType);
+      if (chosen === undefined) {
+        return { code: 'GH_CONTRACT_UNSUPPORTED_MEDIA_TYPE', detail: `accepted: ${accepted}` };
+      }
+      ctx.bodyValidator = chosen;
+      ctx.bodyMediaType = chosen.mediaType;
+      return undefined;
+    },
+    requestBody(ctx) {
+      const chosen = ctx.bodyValidator;
+      if (chosen === undefined || ctx.rawBody === undefined) return undefined;
+      const parsed = parseBody(chosen.kind, ctx.rawBody);
+      if (!parsed.ok) return parsed.denial;
+      ctx.body = parsed.value;
+      if (chosen.kind === 'json') {
+        const structural = inspectJson(parsed.value, limits);
+        if (structural !== undefined) return structural;
+      }
+      if (chosen.kind === 'binary' || chosen.kind === 'multipart') return undefined;
+      const issues = chosen.validate(parsed.value);
+      return issues !== undefined && issues.length > 0 ? denialFromIssues(issues, 'GH_CONTRACT_BODY_INVALID') : undefined;
+    },
+  };
+  return instance;
+};
+
+/** A body is present when framing says so (RFC 9112 §6.3): a non-zero Content-Length or chunked. */
+export function hasBody(ctx: RequestContext): boolean {
+  const headers = ctx.req.headers;
+  const length = headers['content-length'];
+  if (length !== undefined) return length !== '0';
+  return headers['transfer-encoding'] !== undefined;
+}

@@ -1,0 +1,83 @@
+import { StoreInputError } from './errors.js';
+import type { GcraOptions, RecordQuery } from './ports.js';
+
+/*
+ * Argument checks shared by every adapter, so that all engines refuse the same bad input with
+ * the same error instead of each driver failing in its own way (or, worse, silently storing
+ * a NaN TTL that never expires).
+ */
+
+export function checkTtl(what: string, ttlMs: number): void {
+  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new StoreInputError(what, `ttlMs must be a positive integer, got ${String(ttlMs)}`);
+}
+
+export function checkOptionalTtl(what: string, ttlMs: number | undefined): void {
+  if (ttlMs !== undefined) checkTtl(what, ttlMs);
+}
+
+export function checkInteger(what: string, name: string, n: number, min: number): void {
+  if (!Number.isSafeInteger(n) || n < min) throw new StoreInputError(what, `${name} must be an integer >= ${min}, got ${String(n)}`);
+}
+
+export function checkGcra(o: GcraOptions): void {
+  if (!(o.emissionIntervalMs > 0) || !Number.isFinite(o.emissionIntervalMs)) {
+    throw new StoreInputError('gcra', `emissionIntervalMs must be a positive number, got ${String(o.emissionIntervalMs)}`);
+  }
+  checkInteger('gcra', 'burst', o.burst, 1);
+  if (o.cost !== undefined) checkInteger('gcra', 'cost', o.cost, 0);
+  if (o.nowMs !== undefined && !Number.isFinite(o.nowMs)) throw new StoreInputError('gcra', 'nowMs must be a finite number');
+}
+
+export const DEFAULT_QUERY_LIMIT = 1000;
+export const MAX_QUERY_LIMIT = 10_000;
+
+/** Field names become JSON paths in SQL; keeping them to identifiers rules out path injection. */
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
+
+/** Validates a query and returns the effective limit. */
+export function checkQuery(stream: string, q: RecordQuery | undefined): number {
+  if (typeof stream !== 'string' || stream.length === 0) throw new StoreInputError('records', 'stream must be a non-empty string');
+  if (q === undefined) return DEFAULT_QUERY_LIMIT;
+  if (q.since !== undefined && !Number.isFinite(q.since)) throw new StoreInputError('records.query', 'since must be a number (ms since epoch)');
+  if (q.until !== undefined && !Number.isFinite(q.until)) throw new StoreInputError('records.query', 'until must be a number (ms since epoch)');
+  if (q.order !== undefined && q.order !== 'asc' && q.order !== 'desc') throw new StoreInputError('records.query', "order must be 'asc' or 'desc'");
+  if (q.where !== undefined) {
+    for (const [k, v] of Object.entries(q.where)) {
+      if (!FIELD_NAME.test(k)) throw new StoreInputError('records.query', `where field ${JSON.stringify(k)} is not a plain field name`);
+      const t = typeof v;
+      if (t !== 'string' && t !== 'number' && t !== 'boolean') throw new StoreInputError('records.query', `where.${k} must be a string, number or boolean`);
+      if (t === 'number' && !Number.isFinite(v)) throw new StoreInputError('records.query', `where.${k} must be a finite number`);
+    }
+  }
+  if (q.limit === undefined) return DEFAULT_QUERY_LIMIT;
+  checkInteger('records.query', 'limit', q.limit, 0);
+  return Math.min(q.limit, MAX_QUERY_LIMIT);
+}
+
+export function checkRecord(stream: string, record: unknown): void {
+  if (typeof stream !== 'string' || stream.length === 0) throw new StoreInputError('records', 'stream must be a non-empty string');
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new StoreInputError(`records.append(${stream})`, 'record must be a plain object');
+}
+
+/** Every adapter stores records as JSON; serialising up front makes a bad record fail the same way everywhere. */
+export function recordJson(stream: string, record: object): string {
+  checkRecord(stream, record);
+  try {
+    return JSON.stringify(record);
+  } catch (err) {
+    throw new StoreInputError(`records.append(${stream})`, `record is not JSON-serialisable: ${(err as Error).message}`);
+  }
+}
+
+/** In-memory equality filter with the same semantics as the SQL adapters (same type, same value). */
+export function matchesWhere(data: Record<string, unknown>, where: Readonly<Record<string, unknown>> | undefined): boolean {
+  if (where === undefined) return true;
+  for (const k in where) {
+    if (!Object.prototype.hasOwnProperty.call(data, k) || data[k] !== where[k]) return false;
+  }
+  return true;
+}
+
+export function inWindow(ts: number, since: number | undefined, until: number | undefined): boolean {
+  return (since === undefined || ts >= since) && (until === undefined || ts < until);
+}

@@ -1,0 +1,38 @@
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { auditFile } from '../../src/audit/engine.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const corpus = path.resolve(repoRoot, '../shared/corpora/specs');
+
+function specsUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) return specsUnder(p);
+    return /\.(ya?ml|json)$/i.test(name) ? [p] : [];
+  });
+}
+
+describe('audit over the shared corpus of real-world specs', () => {
+  it('finds the corpus (a missing corpus fails, it does not skip)', () => {
+    expect(existsSync(corpus), `corpus not found at ${corpus}`).toBe(true);
+  });
+
+  it('audits every spec without throwing and scores each 0..100', { timeout: 300_000 }, async () => {
+    const files = specsUnder(corpus);
+    expect(files.length).toBeGreaterThan(100);
+    const versions = new Set<string>();
+    for (const f of files) {
+      const r = await auditFile(f);
+      expect(r.score, f).toBeGreaterThanOrEqual(0);
+      expect(r.score, f).toBeLessThanOrEqual(100);
+      for (const x of r.findings) expect(x.message.includes('    at '), `${f}: ${x.message}`).toBe(false);
+      const crashed = r.findings.filter((x) => x.ruleId === 'GH-SPEC-005');
+      expect(crashed.map((c) => c.message), f).toEqual([]);
+      versions.add(r.version.slice(0, 3));
+    }
+    expect([...versions]).toEqual(expect.arrayContaining(['2.0', '3.0', '3.1']));
+  });
+});

@@ -1,0 +1,138 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { configYaml, scratchDir, startGateway, type StartedGateway } from '../helpers/gateway.js';
+import { json, startUpstream, type TestUpstream } from '../helpers/upstream.js';
+
+const spec = fileURLToPath(new URL('./fixtures/pets-3.1.yaml', import.meta.url));
+
+let upstream: TestUpstream;
+let gw: StartedGateway;
+
+beforeAll(async () => {
+  upstream = await startUpstream();
+  gw = await startGateway(await scratchDir(), configYaml({ spec, upstream: upstream.url }));
+});
+afterAll(async () => {
+  await gw.close();
+  await upstream.close();
+});
+beforeEach(() => {
+  upstream.requests.length = 0;
+  upstream.handle((req, res) => {
+    if (req.url.startsWith('/v1/pets/7')) {
+      return json(res, 200, { id: 7, name: 'Rex', passwordHash: 'x$2b$secret', owner: { name: 'Ann', ssn: '123-45-6789', address: { city: 'Oslo', geo: 'x' } } }, { server: 'nginx/1.2', 'x-powered-by': 'PHP/5' });
+    }
+    if (req.method === 'POST') return json(res, 201, { id: 1, ...JSON.parse(req.body || '{}') as object });
+    return json(res, 200, [{ id: 1, name: 'a', internal: true }]);
+  });
+});
+
+async function problem(res: Response): Promise<{ code: string; status: number; requestId: string; errors?: { in: string; name?: string }[] }> {
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  return await res.json() as { code: string; status: number; requestId: string };
+}
+
+describe('a valid request', () => {
+  it('is forwarded with X-Forwarded-* set and hop-by-hop headers removed', async () => {
+    const res = await fetch(`${gw.url}/v1/pets?limit=5`, { headers: { 'x-forwarded-for': '6.6.6.6', 'proxy-authorization': 'Basic abc', connection: 'keep-alive, x-drop-me', 'x-drop-me': '1', 'x-keep': 'yes' } });
+    expect(res.status).toBe(200);
+    const seen = upstream.requests[0];
+    expect(seen?.url).toBe('/v1/pets?limit=5');
+    expect(seen?.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen?.headers['x-forwarded-proto']).toBe('http');
+    expect(seen?.headers['x-request-id']).toBe(res.headers.get('x-request-id'));
+    expect(seen?.headers['proxy-authorization']).toBeUndefined();
+    expect(seen?.headers['x-drop-me']).toBeUndefined();
+    expect(seen?.headers['x-keep']).toBe('yes');
+  });
+
+  it('has undeclared response fields stripped, nested ones too, and no server banner', async () => {
+    const res = await fetch(`${gw.url}/v1/pets/7`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ id: 7, name: 'Rex', owner: { name: 'Ann', address: { city: 'Oslo' } } });
+    expect(res.headers.get('server')).toBeNull();
+    expect(res.headers.get('x-powered-by')).toBeNull();
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
+  it('accepts a declared form body', async () => {
+    const res = await fetch(`${gw.url}/v1/pets`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=Rex&tag=dog' });
+    expect(res.status).toBe(201);
+  });
+
+  it('streams a binary body through', async () => {
+    upstream.handle((_req, res) => { res.writeHead(204); res.end(); });
+    const res = await fetch(`${gw.url}/v1/pets/3/photo`, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: Buffer.alloc(2048, 1) });
+    expect(res.status).toBe(204);
+    expect(upstream.requests[0]?.body.length).toBe(2048);
+  });
+});
+
+describe('an invalid request is refused before the upstream sees it', () => {
+  const cases: [string, string, RequestInit, number, string][] = [
+    ['a parameter of the wrong type', '/v1/pets?limit=abc', {}, 400, 'GH_CONTRACT_PARAMETER_INVALID'],
+    ['a missing required parameter', '/v1/pets', {}, 400, 'GH_CONTRACT_PARAMETER_INVALID'],
+    ['a parameter out of range', '/v1/pets?limit=500', {}, 400, 'GH_CONTRACT_PARAMETER_INVALID'],
+    ['an undeclared query parameter', '/v1/pets?limit=5&debug=1', {}, 400, 'GH_CONTRACT_UNKNOWN_FIELD'],
+    ['a bad path parameter', '/v1/pets/-3', {}, 400, 'GH_CONTRACT_PARAMETER_INVALID'],
+    ['a header that breaks its pattern', '/v1/pets/3', { headers: { 'x-trace': 'NOT VALID' } }, 400, 'GH_CONTRACT_PARAMETER_INVALID'],
+    ['a body with an undeclared field (mass assignment)', '/v1/pets', post({ name: 'Rex', isAdmin: true }), 400, 'GH_CONTRACT_UNKNOWN_FIELD'],
+    ['a body with an undeclared nested field', '/v1/pets', post({ name: 'Rex', owner: { name: 'a', role: 'admin' } }), 400, 'GH_CONTRACT_UNKNOWN_FIELD'],
+    ['a body missing a required field', '/v1/pets', post({ tag: 'x' }), 400, 'GH_CONTRACT_BODY_INVALID'],
+    ['a body with a wrong type', '/v1/pets', post({ name: 5 }), 400, 'GH_CONTRACT_BODY_INVALID'],
+    ['a body that is not JSON', '/v1/pets', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": "Rex",' }, 400, 'GH_CONTRACT_BODY_INVALID'],
+    ['a body nested too deep', '/v1/pets', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"a","owner":' + '{"a":'.repeat(40) + '1' + '}'.repeat(41) }, 400, 'GH_CONTRACT_BODY_TOO_DEEP'],
+    ['a body that is too large', '/v1/pets', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'a'.repeat(2 * 1024 * 1024) }) }, 413, 'GH_REQUEST_BODY_TOO_LARGE'],
+    ['a __proto__ key (prototype pollution)', '/v1/pets', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"a","__proto__":{"isAdmin":true}}' }, 400, 'GH_CONTRACT_PROTOTYPE_POLLUTION'],
+    ['a constructor.prototype key', '/v1/pets', post({ name: 'a', owner: { constructor: { prototype: { polluted: 1 } } } }), 400, 'GH_CONTRACT_PROTOTYPE_POLLUTION'],
+    ['a wrong content type', '/v1/pets', { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<pet/>' }, 415, 'GH_CONTRACT_UNSUPPORTED_MEDIA_TYPE'],
+    ['a missing required body', '/v1/pets', { method: 'POST' }, 400, 'GH_CONTRACT_BODY_REQUIRED'],
+    ['a body on an operation that takes none', '/v1/pets/3', { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: '{}' }, 400, 'GH_CONTRACT_BODY_INVALID'],
+    ['an undeclared path', '/v1/admin/users', {}, 404, 'GH_ROUTE_NOT_FOUND'],
+    ['a path outside every base path', '/pets?limit=1', {}, 404, 'GH_ROUTE_NOT_FOUND'],
+    ['a dot-segment traversal', '/v1/pets/%2e%2e/admin', {}, 400, 'GH_REQUEST_MALFORMED'],
+    ['malformed percent-encoding in the query', '/v1/pets?limit=%zz', {}, 400, 'GH_REQUEST_MALFORMED'],
+  ];
+  for (const [what, path, init, status, code] of cases) {
+    it(`refuses ${what} with ${status} ${code}`, async () => {
+      const res = await fetch(gw.url + path, init);
+      expect(res.status).toBe(status);
+      const body = await problem(res);
+      expect(body.code).toBe(code);
+      expect(body.requestId).toBe(res.headers.get('x-request-id'));
+      expect(upstream.requests).toHaveLength(0);
+    });
+  }
+
+  it('answers an undeclared method with 405 and Allow', async () => {
+    const res = await fetch(`${gw.url}/v1/pets/3`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toContain('GET');
+    expect(res.headers.get('allow')).toContain('DELETE');
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('names the failing parameter without echoing its value', async () => {
+    const res = await fetch(`${gw.url}/v1/pets?limit=<script>alert(1)</script>`);
+    const body = await problem(res);
+    expect(body.errors?.[0]).toMatchObject({ in: 'query', name: 'limit' });
+    expect(JSON.stringify(body)).not.toContain('script');
+  });
+});
+
+describe('upstream failures', () => {
+  it('withholds an undeclared 5xx body (it may be a stack trace) and keeps the status', async () => {
+    upstream.handle((_req, res) => json(res, 500, { error: 'TypeError', stack: 'at /srv/app/db.js:42' }));
+    const res = await fetch(`${gw.url}/v1/pets/3`);
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toContain('stack');
+    expect(text).not.toContain('db.js');
+    expect(JSON.parse(text)).toMatchObject({ code: 'GH_UPSTREAM_ERROR' });
+  });
+});
+
+function post(body: unknown): RequestInit {
+  return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
