@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/index.js';
 import { ConfigError, SpecError, formatProblem } from '../errors/index.js';
+import { certificatesInUse } from '../observe/certificates.js';
 import { createSchemaCompiler, loadSpec } from '../openapi/index.js';
 
 export interface CheckResult {
@@ -26,6 +27,14 @@ export async function checkConfig(file: string): Promise<CheckResult> {
     throw error;
   }
   let ok = true;
+  for (const cert of certificatesInUse(config)) {
+    if (cert.daysLeft < 0) {
+      ok = false;
+      lines.push(`error: ${cert.use} certificate ${cert.subject} in ${cert.file} expired on ${cert.notAfter.toISOString()}`);
+    } else if (cert.daysLeft < 30) {
+      lines.push(`warning: ${cert.use} certificate ${cert.subject} in ${cert.file} expires in ${cert.daysLeft} day(s)`);
+    }
+  }
   for (const api of config.apis) {
     try {
       const spec = await loadSpec(api.spec);

@@ -1,25 +1,8 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { registerCheckConfig } from './check-config.js';
-import { registerDemo } from './demo.js';
-import { registerStart } from './start.js';
+import { CommanderError } from 'commander';
+import { buildProgram } from './program.js';
 
-/**
- * The `gatehouse` command. Each command lives in its own file and is a thin shell over functions
- * the tests call directly; this is the only place that reads process.argv.
- */
-export function buildProgram(): Command {
-  const program = new Command('gatehouse')
-    .description('API security gateway, spec audit and scanner driven by your OpenAPI contract')
-    .version(process.env.npm_package_version ?? '0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  registerStart(program);
-  registerDemo(program);
-  registerCheckConfig(program);
-  return program;
-}
-
+/** The only place that reads process.argv and sets the exit code. */
 async function main(): Promise<void> {
   const program = buildProgram();
   try {

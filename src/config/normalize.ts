@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { normalizeMasking } from '../policies/masking/config.js';
 import { DEFAULT_CONTRACT, DEFAULT_LIMITS, DEFAULT_UPSTREAM } from './defaults.js';
 import type { ApiConfig, GatehouseConfig, LimitsConfig, UpstreamConfig } from './types.js';
 import { parseDuration, parseSize } from './units.js';
@@ -83,6 +84,7 @@ function normalizeApi(raw: Raw, _index: number, resolve: (p: string) => string):
     policies: {
       contract: { ...DEFAULT_CONTRACT, ...contract },
       securityHeaders: { mode: headers.mode ?? 'enforce', hsts: headers.hsts ?? true },
+      masking: raw.policies?.masking === undefined ? undefined : normalizeMasking(raw.policies.masking),
     },
   };
 }

@@ -1,3 +1,5 @@
+import { MASKING_SCHEMA } from '../policies/masking/config.js';
+
 /**
  * The JSON Schema of gatehouse.yaml. Every object is closed (`additionalProperties: false`): a
  * typo such as `unknwonFields` must be an error, never a silently disabled protection.
@@ -42,6 +44,7 @@ const api = closed({
   policies: closed({
     contract: contractPolicy,
     securityHeaders: closed({ mode: { enum: ['enforce', 'off'] }, hsts: { type: 'boolean' } }),
+    masking: MASKING_SCHEMA,
   }),
 }, ['name', 'spec', 'upstream']);
 

@@ -1,3 +1,5 @@
+import type { MaskingConfig } from '../policies/masking/config.js';
+
 /** The normalised configuration: every default applied, durations in ms, sizes in bytes, paths absolute. */
 export type PolicyMode = 'enforce' | 'monitor' | 'off';
 
@@ -39,6 +41,7 @@ export interface ApiConfig {
   readonly policies: {
     readonly contract: ContractPolicyConfig;
     readonly securityHeaders: { readonly mode: 'enforce' | 'off'; readonly hsts: boolean };
+    readonly masking: MaskingConfig | undefined;
   };
 }
 

@@ -12,13 +12,13 @@ const COMMANDS = new Set((
   'perl ruby php lua powershell pwsh cmd nslookup telnet ssh scp tftp ftp chmod chown chgrp rm rmdir mkfifo mknod ' +
   'certutil bitsadmin busybox systeminfo tasklist taskkill netstat xterm sudo useradd usermod crontab nohup base64 xxd ' +
   'hexdump awk gawk sed xargs socat openssl ls pwd printenv getent nmap wmic mshta rundll32 regsvr32 cscript wscript ' +
-  'eval exec grep egrep uname hostname ifconfig passwd shutdown reboot killall pkill tar unzip gcc'
+  'grep egrep uname hostname ifconfig passwd shutdown reboot killall pkill tar unzip gcc'
 ).split(' '));
 
 /** Commands that are also words of ordinary text: they need an argument-shaped follower. */
 const AMBIGUOUS = new Set((
   'cat id more less head tail find sort type dir net echo ping sleep kill who set time date which env file man top ' +
-  'last touch wc cut tr uniq tee ps od dig node reg source su mail print start call copy del move ren ver vol path'
+  'last touch wc cut tr uniq tee ps od dig node reg source su mail print start call copy del move ren ver vol path eval exec'
 ).split(' '));
 
 function isWordChar(c: number): boolean {
@@ -80,7 +80,15 @@ function argumentFollows(s: string, i: number, endOk: boolean): boolean {
   // option, path, home, variable, windows path or env var, number, quote, redirection, next separator
   if (c === 45 || c === 47 || c === 46 || c === 126 || c === 36 || c === 92 || c === 37 || c === 34 || c === 39 ||
     c === 60 || c === 62 || c === 124 || c === 59 || c === 38 || c === 96 || c === 41 || c === 10) return true;
-  if (c >= 48 && c <= 57) return true;
+  if (c >= 48 && c <= 57) {
+    // "sleep 5", "sleep 5;": a number ends the command; "sleep 8 hours" is prose.
+    let k = j;
+    while (k < s.length && ((s.charCodeAt(k) >= 48 && s.charCodeAt(k) <= 57) || s.charCodeAt(k) === 46)) k++;
+    const after = skipBlanks(s, k);
+    if (after >= s.length) return true;
+    const e = s.charCodeAt(after);
+    return e === 59 || e === 124 || e === 38 || e === 96 || e === 41 || e === 35 || e === 10 || e === 62 || e === 45;
+  }
   // C:\ ...
   const d = s.charCodeAt(j + 1);
   return ((c | 32) >= 97 && (c | 32) <= 122) && d === 58 && (s.charCodeAt(j + 2) === 92 || s.charCodeAt(j + 2) === 47);
@@ -100,7 +108,7 @@ export function detectCommand(value: string, newlineSeparates = true): string | 
     let backtick = false;
     if (c === 59 || c === 124) start = i + 1; // ; |
     else if (c === 38) { start = i + 1; strongSep = s.charCodeAt(i + 1) === 38 || s.charCodeAt(i - 1) === 38; } // & &&
-    else if (c === 10 && newlineSeparates) start = i + 1;
+    else if (c === 10) { start = i + 1; strongSep = newlineSeparates; }
     else if (c === 36 && s.charCodeAt(i + 1) === 40) start = i + 2; // $(
     else if (c === 96) {
       // Markdown code spans (` after a blank) are documentation, `id` glued to other text is a substitution.
@@ -116,7 +124,13 @@ export function detectCommand(value: string, newlineSeparates = true): string | 
     const word = lastWord;
     if (word.length === 0) continue;
     if (COMMANDS.has(word)) {
-      if (argumentFollows(s, end, true) || isBlank(s.charCodeAt(end)) || s.charCodeAt(end) === 44) return fragmentOf(s, i, end + 24);
+      // After a typed line break only a command with an argument counts: multi-line text is common.
+      const typedLine = c === 10 && !newlineSeparates;
+      if (argumentFollows(s, end, !typedLine) || (!typedLine && (isBlank(s.charCodeAt(end)) || s.charCodeAt(end) === 44))) {
+        return fragmentOf(s, i, end + 24);
+      }
+    } else if (word === 'net' && /^\s+(?:user|localgroup|view|share|use|group|accounts)\b/i.test(s.slice(end, end + 16))) {
+      return fragmentOf(s, i, end + 24); // Windows account and share enumeration
     } else if (AMBIGUOUS.has(word)) {
       if (argumentFollows(s, end, strongSep || backtick)) return fragmentOf(s, i, end + 24);
     }

@@ -48,7 +48,7 @@ export function detectNosqlString(value: string): string | undefined {
       const rest = s.slice(j + 2, j + 40);
       if (rest.includes('==') || /^\s*(?:true|1|this\.|sleep\()/i.test(rest)) return fragmentOf(s, i, j + 40);
     }
-    if (a === 59 && /^\s*return\b/i.test(s.slice(j + 1, j + 16))) return fragmentOf(s, i, j + 24);
+    if (a === 59 && /^\s*(?:return\b|sleep\(|while\s*\()/i.test(s.slice(j + 1, j + 16))) return fragmentOf(s, i, j + 24);
   }
   return undefined;
 }

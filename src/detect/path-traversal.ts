@@ -2,7 +2,7 @@
  * Path traversal: "../" segments (after decoding, so %2e%2e%2f, %252e and overlong %c0%af are caught, as are
  * the filter-bypass spellings "....//" and "..;/") and absolute paths to files an attacker wants.
  * For a value declared as a path, one traversal segment is enough; elsewhere (free text may mention
- * "../README.md") it takes a traversal at the start of the value, three or more segments, an encoded
+ * "../README.md") it takes two traversal segments at the start of the value, three or more segments, an encoded
  * traversal, or one that reaches a sensitive file.
  */
 import { fragmentOf } from './types.js';
@@ -57,7 +57,7 @@ export function detectPathTraversal(value: string, raw: string, isPath: boolean)
   if (t.count > 0) {
     const hidden = raw !== value && traversals(raw).count < t.count;
     const target = sensitiveIndex(value.slice(t.first));
-    if (isPath || hidden || t.atStart || t.count >= 3 || target >= 0) {
+    if (isPath || hidden || (t.atStart && t.count >= 2) || t.count >= 3 || target >= 0) {
       return fragmentOf(value, t.first, t.first + 64);
     }
   }

@@ -61,7 +61,7 @@ export function isInternalHost(hostname: string): boolean {
   const h = hostname.toLowerCase().replace(/\.$/, '');
   if (INTERNAL_NAMES.has(h)) return true;
   if (isPrivateAddress(h)) return true;
-  for (const s of REBINDING_SUFFIXES) if (h.endsWith(s)) return true;
+  for (const s of REBINDING_SUFFIXES) if (h.endsWith(s) || h === s.slice(1)) return true;
   return false;
 }
 
@@ -74,14 +74,16 @@ export function detectSsrf(value: string, urlField: boolean): string | undefined
   if (v.length === 0 || v.length > 4096) return undefined;
   const colon = v.indexOf(':');
   const scheme = colon > 0 && /^[a-z][a-z0-9+.-]*$/i.test(v.slice(0, colon)) ? v.slice(0, colon).toLowerCase() : '';
-  if (scheme && DANGEROUS_SCHEMES.has(scheme) && (urlField || v.startsWith('/', colon + 1))) return fragmentOf(v, 0, 64);
+  const blank = /\s/.test(v);
+  if (scheme && DANGEROUS_SCHEMES.has(scheme) && (urlField || !blank) && v.charCodeAt(colon + 1) > 32) return fragmentOf(v, 0, 64);
   let text: string;
   if (scheme && FETCH_SCHEMES.has(scheme)) text = v;
-  else if (!urlField || /\s/.test(v)) return undefined;
-  else if (v.startsWith('//')) text = 'http:' + v;
+  else if (blank) return undefined;
+  else if (v.startsWith('//')) text = 'http:' + v; // scheme-relative: fetched with the page's scheme
+  else if (!urlField) return undefined;
   else if (!scheme || /^\d/.test(v.slice(colon + 1))) text = 'http://' + v; // "localhost:8080/x" has a "scheme" too
   else return undefined;
-  if (!urlField && /\s/.test(v)) return undefined;
+  if (!urlField && blank) return undefined;
   let host: string;
   try {
     host = new URL(text).hostname;

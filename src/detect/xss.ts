@@ -9,7 +9,7 @@ import { fragmentOf } from './types.js';
 
 const DANGEROUS_TAGS = new Set([
   'script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'meta', 'link', 'style', 'base', 'svg',
-  'math', 'xml', 'import', 'isindex', 'template', 'portal', 'xss', 'animate', 'set', 'handler', 'listener',
+  'math', 'xml', 'import', 'isindex', 'template', 'portal', 'xss', 'animate', 'set', 'handler', 'listener', 'xsl', 'vmlframe', 'vml',
 ]);
 
 /** Event handler names: "on" + one of these prefixes covers the HTML, SVG and legacy IE handlers. */
@@ -21,7 +21,7 @@ const EVENT_PREFIXES = [
   'page', 'paste', 'pause', 'play', 'pointer', 'popstate', 'progress', 'propertychange', 'ratechange', 'readystatechange',
   'repeat', 'reset', 'resize', 'rowe', 'rowi', 'rows', 'scroll', 'search', 'seek', 'select', 'show', 'stalled', 'start',
   'storage', 'submit', 'suspend', 'timeupdate', 'toggle', 'touch', 'transition', 'unload', 'volumechange', 'waiting', 'wheel',
-  'zoom', 'data', 'control', 'stop', 'selectstart', 'selectionchange', 'afterprint', 'beforeprint', 'mousewheel',
+  'zoom', 'data', 'control', 'stop', 'form', 'timer', 'selectstart', 'selectionchange', 'afterprint', 'beforeprint', 'mousewheel',
 ];
 
 const ATTR_SCAN = 2048;
@@ -90,8 +90,14 @@ export function detectXss(value: string): string | undefined {
       const nameStart = j;
       while (j < n && (isLetter(s.charCodeAt(j)) || (j > nameStart && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57))) j++;
       if (j === nameStart) {
-        if (s.startsWith('!--', i + 1) && s.startsWith('[if', i + 4)) return fragmentOf(s, i, i + 8);
-        continue;
+        // Conditional comments, processing instructions (<?xml-stylesheet, <?import) and DTD declarations
+        // (<!ENTITY: external entities) load or run code; "<?xml version" alone is an XML prolog.
+        const decl = s.slice(i + 1, i + 16).toLowerCase();
+        if ((decl.startsWith('!--') && decl.startsWith('[if', 3)) || (decl.startsWith('?') && !decl.startsWith('?xml version')) ||
+          decl.startsWith('!entity') || decl.startsWith('!attlist') || (decl.startsWith('!doctype') && s.indexOf('[', i) > 0 && s.indexOf('[', i) < i + 40)) {
+          return fragmentOf(s, i, i + 32);
+        }
+        if (s.charCodeAt(j) !== 47) continue;
       }
       const name = s.slice(nameStart, j).toLowerCase();
       if (DANGEROUS_TAGS.has(name) && s.charCodeAt(nameStart - 1) !== 47) return fragmentOf(s, i, j + 24);
@@ -126,26 +132,36 @@ export function detectXss(value: string): string | undefined {
 function attrDanger(s: string, k: number): number {
   const a = s.charCodeAt(k);
   const prev = s.charCodeAt(k - 1);
-  const boundary = prev <= 32 || prev === 34 || prev === 39 || prev === 47 || prev === 96 || prev === 59;
+  const boundary = prev <= 32 || prev === 34 || prev === 39 || prev === 47 || prev === 96 || prev === 59 || prev === 58;
   if (boundary && (a | 32) === 111) {
     const h = eventHandlerAt(s, k);
     if (h > 0) return h;
+  }
+  if (boundary && ((a | 32) === 115 || (a | 32) === 100)) {
+    const attr = s.slice(k, k + 13).toLowerCase();
+    // srcdoc holds a whole document; datasrc/dataformatas bind markup from a data island (old IE)
+    if (/^(?:srcdoc|datasrc|dataformatas)\s*=/.test(attr)) return k + 6;
+    if (/^style\s*=/.test(attr)) {
+      const e = cssExpressionAfter(s, k);
+      if (e > 0) return e;
+    }
   }
   if (prev === 61 || prev === 34 || prev === 39 || prev === 40 || prev <= 32) {
     const u = scriptUrlAt(s, k);
     if (u > 0) return u;
   }
-  if ((a | 32) === 101 && s.slice(k, k + 11).toLowerCase() === 'expression(') return k + 11;
+  if ((a | 32) === 101 && /^expression\s*[(\\]/.test(s.slice(k, k + 12).toLowerCase())) return k + 11;
   return -1;
 }
 
 /** style="x:expression(alert(1))" — IE's CSS expressions run script. Looks only a short way ahead. */
 function cssExpressionAfter(s: string, i: number): number {
   if (s.slice(i, i + 5).toLowerCase() !== 'style') return -1;
-  const window = s.slice(i, i + 120).toLowerCase();
-  const e = window.indexOf('expression(');
-  if (e >= 0) return i + e + 11;
-  const u = window.indexOf('url(');
-  if (u >= 0 && scriptUrlAt(window, u + 4) > 0) return i + u + 16;
+  const window = s.slice(i, i + 160).toLowerCase();
+  // expression() runs script (IE); behavior/-moz-binding load script; url() and @import fetch attacker files.
+  for (const needle of ['expression(', 'expression\\', 'behavior', '-moz-binding', 'url(', '@import']) {
+    const e = window.indexOf(needle);
+    if (e >= 0) return i + e + needle.length;
+  }
   return -1;
 }

@@ -63,6 +63,8 @@ export class RequestContext {
   upstreamMs = -1;
   responseBytes = 0;
   strippedFields = 0;
+  /** Response values rewritten by masking. */
+  maskedFields = 0;
   unmatched = false;
 
   constructor(id: string, req: IncomingMessage, res: ServerResponse, secure: boolean) {

@@ -10,7 +10,8 @@ import { createLogger } from '../observe/logger.js';
 import { createMetrics, type GatewayMetrics } from '../observe/metrics.js';
 import type { RequestContext } from './context.js';
 import { createHandler } from './handler.js';
-import { createHttpListener, createHttpsListener, drain, listen } from './listeners.js';
+import { certificatesInUse } from '../observe/certificates.js';
+import { createHttpListener, createHttpsListener, drain, listen, reloadTlsFiles } from './listeners.js';
 import { compileRuntime } from './runtime.js';
 import type { Runtime } from './runtime-types.js';
 import type { GatewayServices } from './services.js';
@@ -63,6 +64,7 @@ export class Gateway {
       throw error;
     }
     if (options.watchConfig === true) gateway.watchConfig();
+    gateway.recordCertificates();
     logger.info({ apis: config.apis.map((a) => a.name), operations: runtime.apis.reduce((n, a) => n + a.spec.operations.length, 0), ...gateway.addresses }, 'gateway started');
     return gateway;
   }
@@ -123,8 +125,20 @@ export class Gateway {
       logger.error({ errors }, 'reload refused: the current configuration keeps serving');
       return { ok: false, errors };
     }
+    for (const { name, server } of this.servers) {
+      if (name !== 'https') continue;
+      try {
+        reloadTlsFiles(server, runtime.config);
+      } catch (error) {
+        await runtime.close();
+        this.services.metrics.reloads.labels('failure').inc();
+        logger.error({ err: error }, 'reload refused: the new TLS certificate or key cannot be used');
+        return { ok: false, errors: [`listen.https: ${(error as Error).message}`] };
+      }
+    }
     const previous = this.runtime;
     this.runtime = runtime;
+    this.recordCertificates();
     this.services.metrics.reloads.labels('success').inc();
     if (JSON.stringify(previous.config.listen) !== JSON.stringify(runtime.config.listen) || JSON.stringify(previous.config.admin) !== JSON.stringify(runtime.config.admin)) {
       logger.warn('listener or admin addresses changed: they take effect after a restart');
@@ -133,6 +147,16 @@ export class Gateway {
     // In-flight requests hold the old upstream pools; close() waits for them.
     void previous.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the previous runtime failed'));
     return { ok: true };
+  }
+
+  /** Publishes days-to-expiry of every certificate in use and warns about those close to it. */
+  private recordCertificates(): void {
+    const gauge = this.services.metrics.certificateDays;
+    gauge.reset();
+    for (const cert of certificatesInUse(this.runtime.config)) {
+      gauge.labels(cert.use, cert.subject, cert.file).set(cert.daysLeft);
+      if (cert.daysLeft < 30) this.services.logger.warn({ use: cert.use, subject: cert.subject, file: cert.file, daysLeft: cert.daysLeft }, 'certificate expires soon');
+    }
   }
 
   private watchConfig(): void {

@@ -15,6 +15,26 @@ function applyLimits(server: Server, limits: LimitsConfig): void {
   server.maxHeadersCount = limits.maxHeaderCount + 1;
 }
 
+const TLS12_CIPHERS = [
+  'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305', 'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256',
+].join(':');
+
+/** Re-reads the listener's certificate, key and client CA: rotation without a restart. */
+export function reloadTlsFiles(server: Server, config: GatehouseConfig): void {
+  const https = config.listen.https;
+  if (https === undefined || !('setSecureContext' in server)) return;
+  (server as unknown as { setSecureContext(options: object): void }).setSecureContext({
+    cert: readFileSync(https.cert),
+    key: readFileSync(https.key),
+    ...(https.clientCa === undefined ? {} : { ca: readFileSync(https.clientCa) }),
+    minVersion: 'TLSv1.2',
+    ciphers: TLS12_CIPHERS,
+    honorCipherOrder: true,
+  });
+}
+
 export function createHttpListener(config: GatehouseConfig, handler: RequestListener): Server {
   const server = createHttpServer({ maxHeaderSize: config.limits.maxHeaderBytes, requireHostHeader: true }, handler);
   applyLimits(server, config.limits);
@@ -32,6 +52,9 @@ export function createHttpsListener(config: GatehouseConfig, handler: RequestLis
     // The handshake itself refuses certificates from other CAs when a client CA is configured.
     rejectUnauthorized: https.clientCa !== undefined,
     minVersion: 'TLSv1.2',
+    // TLS 1.2 limited to forward-secret AEAD suites; TLS 1.3 suites are all strong and preferred.
+    ciphers: TLS12_CIPHERS,
+    honorCipherOrder: true,
     maxHeaderSize: config.limits.maxHeaderBytes,
     requireHostHeader: true,
   }, handler);

@@ -109,7 +109,7 @@ async function filtered(ctx: RequestContext, route: CompiledRoute, view: Upstrea
     if (policy.mode === 'enforce') return sendDenial(ctx, denial, policy.name);
     ctx.monitor(policy.name, denial);
   }
-  send(ctx, view.status, out, ctx.strippedFields > 0 ? Buffer.from(JSON.stringify(value)) : raw);
+  send(ctx, view.status, out, ctx.strippedFields + ctx.maskedFields > 0 ? Buffer.from(JSON.stringify(value)) : raw);
 }
 
 function send(ctx: RequestContext, status: number, out: OutgoingHttpHeaders, body: Buffer): void {

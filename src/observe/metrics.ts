@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 
 /** Buckets in seconds, from sub-millisecond (gateway overhead) to 10 s (slow upstreams). */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -13,6 +13,7 @@ export interface GatewayMetrics {
   readonly upstreamErrors: Counter<'api' | 'code'>;
   readonly reloads: Counter<'result'>;
   readonly failOpen: Counter<'policy' | 'dependency'>;
+  readonly certificateDays: Gauge<'use' | 'subject' | 'file'>;
   /** Bound children per route so the hot path does no label hashing. */
   forRoute(api: string, operation: string): RouteMetrics;
 }
@@ -37,6 +38,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
   const reloads = new Counter({ name: 'gatehouse_config_reloads_total', help: 'Configuration reloads by result.', labelNames: ['result'] as const, registers: [registry] });
   const failOpen = new Counter({ name: 'gatehouse_fail_open_total', help: 'Requests let through because a policy dependency failed and the policy is set to fail open.', labelNames: ['policy', 'dependency'] as const, registers: [registry] });
 
+  const certificateDays = new Gauge({ name: 'gatehouse_certificate_expiry_days', help: 'Days until each certificate in use expires (listener, client CA, upstream).', labelNames: ['use', 'subject', 'file'] as const, registers: [registry] });
   const forRoute = (api: string, operation: string): RouteMetrics => {
     const byStatus = new Map<number, Counter.Internal>();
     const byRefusal = new Map<string, Counter.Internal>();
@@ -64,5 +66,5 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
       stripped: strippedFields.labels(api, operation),
     };
   };
-  return { registry, requests, duration, upstreamDuration, refusals, strippedFields, upstreamErrors, reloads, failOpen, forRoute };
+  return { registry, requests, duration, upstreamDuration, refusals, strippedFields, upstreamErrors, reloads, failOpen, certificateDays, forRoute };
 }

@@ -1,3 +1,4 @@
+import { maskingPolicy } from './masking/policy.js';
 import { requestSchemaPolicy } from './request-schema/policy.js';
 import { responseFilterPolicy } from './response-filter/policy.js';
 import type { PolicyFactory } from './types.js';
@@ -8,6 +9,9 @@ import type { PolicyFactory } from './types.js';
  * run in the reverse of this order.
  */
 export const POLICY_FACTORIES: readonly PolicyFactory[] = [
+  // Response-side handlers run bottom-up: the contract strips undeclared fields first, then
+  // masking rewrites what is left (a masked value need not match the declared pattern).
+  maskingPolicy,
   requestSchemaPolicy,
   responseFilterPolicy,
 ];

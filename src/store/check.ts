@@ -19,6 +19,10 @@ export function checkInteger(what: string, name: string, n: number, min: number)
   if (!Number.isSafeInteger(n) || n < min) throw new StoreInputError(what, `${name} must be an integer >= ${min}, got ${String(n)}`);
 }
 
+export function checkBy(by: number): void {
+  if (!Number.isSafeInteger(by)) throw new StoreInputError('counters.increment', `by must be an integer, got ${String(by)}`);
+}
+
 export function checkGcra(o: GcraOptions): void {
   if (!(o.emissionIntervalMs > 0) || !Number.isFinite(o.emissionIntervalMs)) {
     throw new StoreInputError('gcra', `emissionIntervalMs must be a positive number, got ${String(o.emissionIntervalMs)}`);

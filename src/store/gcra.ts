@@ -9,15 +9,10 @@ import type { GcraResult } from './ports.js';
  * would be full again. A request of `cost` pushes TAT by cost * T and is allowed when the pushed
  * TAT is no more than burst * T ahead of now. No timer, no refill loop.
  */
-export interface GcraDecision extends GcraResult {
-  /** TAT to store; equal to the old TAT when the request is refused. */
-  readonly newTat: number;
-}
-
 /** Guards floor() against 2.9999999 from floating-point division. */
 const EPS = 1e-9;
 
-export function gcraDecide(storedTat: number | undefined, now: number, interval: number, burst: number, cost: number): GcraDecision {
+export function gcraDecide(storedTat: number | undefined, now: number, interval: number, burst: number, cost: number): GcraResult {
   const tat = storedTat === undefined || storedTat < now ? now : storedTat;
   const limit = burst * interval;
   const newTat = tat + cost * interval;
@@ -28,7 +23,6 @@ export function gcraDecide(storedTat: number | undefined, now: number, interval:
       remaining: Math.max(0, Math.floor((limit - (tat - now)) / interval + EPS)),
       retryAfterMs: Math.ceil(allowAt - now),
       resetAfterMs: Math.ceil(tat - now),
-      newTat: tat,
     };
   }
   return {
@@ -36,6 +30,10 @@ export function gcraDecide(storedTat: number | undefined, now: number, interval:
     remaining: Math.floor((now - allowAt) / interval + EPS),
     retryAfterMs: 0,
     resetAfterMs: Math.ceil(newTat - now),
-    newTat,
   };
+}
+
+/** The TAT to store after `gcraDecide` allowed a request (a refused request leaves it unchanged). */
+export function gcraNextTat(storedTat: number | undefined, now: number, interval: number, cost: number): number {
+  return (storedTat === undefined || storedTat < now ? now : storedTat) + cost * interval;
 }

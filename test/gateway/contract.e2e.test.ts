@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configYaml, scratchDir, startGateway, type StartedGateway } from '../helpers/gateway.js';
@@ -22,7 +23,7 @@ beforeEach(() => {
     if (req.url.startsWith('/v1/pets/7')) {
       return json(res, 200, { id: 7, name: 'Rex', passwordHash: 'x$2b$secret', owner: { name: 'Ann', ssn: '123-45-6789', address: { city: 'Oslo', geo: 'x' } } }, { server: 'nginx/1.2', 'x-powered-by': 'PHP/5' });
     }
-    if (req.method === 'POST') return json(res, 201, { id: 1, ...JSON.parse(req.body || '{}') as object });
+    if (req.method === 'POST') return json(res, 201, { id: 1, name: 'Rex' });
     return json(res, 200, [{ id: 1, name: 'a', internal: true }]);
   });
 });
@@ -34,13 +35,13 @@ async function problem(res: Response): Promise<{ code: string; status: number; r
 
 describe('a valid request', () => {
   it('is forwarded with X-Forwarded-* set and hop-by-hop headers removed', async () => {
-    const res = await fetch(`${gw.url}/v1/pets?limit=5`, { headers: { 'x-forwarded-for': '6.6.6.6', 'proxy-authorization': 'Basic abc', connection: 'keep-alive, x-drop-me', 'x-drop-me': '1', 'x-keep': 'yes' } });
+    const res = await rawGet('/v1/pets?limit=5', { 'x-forwarded-for': '6.6.6.6', 'proxy-authorization': 'Basic abc', connection: 'keep-alive, x-drop-me', 'x-drop-me': '1', 'x-keep': 'yes' });
     expect(res.status).toBe(200);
     const seen = upstream.requests[0];
     expect(seen?.url).toBe('/v1/pets?limit=5');
     expect(seen?.headers['x-forwarded-for']).toBe('127.0.0.1');
     expect(seen?.headers['x-forwarded-proto']).toBe('http');
-    expect(seen?.headers['x-request-id']).toBe(res.headers.get('x-request-id'));
+    expect(seen?.headers['x-request-id']).toBe(res.headers['x-request-id']);
     expect(seen?.headers['proxy-authorization']).toBeUndefined();
     expect(seen?.headers['x-drop-me']).toBeUndefined();
     expect(seen?.headers['x-keep']).toBe('yes');
@@ -91,7 +92,6 @@ describe('an invalid request is refused before the upstream sees it', () => {
     ['a body on an operation that takes none', '/v1/pets/3', { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: '{}' }, 400, 'GH_CONTRACT_BODY_INVALID'],
     ['an undeclared path', '/v1/admin/users', {}, 404, 'GH_ROUTE_NOT_FOUND'],
     ['a path outside every base path', '/pets?limit=1', {}, 404, 'GH_ROUTE_NOT_FOUND'],
-    ['a dot-segment traversal', '/v1/pets/%2e%2e/admin', {}, 400, 'GH_REQUEST_MALFORMED'],
     ['malformed percent-encoding in the query', '/v1/pets?limit=%zz', {}, 400, 'GH_REQUEST_MALFORMED'],
   ];
   for (const [what, path, init, status, code] of cases) {
@@ -101,6 +101,15 @@ describe('an invalid request is refused before the upstream sees it', () => {
       const body = await problem(res);
       expect(body.code).toBe(code);
       expect(body.requestId).toBe(res.headers.get('x-request-id'));
+      expect(upstream.requests).toHaveLength(0);
+    });
+  }
+
+  for (const path of ['/v1/pets/%2e%2e/admin', '/v1/pets/../admin', '/v1/pets/%252e%252e/x', '/v1/pets/1%5c..%5cadmin', '/v1/pets/%00']) {
+    it(`refuses the traversal ${path} before routing`, async () => {
+      const res = await rawGet(path, {});
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body)).toMatchObject({ code: 'GH_REQUEST_MALFORMED' });
       expect(upstream.requests).toHaveLength(0);
     });
   }
@@ -132,6 +141,20 @@ describe('upstream failures', () => {
     expect(JSON.parse(text)).toMatchObject({ code: 'GH_UPSTREAM_ERROR' });
   });
 });
+
+/** A GET sent byte for byte as written: fetch would normalise dot-segments and drop Connection. */
+function rawGet(path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(gw.url);
+    const req = request({ host: url.hostname, port: url.port, path, headers, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => { body += c.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 function post(body: unknown): RequestInit {
   return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };

@@ -36,7 +36,7 @@ export async function startGateway(dir: string, yaml: string): Promise<StartedGa
   const admin = gateway.addresses.admin;
   return {
     gateway,
-    url: gateway.httpUrl,
+    url: gateway.addresses.http === undefined ? '' : gateway.httpUrl,
     adminUrl: admin === undefined ? '' : `http://127.0.0.1:${admin.port}`,
     logs,
     close: () => gateway.close(),

@@ -48,8 +48,7 @@ export async function interimLoadSpec(file: string): Promise<LoadedSpec> {
       throw new SpecError(file, `invalid YAML: ${(err as Error).message}`);
     }
     locateLine = (p) => {
-      const node = yamlNodeAt(doc.contents, p);
-      const offset = node?.range?.[0];
+      const offset = yamlOffsetOf(doc.contents, p);
       return offset === undefined ? undefined : lc.linePos(offset).line;
     };
   }
@@ -61,17 +60,22 @@ export async function interimLoadSpec(file: string): Promise<LoadedSpec> {
   return build(file, raw, version, versionString, locateLine);
 }
 
-function yamlNodeAt(root: unknown, pointer: string): YamlNode | undefined {
+/** Offset of the node at a pointer; for a mapping entry, of its key (the line a reader looks for). */
+function yamlOffsetOf(root: unknown, pointer: string): number | undefined {
   let node = root as YamlNode | null | undefined;
+  let offset = node?.range?.[0];
   for (const seg of segmentsOf(pointer)) {
     if (isMap(node)) {
       const pair = node.items.find((it) => String(isScalar(it.key) ? it.key.value : it.key) === seg);
-      node = pair?.value as YamlNode | undefined;
+      if (pair === undefined) return undefined;
+      offset = (pair.key as YamlNode | null)?.range?.[0];
+      node = pair.value as YamlNode | undefined;
     } else if (isSeq(node)) {
       node = node.items[Number(seg)] as YamlNode | undefined;
+      offset = node?.range?.[0];
     } else return undefined;
   }
-  return node ?? undefined;
+  return offset;
 }
 
 function build(file: string, root: Json, version: SpecVersion, versionString: string, locateLine: (p: string) => number | undefined): LoadedSpec {

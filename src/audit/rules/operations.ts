@@ -1,4 +1,5 @@
-import { child, isObject } from '../raw.js';
+import type { Operation } from '../../openapi/types.js';
+import { child, isObject, type RawDoc } from '../raw.js';
 import type { Rule } from '../types.js';
 import { hasSecurity, rawOp } from './util.js';
 
@@ -101,7 +102,7 @@ export const corsRules: Rule[] = [
     description: 'A documented `Access-Control-Allow-Origin: *` lets any web page read the responses from a browser.',
     fix: 'Allow-list the origins that need access instead of `*`.',
     check(ctx, emit) {
-      forAcao(ctx.spec.operations, ctx.raw.get.bind(ctx.raw), (ptr) => emit(ptr, 'Access-Control-Allow-Origin is `*`'));
+      forAcao(ctx.spec.operations, ctx.raw, (ptr) => emit(ptr, 'Access-Control-Allow-Origin is `*`'));
     },
   },
   {
@@ -109,25 +110,26 @@ export const corsRules: Rule[] = [
     description: 'Any origin combined with Access-Control-Allow-Credentials lets hostile sites act with the user\'s cookies (browsers refuse `*`, so servers reflect the origin).',
     fix: 'Never combine credentials with a wildcard or reflected origin; allow-list exact origins.',
     check(ctx, emit) {
-      forAcao(ctx.spec.operations, ctx.raw.get.bind(ctx.raw), (ptr, headers) => {
+      forAcao(ctx.spec.operations, ctx.raw, (ptr, headers) => {
         if (Object.keys(headers).some((h) => h.toLowerCase() === 'access-control-allow-credentials')) emit(ptr, 'Access-Control-Allow-Origin `*` together with Access-Control-Allow-Credentials');
       });
     },
   },
 ];
 
-function forAcao(ops: readonly { responses: Readonly<Record<string, { pointer: string; headers: Readonly<Record<string, unknown>> }>> }[],
-  get: (p: string) => unknown, fn: (ptr: string, headers: Readonly<Record<string, unknown>>) => void): void {
+function forAcao(ops: readonly Operation[], raw: RawDoc, fn: (ptr: string, headers: Readonly<Record<string, unknown>>) => void): void {
   const seen = new Set<string>();
   for (const op of ops) for (const r of Object.values(op.responses)) for (const h of Object.keys(r.headers)) {
     if (h.toLowerCase() !== 'access-control-allow-origin') continue;
-    const ptr = child(r.pointer, 'headers', h);
-    if (seen.has(ptr)) continue;
-    seen.add(ptr);
-    const node = get(ptr);
-    if (!isObject(node)) continue;
-    const schema = isObject(node.schema) ? node.schema : node;
+    // Responses and headers may be `$ref`s: resolve to where they are written, report there once.
+    const resp = raw.at(r.pointer);
+    if (!isObject(resp.node) || !isObject(resp.node.headers)) continue;
+    const { node, pointer } = raw.resolve(resp.node.headers[h], child(resp.pointer, 'headers', h));
+    if (!isObject(node) || seen.has(pointer)) continue;
+    seen.add(pointer);
+    const schema = isObject(node.schema) ? raw.resolve(node.schema, '').node : node;
+    if (!isObject(schema)) continue;
     const values = [schema.const, schema.default, schema.example, node.example, ...(Array.isArray(schema.enum) ? schema.enum : [])];
-    if (values.includes('*')) fn(ptr, r.headers);
+    if (values.includes('*')) fn(pointer, r.headers);
   }
 }

@@ -1,6 +1,6 @@
-import { checkGcra, checkInteger, checkOptionalTtl, checkQuery, checkTtl, inWindow, matchesWhere, recordJson } from '../check.js';
+import { checkBy, checkGcra, checkInteger, checkOptionalTtl, checkQuery, checkTtl, inWindow, matchesWhere, recordJson } from '../check.js';
 import { StoreUnavailableError } from '../errors.js';
-import { gcraDecide } from '../gcra.js';
+import { gcraDecide, gcraNextTat } from '../gcra.js';
 import { LocalPubSub } from '../local-pubsub.js';
 import type { Counters, GcraOptions, GcraResult, KeyValue, KeyValueEntry, RecordFilter, RecordQuery, Records, Store, StoreHealth, StoredRecord } from '../ports.js';
 
@@ -64,6 +64,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     async increment(key, by, ttlMs) {
       open('increment');
       checkTtl('counters.increment', ttlMs);
+      checkBy(by);
       const t = now();
       const e = live(counters, key, t);
       if (e === undefined) {
@@ -85,10 +86,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       open('gcra');
       checkGcra(o);
       const t = o.nowMs ?? now();
-      const d = gcraDecide(tats.get(key), t, o.emissionIntervalMs, o.burst, o.cost ?? 1);
-      // A TAT in the past means a full bucket, which is the same as no entry: drop it.
-      if (d.newTat > t) tats.set(key, d.newTat);
-      else tats.delete(key);
+      const cost = o.cost ?? 1;
+      const tat = tats.get(key);
+      const d = gcraDecide(tat, t, o.emissionIntervalMs, o.burst, cost);
+      if (d.allowed && cost > 0) tats.set(key, gcraNextTat(tat, t, o.emissionIntervalMs, cost));
       return d;
     },
     async acquire(key, limit, ttlMs) {

@@ -1,0 +1,152 @@
+import type { ValidateFunction } from 'ajv';
+import { performance } from 'node:perf_hooks';
+import { SpecError } from '../errors/index.js';
+import type { Operation, SchemaObject, SpecProblem, LoadedSpec } from './types.js';
+import type {
+  BodyValidator, CompileOptions, OperationValidators, ParameterResult, RawParameters, ResponseValidator, ValidationIssue,
+} from './validator-types.js';
+import { createAjv } from './ajv.js';
+import { getInternals } from './internals.js';
+import { toIssues } from './issues.js';
+import { kindOf, mediaMatcher } from './media.js';
+import { compileParameters } from './compile-params.js';
+import { SchemaTranslator, type View } from './schema-translate.js';
+import { stripUndeclared } from './strip.js';
+import { unescapeToken } from './pointer.js';
+import { coerceFormFields } from './form.js';
+
+export interface SchemaCompiler {
+  compileOperation(op: Operation): OperationValidators;
+  /** Schema problems found while compiling (ignored bad patterns, unknown types): warnings. */
+  readonly problems: readonly SpecProblem[];
+  readonly stats: { schemas: number; compileMs: number };
+}
+
+/** Compiles a schema in a view; shared across operations so each distinct schema compiles once. */
+export type CompileFn = (schema: SchemaObject, view: View, pointer: string) => ValidateFunction;
+
+export function createSchemaCompiler(spec: LoadedSpec, options: CompileOptions): SchemaCompiler {
+  const internals = getInternals(spec);
+  const ajv = createAjv();
+  const problems: SpecProblem[] = [];
+  const warned = new Set<string>();
+  let currentPointer = '';
+  const translator = new SchemaTranslator({
+    dialect: spec.version === '3.1' ? '3.1' : '3.0',
+    refTargets: internals.refTargets,
+    knownFormats: new Set(Object.keys(ajv.formats)),
+    rejectReadOnly: options.rejectReadOnly,
+    close: options.unknownFields === 'reject',
+    nameOf: (target) => {
+      const m = /^\/(?:components\/schemas|definitions)\/([^/]+)$/.exec(internals.origins.get(target)?.pointer ?? '');
+      return m === null ? undefined : unescapeToken(m[1] as string);
+    },
+    warn: (message) => {
+      if (warned.has(message)) return;
+      warned.add(message);
+      problems.push({ severity: 'warning', code: 'schema-ignored-keyword', message, file: spec.file, pointer: currentPointer });
+    },
+  }, 'https://gatehouse.invalid/s/');
+  const stats = { schemas: 0, compileMs: 0 };
+  // Identical translated schemas (`{ type: string }` path parameters, a `$ref` to one component)
+  // share one validator: Ajv would otherwise generate and evaluate the same code again.
+  const byText = new Map<string, ValidateFunction>();
+  const bySchema = { request: new WeakMap<object, ValidateFunction>(), response: new WeakMap<object, ValidateFunction>() };
+
+  const compile: CompileFn = (schema, view, pointer) => {
+    const cached = bySchema[view].get(schema);
+    if (cached !== undefined) return cached;
+    const started = performance.now();
+    currentPointer = pointer;
+    try {
+      const translated = translator.root(schema, view) as Record<string, unknown>;
+      while (translator.pending.length > 0) {
+        const item = translator.pending.shift() as (typeof translator.pending)[number];
+        ajv.addSchema(translator.target(item) as object, item.id);
+        stats.schemas++;
+      }
+      const text = JSON.stringify(translated);
+      let fn = byText.get(text);
+      if (fn === undefined) {
+        fn = ajv.compile(translated);
+        byText.set(text, fn);
+      }
+      bySchema[view].set(schema, fn);
+      return fn;
+    } catch (err) {
+      if (err instanceof SpecError) throw err;
+      const line = spec.locate(pointer)?.line;
+      throw new SpecError(spec.file, `cannot compile the schema: ${(err as Error).message}`, { pointer, ...(line === undefined ? {} : { line }), cause: err });
+    } finally {
+      stats.compileMs += performance.now() - started;
+    }
+  };
+
+  return {
+    problems,
+    stats,
+    compileOperation: (op) => compileOperation(op, options, compile),
+  };
+}
+
+function compileOperation(op: Operation, options: CompileOptions, compile: CompileFn): OperationValidators {
+  const parameters = compileParameters(op, options, compile);
+  const bodies: [string, BodyValidator][] = [];
+  for (const [mediaType, media] of Object.entries(op.requestBody?.content ?? {})) {
+    bodies.push([mediaType, bodyValidator(mediaType, media.schema, compile, `${op.requestBody?.pointer ?? op.pointer}/content`)]);
+  }
+  const bodyFor = mediaMatcher(bodies);
+
+  const exact = new Map<number, (ct: string) => ResponseValidator | undefined>();
+  const ranges = new Map<number, (ct: string) => ResponseValidator | undefined>();
+  let fallback: ((ct: string) => ResponseValidator | undefined) | undefined;
+  for (const [status, response] of Object.entries(op.responses)) {
+    const list: [string, ResponseValidator][] = [];
+    for (const [mediaType, media] of Object.entries(response.content)) {
+      if (media.schema !== undefined) list.push([mediaType, responseValidator(mediaType, media.schema, compile, `${response.pointer}/content`)]);
+    }
+    const matcher = mediaMatcher(list);
+    if (/^[1-5][0-9][0-9]$/.test(status)) exact.set(Number(status), matcher);
+    else if (/^[1-5]XX$/i.test(status)) ranges.set(Number(status[0]), matcher);
+    else if (status === 'default') fallback = matcher;
+  }
+  const statusMatcher = (status: number): ((ct: string) => ResponseValidator | undefined) | undefined =>
+    exact.get(status) ?? ranges.get(Math.floor(status / 100)) ?? fallback;
+
+  return {
+    parameters,
+    hasBody: op.requestBody !== undefined,
+    bodyRequired: op.requestBody?.required ?? false,
+    bodyMediaTypes: Object.keys(op.requestBody?.content ?? {}),
+    body: bodyFor,
+    response: (status, contentType) => statusMatcher(status)?.(contentType),
+    declaresStatus: (status) => statusMatcher(status) !== undefined,
+  };
+}
+
+const NO_ISSUES = undefined;
+
+function bodyValidator(mediaType: string, schema: SchemaObject | undefined, compile: CompileFn, pointer: string): BodyValidator {
+  const kind = kindOf(mediaType);
+  if (schema === undefined || kind === 'binary') return { mediaType, kind, validate: () => NO_ISSUES };
+  const fn = compile(schema, 'request', pointer);
+  const validate = (value: unknown): readonly ValidationIssue[] | undefined => (fn(value) ? NO_ISSUES : toIssues(fn.errors, 'body'));
+  if (kind === 'form' || kind === 'multipart') {
+    return { mediaType, kind, validate: (value) => validate(coerceFormFields(value, schema)) };
+  }
+  return { mediaType, kind, validate };
+}
+
+function responseValidator(mediaType: string, schema: SchemaObject, compile: CompileFn, pointer: string): ResponseValidator {
+  const kind = kindOf(mediaType);
+  if (kind !== 'json') return { mediaType, kind, validate: () => NO_ISSUES, strip: () => 0 };
+  const fn = compile(schema, 'response', pointer);
+  return {
+    mediaType,
+    kind,
+    validate: (value) => (fn(value) ? NO_ISSUES : toIssues(fn.errors, 'body')),
+    strip: (value) => stripUndeclared(value, schema),
+  };
+}
+
+export type { ParameterResult, RawParameters };

@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runStoreContract } from '../testing/contract.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+import { createSqliteStore } from './sqlite-store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gh-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+runStoreContract('sqlite', async () => createSqliteStore({ path: join(dir, 'contract.db') }));
+
+describe('sqlite store', () => {
+  it('opens in WAL mode and applies each migration once across reopenings', async () => {
+    const path = join(dir, 'migrate.db');
+    await createSqliteStore({ path }).close();
+    const again = createSqliteStore({ path });
+    await again.kv.set('k', 'v');
+    await again.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
+    expect(rows).toEqual(SQLITE_MIGRATIONS.map((m) => ({ version: m.version })));
+    db.close();
+  });
+
+  it('keeps data across a restart', async () => {
+    const path = join(dir, 'durable.db');
+    const a = createSqliteStore({ path });
+    await a.records.append('audit', { who: 'alice' });
+    await a.kv.set('key', 'value');
+    await a.close();
+    const b = createSqliteStore({ path });
+    expect((await b.records.query('audit')).map((r) => r.data)).toEqual([{ who: 'alice' }]);
+    expect(await b.kv.get('key')).toBe('value');
+    await b.close();
+  });
+
+  it('refuses a path it cannot open with StoreUnavailableError', () => {
+    expect(() => createSqliteStore({ path: join(dir, 'missing-dir', 'x.db') })).toThrow(/GH_STORE_UNAVAILABLE|sqlite store/);
+  });
+});

@@ -1,0 +1,33 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { checkConfig } from '../../src/cli/check-config.js';
+import { scratchDir, writeFiles } from '../helpers/gateway.js';
+
+const demoConfig = fileURLToPath(new URL('../../examples/demo/gatehouse.yaml', import.meta.url));
+
+describe('gatehouse check-config', () => {
+  it('passes the demo config and names its spec', async () => {
+    const result = await checkConfig(demoConfig);
+    expect(result.ok).toBe(true);
+    expect(result.lines.join('\n')).toMatch(/api shop: .*openapi\.yaml \(OpenAPI 3\.1\.0, 6 operations\)/);
+  });
+
+  it('lists every config error with path and line', async () => {
+    const dir = await scratchDir();
+    await writeFiles(dir, { 'bad.yaml': 'version: "2"\napis:\n  - name: x\n    spec: nope.yaml\n    upstream: { url: "http://a" , retries: 3 }\n' });
+    const result = await checkConfig(path.join(dir, 'bad.yaml'));
+    expect(result.ok).toBe(false);
+    const text = result.lines.join('\n');
+    expect(text).toMatch(/:1:\d+: version: must be "1"/);
+    expect(text).toMatch(/:5:\d+: apis\[0\]\.upstream\.retries: unknown key "retries"/);
+  });
+
+  it('reports a spec that cannot load, naming the file', async () => {
+    const dir = await scratchDir();
+    await writeFiles(dir, { 'spec.yaml': 'just: a yaml file\n', 'g.yaml': 'version: "1"\napis:\n  - name: x\n    spec: spec.yaml\n    upstream: { url: "http://a" }\n' });
+    const result = await checkConfig(path.join(dir, 'g.yaml'));
+    expect(result.ok).toBe(false);
+    expect(result.lines.join('\n')).toContain('spec.yaml');
+  });
+});
