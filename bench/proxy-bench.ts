@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { Client } from 'undici';
 import { ITEM } from './servers.js';
 
 interface Measured { rps: number; p50: number; p99: number }
@@ -32,6 +33,30 @@ async function load(url: string, options: { method: 'GET' | 'POST'; body?: strin
 }
 
 /**
+ * Latency without queueing: one keep-alive connection, requests one after another, each timed
+ * with the high-resolution clock (autocannon rounds to whole milliseconds).
+ */
+async function sequentialLatency(origin: string, path: string, options: { method: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; count: number }): Promise<{ p50: number; p99: number }> {
+  const client = new Client(origin, { pipelining: 1 });
+  const samples: number[] = [];
+  const headers = { ...options.headers, ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) };
+  try {
+    for (let i = 0; i < options.count; i++) {
+      const started = process.hrtime.bigint();
+      const res = await client.request({ method: options.method, path, headers, body: options.body ?? null });
+      await res.body.arrayBuffer();
+      if (res.statusCode >= 300) throw new Error(`${origin}${path}: status ${res.statusCode}`);
+      samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+  } finally {
+    await client.close();
+  }
+  samples.sort((a, b) => a - b);
+  const at = (q: number): number => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? 0;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+/**
  * Gatehouse against the floor (a minimal undici pass-through proxy), same upstream, same
  * client, same run. Throughput at 32 connections; latency at 1 connection, where queueing does
  * not hide the per-request cost.
@@ -54,13 +79,14 @@ export async function runProxyBench(options: { seconds?: number; extraYaml?: str
       const direct = await run(up.port, 32, seconds);
       const f = await run(floor.port, 32, seconds);
       const g = await run(gh.port, 32, seconds);
-      const fl = await run(floor.port, 1, Math.max(2, Math.round(seconds / 2)));
-      const gl = await run(gh.port, 1, Math.max(2, Math.round(seconds / 2)));
+      const latency = (port: number): Promise<{ p50: number; p99: number }> => sequentialLatency(`http://127.0.0.1:${port}`, path, { method, ...(method === 'POST' ? { body } : {}), ...(options.headers === undefined ? {} : { headers: options.headers }), count: 2000 });
+      const fl = await latency(floor.port);
+      const gl = await latency(gh.port);
       lines.push(
         `${options.label ?? 'contract'} ${name}`,
         `  upstream direct   ${direct.rps.toFixed(0).padStart(7)} req/s`,
-        `  floor (undici)    ${f.rps.toFixed(0).padStart(7)} req/s   p50 ${fl.p50} ms  p99 ${fl.p99} ms (1 connection)`,
-        `  gatehouse         ${g.rps.toFixed(0).padStart(7)} req/s   p50 ${gl.p50} ms  p99 ${gl.p99} ms (1 connection)`,
+        `  floor (undici)    ${f.rps.toFixed(0).padStart(7)} req/s   p50 ${fl.p50.toFixed(3)} ms  p99 ${fl.p99.toFixed(3)} ms (1 connection, sequential)`,
+        `  gatehouse         ${g.rps.toFixed(0).padStart(7)} req/s   p50 ${gl.p50.toFixed(3)} ms  p99 ${gl.p99.toFixed(3)} ms (1 connection, sequential)`,
         `  ratio gatehouse / floor: ${(g.rps / f.rps * 100).toFixed(1)} %   added p50: ${(gl.p50 - fl.p50).toFixed(2)} ms`,
       );
     }

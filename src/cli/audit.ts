@@ -4,7 +4,7 @@
  * Exit codes: 0 pass; 1 a finding at/above --fail-on or a score below --min-score; 2 usage error
  * or an unreadable rules / gateway config file.
  */
-import { Command, Option, type CommanderError } from 'commander';
+import { Option, type Command } from 'commander';
 import { ConfigError } from '../errors/index.js';
 import {
   SEVERITIES, auditFiles, formatJson, formatJunit, formatSarif, formatText, gateExitCode, loadGatewayGuarantees, loadRulesFile,
@@ -67,7 +67,7 @@ function usage(io: AuditIo, message: string): 2 {
 }
 
 export function registerAudit(program: Command): void {
-  const cmd = program
+  program
     .command('audit')
     .description('grade OpenAPI documents for security (OWASP API Top 10 2023); exit 1 when the gate fails')
     .argument('<spec...>', 'OpenAPI 2.0 / 3.0 / 3.1 documents (YAML or JSON)')
@@ -84,10 +84,4 @@ export function registerAudit(program: Command): void {
         error: (s) => process.stderr.write(s),
       });
     });
-  // Usage errors (unknown option, missing argument) exit 2, not commander's default 1, so CI can tell
-  // "the gate failed" from "the command line is wrong". Commander has printed the message already and
-  // would call process.exit itself; only the code differs.
-  cmd.exitOverride((err: CommanderError) => {
-    process.exit(err.exitCode === 0 ? 0 : 2);
-  });
 }

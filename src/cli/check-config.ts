@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { auditScoreForSpecs } from '../audit/index.js';
 import { loadConfig } from '../config/index.js';
 import { ConfigError, SpecError, formatProblem } from '../errors/index.js';
 import { certificatesInUse } from '../observe/certificates.js';
@@ -13,7 +14,7 @@ export interface CheckResult {
  * Validates a config file the way the gateway loads it, then loads and compiles every spec it
  * names. Prints every problem with its path and line.
  */
-export async function checkConfig(file: string): Promise<CheckResult> {
+export async function checkConfig(file: string, options: { minScore?: number } = {}): Promise<CheckResult> {
   const lines: string[] = [];
   let config;
   try {
@@ -47,6 +48,13 @@ export async function checkConfig(file: string): Promise<CheckResult> {
       lines.push(`api ${api.name}: ${error instanceof SpecError ? error.message : `cannot load ${api.spec}: ${(error as Error).message}`}`);
     }
   }
+  // The security grade of each spec (gatehouse audit): a warning, not an error, below the threshold.
+  const minScore = options.minScore ?? 50;
+  if (ok) {
+    for (const { file: spec, score } of await auditScoreForSpecs(config.apis.map((a) => a.spec))) {
+      if (score < minScore) lines.push(`warning: ${spec} scores ${score}/100 in gatehouse audit (threshold ${minScore}); run gatehouse audit ${spec}`);
+    }
+  }
   if (ok) lines.push(`${file}: ok`);
   return { ok, lines };
 }
@@ -56,8 +64,9 @@ export function registerCheckConfig(program: Command): void {
     .command('check-config')
     .description('validate a config file and the specs it names; print every error with its path and line')
     .argument('[file]', 'config file', 'gatehouse.yaml')
-    .action(async (file: string) => {
-      const result = await checkConfig(file);
+    .option('--min-score <n>', 'warn when a spec scores below N in gatehouse audit', (v) => Number(v), 50)
+    .action(async (file: string, opts: { minScore: number }) => {
+      const result = await checkConfig(file, { minScore: opts.minScore });
       const out = result.ok ? process.stdout : process.stderr;
       out.write(result.lines.join('\n') + '\n');
       process.exitCode = result.ok ? 0 : 1;

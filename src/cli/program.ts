@@ -1,6 +1,8 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { registerAudit } from './audit.js';
 import { registerCheckConfig } from './check-config.js';
 import { registerDemo } from './demo.js';
+import { registerDetect } from './detect.js';
 import { registerStart } from './start.js';
 
 /**
@@ -12,9 +14,29 @@ export function buildProgram(): Command {
     .description('API security gateway, spec audit and scanner driven by your OpenAPI contract')
     .version(process.env.npm_package_version ?? '0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    // Set before the commands are added, so every command inherits it: usage errors throw
+    // instead of exiting, and runCli turns them into exit code 2.
     .exitOverride();
   registerStart(program);
   registerDemo(program);
   registerCheckConfig(program);
+  registerAudit(program);
+  registerDetect(program);
   return program;
+}
+
+/**
+ * Runs the command line and returns the exit code: what the command set, 2 for a usage error
+ * (as grep and most CI tools do: "the gate failed" and "the command line is wrong" differ), 0 for
+ * --help and --version, 1 for an unexpected failure (message only, no stack).
+ */
+export async function runCli(argv: readonly string[], program = buildProgram()): Promise<number> {
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    process.stderr.write(`gatehouse: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { normalizeMasking } from '../policies/masking/config.js';
 import { DEFAULT_CONTRACT, DEFAULT_LIMITS, DEFAULT_UPSTREAM } from './defaults.js';
+import type { StoreConfig } from '../store/index.js';
 import type { ApiConfig, GatehouseConfig, LimitsConfig, UpstreamConfig } from './types.js';
 import { parseDuration, parseSize } from './units.js';
 import type { RawProblem } from './validate.js';
@@ -29,9 +30,9 @@ export function normalizeConfig(raw: Raw, file: string, problems: RawProblem[]):
   const https = listen.https as Raw | undefined;
   const admin: Raw = raw.admin ?? {};
   const logging: Raw = raw.logging ?? {};
-  const store = raw.store?.sqlite !== undefined ? { sqlite: { path: resolve(raw.store.sqlite.path as string) } }
-    : raw.store?.memory !== undefined ? { memory: {} as Record<string, never> }
-      : { sqlite: { path: resolve('data/gatehouse.db') } };
+  const store: StoreConfig = raw.store === undefined ? { sqlite: { path: resolve('data/gatehouse.db') } }
+    : raw.store.sqlite !== undefined ? { sqlite: { path: resolve(raw.store.sqlite.path as string) } }
+      : raw.store as StoreConfig;
   return {
     file: path.resolve(file),
     version: String(raw.version),

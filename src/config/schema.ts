@@ -18,6 +18,15 @@ const tlsFiles = {
   ca: { type: 'string', minLength: 1 },
 };
 
+const redisStore = closed({
+  url: { type: 'string', pattern: '^rediss?://', 'x-hint': 'must be a redis:// or rediss:// URL' },
+  prefix: { type: 'string' },
+}, ['url']);
+const postgresStore = closed({
+  url: { type: 'string', pattern: '^postgres(ql)?://', 'x-hint': 'must be a postgres:// URL' },
+  schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$' },
+}, ['url']);
+
 const contractPolicy = closed({
   mode,
   unknownFields: { enum: ['reject', 'allow'] },
@@ -61,10 +70,13 @@ export const CONFIG_SCHEMA = closed({
   admin: closed({ host: { type: 'string' }, port, enabled: { type: 'boolean' } }),
   store: {
     type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 1,
-    'x-hint': 'must name exactly one of memory, sqlite',
+    'x-hint': 'must name exactly one of memory, sqlite, redis, postgres, cluster',
     properties: {
       memory: closed({}),
       sqlite: closed({ path: { type: 'string', minLength: 1 } }, ['path']),
+      redis: redisStore,
+      postgres: postgresStore,
+      cluster: closed({ redis: redisStore, postgres: postgresStore }, ['redis', 'postgres']),
     },
   },
   limits: closed({

@@ -1,4 +1,5 @@
 import type { MaskingConfig } from '../policies/masking/config.js';
+import type { StoreConfig } from '../store/index.js';
 
 /** The normalised configuration: every default applied, durations in ms, sizes in bytes, paths absolute. */
 export type PolicyMode = 'enforce' | 'monitor' | 'off';
@@ -73,7 +74,8 @@ export interface GatehouseConfig {
     readonly https: (ListenerConfig & { readonly cert: string; readonly key: string; readonly clientCa?: string; readonly requestClientCert: boolean }) | undefined;
   };
   readonly admin: (ListenerConfig & { readonly enabled: boolean });
-  readonly store: { readonly memory: Record<string, never> } | { readonly sqlite: { readonly path: string } };
+  /** Passed to `createStore` (src/store) as it is. */
+  readonly store: StoreConfig;
   readonly limits: LimitsConfig;
   readonly logging: { readonly level: string; readonly access: boolean; readonly redact: readonly string[] };
   readonly apis: readonly ApiConfig[];

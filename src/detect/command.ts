@@ -118,6 +118,8 @@ export function detectCommand(value: string, newlineSeparates = true): string | 
     if (start < 0) continue;
     let j = start;
     while (j < n && (s.charCodeAt(j) === 124 || s.charCodeAt(j) === 38 || s.charCodeAt(j) === 59)) j++;
+    // The rest of a run of separators leads to the same command: skip it (keeps the scan linear).
+    if (!backtick && c !== 36) i = Math.max(i, j - 1);
     j = skipBlanks(s, j);
     while (j < n && (s.charCodeAt(j) === 40 || s.charCodeAt(j) === 123)) j++; // (cmd) {cmd,arg}
     const end = readCommand(s, j);

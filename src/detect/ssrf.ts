@@ -65,11 +65,26 @@ export function isInternalHost(hostname: string): boolean {
   return false;
 }
 
+function startsLikeUrl(s: string): boolean {
+  let i = 0;
+  while (i < s.length && s.charCodeAt(i) <= 32) i++;
+  if (s.charCodeAt(i) === 47 && s.charCodeAt(i + 1) === 47) return true;
+  const start = i;
+  while (i < s.length && i - start < 16) {
+    const c = s.charCodeAt(i) | 32;
+    if (!((c >= 97 && c <= 122) || (i > start && ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)))) break;
+    i++;
+  }
+  return i > start && s.charCodeAt(i) === 58;
+}
+
 /**
  * @param urlField the contract says the value is a URL: scheme-less values ("127.0.0.1:8080/x", "//host")
  *   are read as http URLs too. Otherwise only a value that is entirely an absolute URL is judged.
  */
 export function detectSsrf(value: string, urlField: boolean): string | undefined {
+  // Outside URL fields only a value that starts like a URL is judged: most values have no ':' at all.
+  if (!urlField && !startsLikeUrl(value)) return undefined;
   const v = value.trim();
   if (v.length === 0 || v.length > 4096) return undefined;
   const colon = v.indexOf(':');

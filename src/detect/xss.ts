@@ -49,15 +49,15 @@ function eventHandlerAt(s: string, i: number): number {
   return -1;
 }
 
-/** "javascript:" with blanks and control characters between its letters, as browsers forgive. */
+/** "javascript:" with tabs, newlines and control characters between its letters, as browsers forgive. */
 function schemeAt(s: string, i: number, scheme: string): number {
   let j = i;
   for (let k = 0; k < scheme.length; k++) {
-    while (j < s.length && s.charCodeAt(j) <= 32) j++;
+    while (j < s.length && s.charCodeAt(j) < 32) j++;
     if (lowerAt(s, j) !== scheme.charCodeAt(k)) return -1;
     j++;
   }
-  while (j < s.length && s.charCodeAt(j) <= 32) j++;
+  while (j < s.length && s.charCodeAt(j) < 32) j++;
   return s.charCodeAt(j) === 58 ? j + 1 : -1;
 }
 
@@ -94,7 +94,7 @@ export function detectXss(value: string): string | undefined {
         // (<!ENTITY: external entities) load or run code; "<?xml version" alone is an XML prolog.
         const decl = s.slice(i + 1, i + 16).toLowerCase();
         if ((decl.startsWith('!--') && decl.startsWith('[if', 3)) || (decl.startsWith('?') && !decl.startsWith('?xml version')) ||
-          decl.startsWith('!entity') || decl.startsWith('!attlist') || (decl.startsWith('!doctype') && s.indexOf('[', i) > 0 && s.indexOf('[', i) < i + 40)) {
+          decl.startsWith('!entity') || decl.startsWith('!attlist') || (decl.startsWith('!doctype') && s.slice(i, i + 40).includes('['))) {
           return fragmentOf(s, i, i + 32);
         }
         if (s.charCodeAt(j) !== 47) continue;
@@ -156,7 +156,7 @@ function attrDanger(s: string, k: number): number {
 
 /** style="x:expression(alert(1))" — IE's CSS expressions run script. Looks only a short way ahead. */
 function cssExpressionAfter(s: string, i: number): number {
-  if (s.slice(i, i + 5).toLowerCase() !== 'style') return -1;
+  if (lowerAt(s, i + 1) !== 116 || lowerAt(s, i + 2) !== 121 || lowerAt(s, i + 3) !== 108 || lowerAt(s, i + 4) !== 101) return -1;
   const window = s.slice(i, i + 160).toLowerCase();
   // expression() runs script (IE); behavior/-moz-binding load script; url() and @import fetch attacker files.
   for (const needle of ['expression(', 'expression\\', 'behavior', '-moz-binding', 'url(', '@import']) {

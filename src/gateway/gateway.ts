@@ -8,6 +8,7 @@ import type { GatehouseConfig } from '../config/types.js';
 import { ConfigError, GatehouseError } from '../errors/index.js';
 import { createLogger } from '../observe/logger.js';
 import { createMetrics, type GatewayMetrics } from '../observe/metrics.js';
+import { createStore, type Store } from '../store/index.js';
 import type { RequestContext } from './context.js';
 import { createHandler } from './handler.js';
 import { certificatesInUse } from '../observe/certificates.js';
@@ -24,6 +25,8 @@ export interface GatewayOptions {
   /** How long in-flight requests may take to finish on close. */
   readonly drainMs?: number;
   readonly observers?: ((ctx: RequestContext) => void)[];
+  /** A store to use instead of opening the one the config names (tests, embedding). */
+  readonly store?: Store;
 }
 
 export interface ReloadResult {
@@ -46,7 +49,10 @@ export class Gateway {
   private closed = false;
   readonly addresses: { http?: AddressInfo; https?: AddressInfo; admin?: AddressInfo } = {};
 
-  private constructor(runtime: Runtime, services: GatewayServices, drainMs: number) {
+  private readonly ownsStore: boolean;
+
+  private constructor(runtime: Runtime, services: GatewayServices, drainMs: number, ownsStore: boolean) {
+    this.ownsStore = ownsStore;
     this.runtime = runtime;
     this.services = services;
     this.drainMs = drainMs;
@@ -54,9 +60,16 @@ export class Gateway {
 
   static async start(config: GatehouseConfig, options: GatewayOptions = {}): Promise<Gateway> {
     const logger = options.logger ?? createLogger({ level: config.logging.level, redact: config.logging.redact });
-    const services: GatewayServices = { logger, metrics: options.metrics ?? createMetrics(), observers: options.observers ?? [] };
-    const runtime = await compileRuntime(config, services);
-    const gateway = new Gateway(runtime, services, options.drainMs ?? 10_000);
+    const store = options.store ?? await createStore(config.store);
+    const services: GatewayServices = { logger, metrics: options.metrics ?? createMetrics(), observers: options.observers ?? [], store };
+    let runtime: Runtime;
+    try {
+      runtime = await compileRuntime(config, services);
+    } catch (error) {
+      if (options.store === undefined) await store.close();
+      throw error;
+    }
+    const gateway = new Gateway(runtime, services, options.drainMs ?? 10_000, options.store === undefined);
     try {
       await gateway.listenAll(config);
     } catch (error) {
@@ -96,7 +109,11 @@ export class Gateway {
     if (config.admin.enabled) {
       this.admin = createAdminServer({
         registry: this.services.metrics.registry,
-        ready: () => Promise.resolve(this.closed ? { ok: false, detail: 'shutting down' } : { ok: true }),
+        ready: async () => {
+          if (this.closed) return { ok: false, detail: 'shutting down' };
+          const health = await this.services.store.health();
+          return health.ok ? { ok: true } : { ok: false, detail: `store: ${health.detail ?? 'unavailable'}` };
+        },
       });
       this.addresses.admin = await listen(this.admin, config.admin.port, config.admin.host);
     }
@@ -182,5 +199,6 @@ export class Gateway {
     await Promise.all(this.servers.map(({ server }) => drain(server, this.drainMs)));
     if (this.admin !== undefined) await drain(this.admin, 1_000);
     await this.runtime.close();
+    if (this.ownsStore) await this.services.store.close();
   }
 }

@@ -25,7 +25,17 @@ export interface SchemaCompiler {
 /** Compiles a schema in a view; shared across operations so each distinct schema compiles once. */
 export type CompileFn = (schema: SchemaObject, view: View, pointer: string) => ValidateFunction;
 
-export function createSchemaCompiler(spec: LoadedSpec, options: CompileOptions): SchemaCompiler {
+export interface CompilerTuning {
+  /**
+   * Compile response validators on their first use instead of in compileOperation. Requests are
+   * always compiled eagerly. Halves start-up on very large specs (GitHub's: most of its schema
+   * volume is in responses); a response schema that then fails to compile is reported in
+   * `problems` and left unvalidated rather than failing the response.
+   */
+  readonly lazyResponses?: boolean;
+}
+
+export function createSchemaCompiler(spec: LoadedSpec, options: CompileOptions, tuning: CompilerTuning = {}): SchemaCompiler {
   const internals = getInternals(spec);
   const ajv = createAjv();
   const problems: SpecProblem[] = [];
@@ -85,11 +95,18 @@ export function createSchemaCompiler(spec: LoadedSpec, options: CompileOptions):
   return {
     problems,
     stats,
-    compileOperation: (op) => compileOperation(op, options, compile),
+    compileOperation: (op) => compileOperation(op, options, compile, tuning.lazyResponses === true ? lazyFailure : undefined),
   };
+
+  function lazyFailure(err: unknown, pointer: string): void {
+    const message = err instanceof Error ? err.message : String(err);
+    problems.push({ severity: 'error', code: 'schema-uncompilable', message, file: spec.file, pointer });
+  }
 }
 
-function compileOperation(op: Operation, options: CompileOptions, compile: CompileFn): OperationValidators {
+type LazyFailure = (err: unknown, pointer: string) => void;
+
+function compileOperation(op: Operation, options: CompileOptions, compile: CompileFn, lazy: LazyFailure | undefined): OperationValidators {
   const parameters = compileParameters(op, options, compile);
   const bodies: [string, BodyValidator][] = [];
   for (const [mediaType, media] of Object.entries(op.requestBody?.content ?? {})) {
@@ -103,7 +120,7 @@ function compileOperation(op: Operation, options: CompileOptions, compile: Compi
   for (const [status, response] of Object.entries(op.responses)) {
     const list: [string, ResponseValidator][] = [];
     for (const [mediaType, media] of Object.entries(response.content)) {
-      if (media.schema !== undefined) list.push([mediaType, responseValidator(mediaType, media.schema, compile, `${response.pointer}/content`)]);
+      if (media.schema !== undefined) list.push([mediaType, responseValidator(mediaType, media.schema, compile, `${response.pointer}/content`, lazy)]);
     }
     const matcher = mediaMatcher(list);
     if (/^[1-5][0-9][0-9]$/.test(status)) exact.set(Number(status), matcher);
@@ -137,14 +154,30 @@ function bodyValidator(mediaType: string, schema: SchemaObject | undefined, comp
   return { mediaType, kind, validate };
 }
 
-function responseValidator(mediaType: string, schema: SchemaObject, compile: CompileFn, pointer: string): ResponseValidator {
+function responseValidator(
+  mediaType: string, schema: SchemaObject, compile: CompileFn, pointer: string, lazy: LazyFailure | undefined,
+): ResponseValidator {
   const kind = kindOf(mediaType);
   if (kind !== 'json') return { mediaType, kind, validate: () => NO_ISSUES, strip: () => 0 };
-  const fn = compile(schema, 'response', pointer);
+  let fn: ValidateFunction | undefined | null = lazy === undefined ? compile(schema, 'response', pointer) : undefined;
+  const validator = (): ValidateFunction | null => {
+    if (fn === undefined) {
+      try {
+        fn = compile(schema, 'response', pointer);
+      } catch (err) {
+        lazy?.(err, pointer);
+        fn = null;
+      }
+    }
+    return fn;
+  };
   return {
     mediaType,
     kind,
-    validate: (value) => (fn(value) ? NO_ISSUES : toIssues(fn.errors, 'body')),
+    validate: (value) => {
+      const f = validator();
+      return f === null || f(value) ? NO_ISSUES : toIssues(f.errors, 'body');
+    },
     strip: (value) => stripUndeclared(value, schema),
   };
 }

@@ -89,7 +89,8 @@ export function createRouter<T>(entries: readonly RouteEntry<T>[]): Router<T> {
   let method = '';
   let path = '';
   let found: { value: T; names: readonly string[] } | undefined;
-  let patternValues: string[][] = [];
+  const NONE: string[][] = [];
+  let patternValues: string[][] = NONE;
 
   function walk(node: Node<T>, i: number, end: number, depth: number): boolean {
     if (i >= end) {
@@ -150,7 +151,7 @@ export function createRouter<T>(entries: readonly RouteEntry<T>[]): Router<T> {
       path = p;
       fallback = undefined;
       found = undefined;
-      patternValues = [];
+      patternValues = NONE;
       const ok = walk(root, start, end, 0);
       const hit = found as { value: T; names: readonly string[] } | undefined;
       if (!ok || hit === undefined) {

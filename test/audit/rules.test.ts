@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,20 @@ describe('built-in rules', () => {
     expect(new Set(BUILTIN_RULES.map((r) => r.id)).size).toBe(BUILTIN_RULES.length);
     const missing = BUILTIN_RULES.map((r) => r.id).filter((id) => !ENGINE_RULES.has(id) && !ruleDirs.includes(id));
     expect(missing).toEqual([]);
+  });
+
+  it('docs/audit-rules.md documents every rule (anchor, title, bad and good example) and nothing else', () => {
+    const docs = readFileSync(path.resolve(fixtures, '../../../docs/audit-rules.md'), 'utf8');
+    for (const r of BUILTIN_RULES) {
+      const at = docs.indexOf(`<a id="${r.id.toLowerCase()}"></a>`);
+      expect(at, r.id).toBeGreaterThan(0);
+      const section = docs.slice(at, docs.indexOf('<a id=', at + 10) === -1 ? undefined : docs.indexOf('<a id=', at + 10));
+      expect(section).toContain(`### ${r.id}: ${r.title}`);
+      expect(section).toContain(r.owasp);
+      expect(section).toMatch(/Bad:\n\n```yaml[\s\S]+Good:\n\n```yaml/);
+    }
+    const documented = [...docs.matchAll(/<a id="(gh-[a-z]+-\d+)"><\/a>/g)].map((m) => m[1]);
+    expect(documented.sort()).toEqual(BUILTIN_RULES.map((r) => r.id.toLowerCase()).sort());
   });
 
   it.each(['clean.yaml', 'clean-2.0.yaml'])('the clean baseline %s has no finding at all', async (name) => {

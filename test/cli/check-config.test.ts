@@ -31,3 +31,18 @@ describe('gatehouse check-config', () => {
     expect(result.lines.join('\n')).toContain('spec.yaml');
   });
 });
+
+describe('gatehouse check-config and the audit', () => {
+  it('warns when a configured spec scores below the threshold', async () => {
+    const dir = await scratchDir();
+    await writeFiles(dir, {
+      'weak.yaml': 'openapi: 3.0.0\ninfo: {title: t, version: "1"}\nservers: [{url: "http://api.internal.example"}]\npaths:\n  /users/{id}:\n    get:\n      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]\n      responses: {"200": {description: ok}}\n',
+      'g.yaml': 'version: "1"\napis:\n  - name: x\n    spec: weak.yaml\n    upstream: { url: "http://a" }\n',
+    });
+    const result = await checkConfig(path.join(dir, 'g.yaml'), { minScore: 90 });
+    expect(result.ok).toBe(true);
+    expect(result.lines.join('\n')).toMatch(/warning: .*weak\.yaml scores \d+\/100/);
+    const lenient = await checkConfig(path.join(dir, 'g.yaml'), { minScore: 0 });
+    expect(lenient.lines.join('\n')).not.toContain('warning');
+  });
+});

@@ -62,6 +62,8 @@ export const inputRules: Rule[] = [
     visitSchema(s, emit) {
       const n = s.node;
       if (!req(s) || s.upload || !isObjectSchema(n) || n.allOf !== undefined || n.oneOf !== undefined || n.anyOf !== undefined) return;
+      // A closed inline allOf member would reject the other members' properties: composition is closed at the top (3.1).
+      if (/\/allOf\/\d+$/.test(s.pointer)) return;
       if ((n.additionalProperties === undefined || n.additionalProperties === true) && n.unevaluatedProperties !== false) emit(s.pointer, 'request object allows additional properties');
     },
   },

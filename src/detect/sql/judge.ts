@@ -48,7 +48,7 @@ function popcount(x: number): number {
  * Judges one reading of `src`: from `from` on, after the application's opening quote `quote` (the text before
  * `from` was a string literal that the quote at from-1 closed), or from the start in numeric context (quote 0).
  */
-export function judgeReading(src: string, from: number, quote: number): boolean {
+export function judgeReading(src: string, from: number, quote: number, mayHaveUnion = true): boolean {
   const quoted = quote !== 0;
   lexer.reset(src, from);
   let state = quoted ? S_AFTER : S_OPERAND;
@@ -84,7 +84,11 @@ export function judgeReading(src: string, from: number, quote: number): boolean 
       if (kw === KW_SELECT) return found(lexer.end);
       if (!(t === T_LPAREN || t === T_COMMENT || kw === KW_CLAUSE)) unionPending = false;
     }
-    if (state === S_DEAD) continue;
+    if (state === S_DEAD) {
+      // Once the reading is not SQL only UNION SELECT can still decide; without the word there is nothing to find.
+      if (!unionPending && !mayHaveUnion) return false;
+      continue;
+    }
     if (tokens === 1 && t === T_NUMBER) startsNumeric = true;
     const binaryBefore = afterBinary;
     if (t !== T_COMMENT) afterBinary = false;

@@ -35,7 +35,7 @@ export const POSTGRES_MIGRATIONS: readonly { readonly version: number; readonly 
       LANGUAGE plpgsql AS $$
       #variable_conflict use_column
       DECLARE
-        v_now float8 := coalesce(p_now, ${S}.now_ms());
+        v_now float8;
         v_limit float8 := p_burst * p_interval;
         v_tat float8;
         v_new float8;
@@ -43,6 +43,9 @@ export const POSTGRES_MIGRATIONS: readonly { readonly version: number; readonly 
       BEGIN
         INSERT INTO ${S}.gcra (key, tat) VALUES (p_key, 0) ON CONFLICT (key) DO NOTHING;
         SELECT g.tat INTO v_tat FROM ${S}.gcra g WHERE g.key = p_key FOR UPDATE;
+        -- Read the clock only once the lock is held: a call that waited must not decide on a
+        -- time earlier than the TAT its predecessor wrote.
+        v_now := coalesce(p_now, ${S}.now_ms());
         IF v_tat < v_now THEN v_tat := v_now; END IF;
         v_new := v_tat + p_cost * p_interval;
         v_allow_at := v_new - v_limit;

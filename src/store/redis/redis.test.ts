@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../errors.js';
+import { startTcpProxy } from '../testing/tcp-proxy.js';
 import { runStoreContract } from '../testing/contract.js';
 import { createRedisStore } from './redis-store.js';
 
@@ -49,5 +50,20 @@ describe('redis store outage', () => {
     await store.close();
     for (const s of sockets) s.destroy();
     await new Promise<void>((r) => srv.close(() => r()));
+  });
+
+  it('heals by itself when Redis comes back after an outage', async () => {
+    const proxy = await startTcpProxy(6379);
+    const store = await createRedisStore({ url: `redis://127.0.0.1:${proxy.port}`, prefix: `gh:test:${randomUUID()}:`, commandTimeoutMs: 300 });
+    expect(await store.counters.increment('k', 1, 60_000)).toBe(1);
+    await proxy.stop();
+    const started = Date.now();
+    await expect(store.counters.increment('k', 1, 60_000)).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await proxy.start();
+    await expect.poll(async () => (await store.health()).ok, { timeout: 10_000, interval: 100 }).toBe(true);
+    expect(await store.counters.increment('k', 1, 60_000)).toBe(2);
+    await store.close();
+    await proxy.stop();
   });
 });

@@ -4,7 +4,7 @@ import { StoreInputError, StoreUnavailableError } from '../errors.js';
 import { gcraDecide, gcraNextTat } from '../gcra.js';
 import { LocalPubSub } from '../local-pubsub.js';
 import type { Counters, GcraOptions, KeyValue, RecordFilter, Records, Store, StoreHealth, StoredRecord } from '../ports.js';
-import { filterShape, whereValues } from '../sql-where.js';
+import { filterShape, whereValues } from './filter-shape.js';
 import { migrateSqlite } from './migrations.js';
 
 export interface SqliteStoreOptions {

@@ -38,6 +38,23 @@ describe('sqlite store', () => {
     await b.close();
   });
 
+  it('sweeps expired rows of every kind', async () => {
+    const path = join(dir, 'sweep.db');
+    let t = 1_000_000;
+    const store = createSqliteStore({ path, now: () => t, sweepIntervalMs: 10 });
+    await store.kv.set('gone', 'v', 50);
+    await store.kv.set('kept', 'v');
+    await store.counters.increment('c', 1, 50);
+    await store.counters.acquire('s', 1, 50);
+    await store.counters.gcra('g', { emissionIntervalMs: 50, burst: 1 });
+    t += 100;
+    const db = new Database(path, { readonly: true });
+    const rows = (): number[] => ['kv', 'counters', 'slots', 'gcra'].map((tb) => (db.prepare(`SELECT count(*) AS n FROM ${tb}`).get() as { n: number }).n);
+    await expect.poll(rows, { timeout: 2000 }).toEqual([1, 0, 0, 0]);
+    db.close();
+    await store.close();
+  });
+
   it('refuses a path it cannot open with StoreUnavailableError', () => {
     expect(() => createSqliteStore({ path: join(dir, 'missing-dir', 'x.db') })).toThrow(/GH_STORE_UNAVAILABLE|sqlite store/);
   });

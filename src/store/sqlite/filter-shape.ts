@@ -1,4 +1,4 @@
-import type { FieldValue, RecordFilter } from './ports.js';
+import type { FieldValue, RecordFilter } from '../ports.js';
 
 /**
  * Shape of a record filter: which bounds are present and which fields of which type. Queries of
