@@ -1,16 +1,34 @@
 /**
  * `npm run bench`: every benchmark in one go, printed as figures and ratios. Not a test: it
- * measures, it does not assert. BENCH_SECONDS shortens or lengthens each load run.
+ * measures, it does not assert. `npm run bench -- proxy` runs one section; BENCH_SECONDS
+ * shortens or lengthens each load run. Each section runs in its own process so one section's
+ * JIT state and garbage do not colour the next.
  */
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runProxyBench } from './proxy-bench.js';
 
+const SECTIONS: { name: string; title: string; script?: string }[] = [
+  { name: 'openapi', title: 'OpenAPI load + compile of GitHub\'s spec (target <= 3 s)', script: 'openapi-compile.js' },
+  { name: 'detect', title: 'injection detectors, cost per value (target <= 10 us)', script: 'detect-bench.js' },
+  { name: 'audit', title: 'gatehouse audit of GitHub\'s spec (target < 5 s)', script: 'audit-bench.js' },
+  { name: 'proxy', title: 'gateway throughput and latency vs a minimal undici proxy (autocannon; client, proxy and upstream share 2 cores)' },
+];
+
 async function main(): Promise<void> {
   const only = process.argv[2];
-  if (only === undefined || only === 'proxy') {
-    console.log('== gateway throughput and latency (autocannon, loopback, 2 cores shared by client, proxy and upstream)');
-    for (const line of await runProxyBench()) console.log(line);
+  let failed = false;
+  for (const section of SECTIONS) {
+    if (only !== undefined && only !== section.name) continue;
+    console.log(`\n== ${section.title}`);
+    if (section.script !== undefined) {
+      const run = spawnSync(process.execPath, [fileURLToPath(new URL(`./${section.script}`, import.meta.url))], { stdio: 'inherit' });
+      if (run.status !== 0) failed = true;
+    } else {
+      for (const line of await runProxyBench()) console.log(line);
+    }
   }
+  if (failed) process.exitCode = 1;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -14,6 +14,7 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   maxHeaderCount: 100,
   maxHeaderBytes: 16 * 1024,
   maxBodyBytes: 1024 * 1024,
+  maxBodyBytesByType: {},
   maxJsonDepth: 32,
   maxJsonElements: 10_000,
   maxStringLength: 64 * 1024,

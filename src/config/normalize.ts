@@ -1,8 +1,13 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
+import { normalizeAuthFailures } from '../policies/auth-failure/config.js';
+import { normalizeConcurrency } from '../policies/concurrency/config.js';
+import { normalizeInjection } from '../policies/injection/config.js';
 import { normalizeMasking } from '../policies/masking/config.js';
+import { normalizeRateLimit } from '../policies/rate-limit/config.js';
 import { DEFAULT_CONTRACT, DEFAULT_LIMITS, DEFAULT_UPSTREAM } from './defaults.js';
 import type { StoreConfig } from '../store/index.js';
-import type { ApiConfig, GatehouseConfig, LimitsConfig, UpstreamConfig } from './types.js';
+import type { ApiConfig, ClientIpConfig, GatehouseConfig, LimitsConfig, UpstreamConfig } from './types.js';
 import { parseDuration, parseSize } from './units.js';
 import type { RawProblem } from './validate.js';
 
@@ -20,7 +25,7 @@ export function normalizeConfig(raw: Raw, file: string, problems: RawProblem[]):
   if (listen.http === undefined && listen.https === undefined) {
     problems.push({ path: ['listen'], message: 'needs http or https (or both)' });
   }
-  const apis = (raw.apis as Raw[]).map((api, i) => normalizeApi(api, i, resolve));
+  const apis = (raw.apis as Raw[]).map((api, i) => normalizeApi(api, i, resolve, problems));
   const names = new Map<string, number>();
   apis.forEach((api, i) => {
     const earlier = names.get(api.name);
@@ -50,6 +55,7 @@ export function normalizeConfig(raw: Raw, file: string, problems: RawProblem[]):
     admin: { host: admin.host ?? '127.0.0.1', port: admin.port ?? 9090, enabled: admin.enabled ?? true },
     store,
     limits: normalizeLimits(raw.limits ?? {}),
+    clientIp: normalizeClientIp(raw.clientIp, problems),
     logging: { level: logging.level ?? 'info', access: logging.access ?? true, redact: logging.redact ?? [] },
     apis,
   };
@@ -62,6 +68,8 @@ function normalizeLimits(raw: Raw): LimitsConfig {
     maxHeaderCount: raw.maxHeaderCount ?? d.maxHeaderCount,
     maxHeaderBytes: sizeOr(raw.maxHeaderBytes, d.maxHeaderBytes),
     maxBodyBytes: sizeOr(raw.maxBodyBytes, d.maxBodyBytes),
+    maxBodyBytesByType: Object.fromEntries(Object.entries((raw.maxBodyBytesByType ?? {}) as Raw)
+      .map(([type, value]) => [type.toLowerCase(), sizeOr(value as string | number, d.maxBodyBytes)])),
     maxJsonDepth: raw.maxJsonDepth ?? d.maxJsonDepth,
     maxJsonElements: raw.maxJsonElements ?? d.maxJsonElements,
     maxStringLength: raw.maxStringLength ?? d.maxStringLength,
@@ -72,8 +80,26 @@ function normalizeLimits(raw: Raw): LimitsConfig {
   };
 }
 
-function normalizeApi(raw: Raw, _index: number, resolve: (p: string) => string): ApiConfig {
+function normalizeClientIp(raw: Raw | undefined, problems: RawProblem[]): ClientIpConfig | undefined {
+  if (raw === undefined) return undefined;
+  const proxies = (raw.trustedProxies ?? []) as string[];
+  proxies.forEach((cidr, i) => {
+    const [address, bits] = cidr.split('/') as [string, string | undefined];
+    const family = isIP(address);
+    if (family === 0 || (bits !== undefined && Number(bits) > (family === 4 ? 32 : 128))) {
+      problems.push({ path: ['clientIp', 'trustedProxies', i], message: `"${cidr}" is not an IP address or CIDR range` });
+    }
+  });
+  if (raw.trustedHops !== undefined && proxies.length > 0) {
+    problems.push({ path: ['clientIp'], message: 'set trustedHops or trustedProxies, not both' });
+  }
+  return { trustedHops: raw.trustedHops ?? 0, trustedProxies: proxies };
+}
+
+function normalizeApi(raw: Raw, index: number, resolve: (p: string) => string, problems: RawProblem[]): ApiConfig {
   const contract: Raw = raw.policies?.contract ?? {};
+  const policies: Raw = raw.policies ?? {};
+  const at = (name: string): (string | number)[] => ['apis', index, 'policies', name];
   const headers: Raw = raw.policies?.securityHeaders ?? {};
   return {
     name: raw.name,
@@ -86,6 +112,10 @@ function normalizeApi(raw: Raw, _index: number, resolve: (p: string) => string):
       contract: { ...DEFAULT_CONTRACT, ...contract },
       securityHeaders: { mode: headers.mode ?? 'enforce', hsts: headers.hsts ?? true },
       masking: raw.policies?.masking === undefined ? undefined : normalizeMasking(raw.policies.masking),
+      rateLimit: policies.rateLimit === undefined ? undefined : normalizeRateLimit(policies.rateLimit, at('rateLimit'), problems),
+      concurrency: policies.concurrency === undefined ? undefined : normalizeConcurrency(policies.concurrency),
+      authFailures: policies.authFailures === undefined ? undefined : normalizeAuthFailures(policies.authFailures, at('authFailures'), problems),
+      injection: policies.injection === undefined ? undefined : normalizeInjection(policies.injection),
     },
   };
 }

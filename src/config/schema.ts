@@ -1,4 +1,8 @@
+import { AUTH_FAILURE_SCHEMA } from '../policies/auth-failure/config.js';
+import { CONCURRENCY_SCHEMA } from '../policies/concurrency/config.js';
+import { INJECTION_SCHEMA } from '../policies/injection/config.js';
 import { MASKING_SCHEMA } from '../policies/masking/config.js';
+import { RATE_LIMIT_SCHEMA } from '../policies/rate-limit/config.js';
 
 /**
  * The JSON Schema of gatehouse.yaml. Every object is closed (`additionalProperties: false`): a
@@ -54,6 +58,10 @@ const api = closed({
     contract: contractPolicy,
     securityHeaders: closed({ mode: { enum: ['enforce', 'off'] }, hsts: { type: 'boolean' } }),
     masking: MASKING_SCHEMA,
+    rateLimit: RATE_LIMIT_SCHEMA,
+    concurrency: CONCURRENCY_SCHEMA,
+    authFailures: AUTH_FAILURE_SCHEMA,
+    injection: INJECTION_SCHEMA,
   }),
 }, ['name', 'spec', 'upstream']);
 
@@ -84,6 +92,12 @@ export const CONFIG_SCHEMA = closed({
     maxHeaderCount: { type: 'integer', minimum: 8 },
     maxHeaderBytes: size,
     maxBodyBytes: size,
+    maxBodyBytesByType: {
+      type: 'object',
+      propertyNames: { pattern: '^[A-Za-z0-9!#$&^_.+-]+/([A-Za-z0-9!#$&^_.+-]+|\\*)$' },
+      additionalProperties: size,
+      'x-hint': 'must map media types (application/json, multipart/*) to sizes',
+    },
     maxJsonDepth: { type: 'integer', minimum: 1, maximum: 1000 },
     maxJsonElements: { type: 'integer', minimum: 1 },
     maxStringLength: { type: 'integer', minimum: 1 },
@@ -91,6 +105,10 @@ export const CONFIG_SCHEMA = closed({
     requestTimeout: duration,
     keepAliveTimeout: duration,
     maxConnections: { type: 'integer', minimum: 1 },
+  }),
+  clientIp: closed({
+    trustedHops: { type: 'integer', minimum: 0, maximum: 16 },
+    trustedProxies: { type: 'array', items: { type: 'string', pattern: '^[0-9A-Fa-f.:]+(/\\d{1,3})?$', 'x-hint': 'must be an IP address or CIDR range (10.0.0.0/8)' } },
   }),
   logging: closed({
     level: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] },

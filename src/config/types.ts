@@ -1,4 +1,8 @@
+import type { AuthFailureConfig } from '../policies/auth-failure/config.js';
+import type { ConcurrencyConfig } from '../policies/concurrency/config.js';
+import type { InjectionConfig } from '../policies/injection/config.js';
 import type { MaskingConfig } from '../policies/masking/config.js';
+import type { RateLimitConfig } from '../policies/rate-limit/config.js';
 import type { StoreConfig } from '../store/index.js';
 
 /** The normalised configuration: every default applied, durations in ms, sizes in bytes, paths absolute. */
@@ -43,6 +47,10 @@ export interface ApiConfig {
     readonly contract: ContractPolicyConfig;
     readonly securityHeaders: { readonly mode: 'enforce' | 'off'; readonly hsts: boolean };
     readonly masking: MaskingConfig | undefined;
+    readonly rateLimit: RateLimitConfig | undefined;
+    readonly concurrency: ConcurrencyConfig | undefined;
+    readonly authFailures: AuthFailureConfig | undefined;
+    readonly injection: InjectionConfig | undefined;
   };
 }
 
@@ -51,6 +59,11 @@ export interface LimitsConfig {
   readonly maxHeaderCount: number;
   readonly maxHeaderBytes: number;
   readonly maxBodyBytes: number;
+  /**
+   * Body size limits by media type (`application/json`, `multipart/*`), lower-case; a type not
+   * listed gets `maxBodyBytes`. Empty when none is configured.
+   */
+  readonly maxBodyBytesByType: Readonly<Record<string, number>>;
   readonly maxJsonDepth: number;
   readonly maxJsonElements: number;
   readonly maxStringLength: number;
@@ -58,6 +71,14 @@ export interface LimitsConfig {
   readonly requestTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
   readonly maxConnections: number;
+}
+
+/** Who in front of the gateway may state the client address (X-Forwarded-For). */
+export interface ClientIpConfig {
+  /** Number of proxies in front of the gateway; 0 when unset. */
+  readonly trustedHops: number;
+  /** Addresses or CIDR ranges of those proxies. */
+  readonly trustedProxies: readonly string[];
 }
 
 export interface ListenerConfig {
@@ -77,6 +98,8 @@ export interface GatehouseConfig {
   /** Passed to `createStore` (src/store) as it is. */
   readonly store: StoreConfig;
   readonly limits: LimitsConfig;
+  /** Undefined: X-Forwarded-For is never trusted; the socket peer is the client. */
+  readonly clientIp: ClientIpConfig | undefined;
   readonly logging: { readonly level: string; readonly access: boolean; readonly redact: readonly string[] };
   readonly apis: readonly ApiConfig[];
 }

@@ -19,7 +19,21 @@ export function acceptRequest(ctx: RequestContext, limits: LimitsConfig): Denial
   const path = ctx.path;
   if (path.charCodeAt(0) !== 47 /* / */) return NOT_ORIGIN_FORM;
   if (hasUnsafeSegment(path)) return DOT_SEGMENT;
+  if (path.indexOf('%') !== -1) ctx.path = decodeUnreserved(path);
   return undefined;
+}
+
+/**
+ * Decodes percent-encoded unreserved characters (RFC 3986 §6.2.2.2): `/us%65rs` is `/users`, and
+ * must be routed (and forwarded) as such, or an encoded twin of a path would dodge its policies.
+ * Reserved characters (`%2F`, `%3F`, ...) stay encoded: they are data inside one segment.
+ */
+function decodeUnreserved(path: string): string {
+  return path.replace(/%([0-9A-Fa-f]{2})/g, (whole, hex: string) => {
+    const code = parseInt(hex, 16);
+    const unreserved = (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x2e || code === 0x5f || code === 0x7e;
+    return unreserved ? String.fromCharCode(code) : whole.toUpperCase();
+  });
 }
 
 function hasUnsafeSegment(path: string): boolean {
@@ -37,4 +51,25 @@ function hasUnsafeSegment(path: string): boolean {
     if (segment === '.' || segment === '..') return true;
   }
   return false;
+}
+
+/**
+ * The body size limit for a request's content type: an exact media type from
+ * `limits.maxBodyBytesByType`, then its `type/*`, then `maxBodyBytes`. Uploads can get a larger
+ * allowance than JSON without raising the limit for every body.
+ */
+export function bodyLimitFor(contentType: string | undefined, limits: LimitsConfig): number {
+  const byType = limits.maxBodyBytesByType;
+  if (contentType === undefined) return limits.maxBodyBytes;
+  // Fast path: no per-type limits configured (the usual case) costs one property walk.
+  for (const _ in byType) {
+    const semi = contentType.indexOf(';');
+    const media = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+    const exact = byType[media];
+    if (exact !== undefined) return exact;
+    const slash = media.indexOf('/');
+    const wildcard = slash === -1 ? undefined : byType[`${media.slice(0, slash)}/*`];
+    return wildcard ?? limits.maxBodyBytes;
+  }
+  return limits.maxBodyBytes;
 }

@@ -30,7 +30,8 @@ export class RequestContext {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly startNs: bigint;
-  readonly clientIp: string;
+  /** The socket peer, replaced in the accept phase by the address trusted proxies report (`clientIp` config). */
+  clientIp: string;
   readonly secure: boolean;
   readonly method: string;
   path: string;

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import type { Denial } from '../errors/index.js';
 import { hasBody } from '../policies/request-schema/policy.js';
 import type { PhaseResult, PolicyInstance } from '../policies/types.js';
-import { acceptRequest } from './accept.js';
+import { acceptRequest, bodyLimitFor } from './accept.js';
+import { compileClientIp, type ClientIpResolver } from './client-ip.js';
 import { isDenial, readBody } from './body.js';
 import { RequestContext } from './context.js';
 import { complete } from './complete.js';
@@ -13,12 +14,19 @@ import { requestIdFor } from './request-id.js';
 import { sendDenial } from './respond.js';
 import type { CompiledRoute, Runtime } from './runtime-types.js';
 import type { GatewayServices } from './services.js';
+import { framingProblem } from './smuggling.js';
 
 const MALFORMED_QUERY: Denial = { code: 'GH_REQUEST_MALFORMED', detail: 'the query string has malformed percent-encoding' };
 
 /** The request handler of every listener: accept -> route -> policies -> proxy -> respond -> observe. */
 export function createHandler(current: () => Runtime, services: GatewayServices, secure: boolean) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    // A request pipelined behind one refused for its framing: its boundaries were computed from
+    // framing we just called ambiguous, so it is dropped with the connection, never forwarded.
+    if (req.socket.writableEnded) {
+      req.socket.destroy();
+      return;
+    }
     const ctx = new RequestContext(requestIdFor(req.headers['x-request-id']), req, res, secure);
     handle(ctx, current(), services).then(
       () => complete(ctx, services),
@@ -32,10 +40,29 @@ export function createHandler(current: () => Runtime, services: GatewayServices,
   };
 }
 
+/** The client-address resolver of each config, compiled on first use; undefined when no proxy is trusted. */
+const clientIpResolvers = new WeakMap<Runtime['config'], ClientIpResolver | undefined>();
+
+function clientIpResolver(config: Runtime['config']): ClientIpResolver | undefined {
+  if (config.clientIp === undefined) return undefined;
+  if (!clientIpResolvers.has(config)) clientIpResolvers.set(config, compileClientIp(config.clientIp));
+  return clientIpResolvers.get(config);
+}
+
 async function handle(ctx: RequestContext, runtime: Runtime, services: GatewayServices): Promise<void> {
   const limits = runtime.config.limits;
+  // Framing first: a smuggled request must not reach routing, policies or the upstream.
+  const framing = framingProblem(ctx.req);
+  if (framing !== undefined) {
+    sendDenial(ctx, framing, 'accept');
+    // Nothing after this message on the connection can be trusted to start where we think it does.
+    ctx.req.socket.end();
+    return;
+  }
   const refused = acceptRequest(ctx, limits);
   if (refused !== undefined) return sendDenial(ctx, refused, 'accept');
+  const resolveIp = clientIpResolver(runtime.config);
+  if (resolveIp !== undefined) ctx.clientIp = resolveIp(ctx.req);
 
   const match = runtime.match(ctx.method, ctx.path);
   if (match.kind === 'method') {
@@ -63,17 +90,18 @@ async function handle(ctx: RequestContext, runtime: Runtime, services: GatewaySe
 
   let body: Buffer | Readable | undefined;
   if (hasBody(ctx)) {
+    const maxBodyBytes = bodyLimitFor(ctx.req.headers['content-type'], limits);
     // Bodies are buffered when a policy reads them or when their length is unknown (chunked),
     // so the size limit holds either way; otherwise they stream straight to the upstream.
     if (route.needsRequestBody || ctx.req.headers['content-length'] === undefined) {
-      const raw = await readBody(ctx.req, limits.maxBodyBytes);
+      const raw = await readBody(ctx.req, maxBodyBytes);
       if (isDenial(raw)) return sendDenial(ctx, raw, 'accept');
       ctx.rawBody = raw;
       body = raw;
       if (await runPhase(ctx, route.requestBody, 'requestBody')) return;
     } else {
-      if (Number(ctx.req.headers['content-length']) > limits.maxBodyBytes) {
-        return sendDenial(ctx, { code: 'GH_REQUEST_BODY_TOO_LARGE', detail: `the limit is ${limits.maxBodyBytes} bytes` }, 'accept');
+      if (Number(ctx.req.headers['content-length']) > maxBodyBytes) {
+        return sendDenial(ctx, { code: 'GH_REQUEST_BODY_TOO_LARGE', detail: `the limit is ${maxBodyBytes} bytes` }, 'accept');
       }
       body = ctx.req;
     }

@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type RequestListener, type Server } f
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { GatehouseConfig, LimitsConfig } from '../config/types.js';
+import { answerClientError } from './smuggling.js';
 
 /** Applies the accept-phase limits Node enforces itself: header size and timeouts (slowloris). */
 function applyLimits(server: Server, limits: LimitsConfig): void {
@@ -13,6 +14,17 @@ function applyLimits(server: Server, limits: LimitsConfig): void {
   // One more than the limit: Node silently drops headers past maxHeadersCount, so we let it keep
   // one extra and refuse the request ourselves rather than forward a truncated header set.
   server.maxHeadersCount = limits.maxHeaderCount + 1;
+  // Requests the parser refuses (smuggling attempts, bad framing, slowloris timeouts) get a
+  // problem+json answer instead of Node's empty 400.
+  server.on('clientError', answerClientError);
+}
+
+/**
+ * How often Node checks header and request timeouts. Its default (30 s) would let a slowloris
+ * client hold a connection far past `headersTimeout`; check a few times per timeout instead.
+ */
+function checkingInterval(limits: LimitsConfig): number {
+  return Math.max(100, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs || Infinity) / 4)));
 }
 
 const TLS12_CIPHERS = [
@@ -36,7 +48,7 @@ export function reloadTlsFiles(server: Server, config: GatehouseConfig): void {
 }
 
 export function createHttpListener(config: GatehouseConfig, handler: RequestListener): Server {
-  const server = createHttpServer({ maxHeaderSize: config.limits.maxHeaderBytes, requireHostHeader: true }, handler);
+  const server = createHttpServer({ maxHeaderSize: config.limits.maxHeaderBytes, requireHostHeader: true, connectionsCheckingInterval: checkingInterval(config.limits) }, handler);
   applyLimits(server, config.limits);
   return server;
 }
@@ -57,6 +69,7 @@ export function createHttpsListener(config: GatehouseConfig, handler: RequestLis
     honorCipherOrder: true,
     maxHeaderSize: config.limits.maxHeaderBytes,
     requireHostHeader: true,
+    connectionsCheckingInterval: checkingInterval(config.limits),
   }, handler);
   applyLimits(server, config.limits);
   return server;

@@ -55,7 +55,12 @@ export async function compileRuntime(config: GatehouseConfig, services: GatewayS
     config,
     apis,
     match(method, path): RouteMatch {
-      const found = router.match(method, path);
+      let found = router.match(method, path);
+      // HEAD is GET without a body (RFC 9110 §9.3.2): a spec rarely declares it separately.
+      if (method === 'HEAD' && (found === undefined || 'methodNotAllowed' in found)) {
+        const get = router.match('GET', path);
+        if (get !== undefined && !('methodNotAllowed' in get)) found = get;
+      }
       if (found === undefined) return { kind: 'none', api: ownerOf(path) };
       if ('methodNotAllowed' in found) return { kind: 'method', api: ownerOf(path) as CompiledApi, allowed: found.allowed };
       return { kind: 'route', route: found.value, params: found.params };

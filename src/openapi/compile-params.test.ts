@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Operation } from './types.js';
 import type { CompileOptions, RawParameters } from './validator-types.js';
-import { loadSpec } from './load.js';
+import { loadSpec, loadSpecFromString } from './load.js';
 import { createSchemaCompiler } from './compile.js';
 import { fixture } from './testing/fixtures.js';
 
@@ -79,5 +79,38 @@ describe('parameters: coercion and validation', () => {
 
   it('reads cookies', () => {
     expect(list({ headers: HEADERS, cookies: { session: 'abc' } }).values.cookie).toEqual({ session: 'abc' });
+  });
+});
+
+describe('parameters: media-type content and reserved headers', () => {
+  const spec = loadSpecFromString(`openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /search:
+    get:
+      operationId: search
+      parameters:
+        - name: where
+          in: query
+          content: { application/json: { schema: { type: object, properties: { near: { type: string } }, required: [near] } } }
+        - { name: Authorization, in: header, required: true, schema: { type: string, enum: [never] } }
+      responses: {}
+`, 'content.yaml');
+  const search = params(spec, 'search');
+
+  it('parses a JSON-encoded query parameter and validates it against its schema', () => {
+    expect(search({ query: { where: '{"near":"Paris"}' } })).toEqual({ issues: undefined, values: { path: {}, query: { where: { near: 'Paris' } }, header: {}, cookie: {} } });
+    expect(search({ query: { where: '{"near":"x","far":1}' } }).issues?.[0]).toMatchObject({ name: 'where', keyword: 'unknownField', pointer: '/far' });
+    expect(search({ query: { where: '{oops' } }).issues?.[0]).toMatchObject({ name: 'where', keyword: 'style', message: 'must be valid application/json' });
+  });
+
+  it('ignores a declared Authorization header parameter (security schemes own it)', () => {
+    expect(search({ query: { where: '{"near":"x"}' } }).issues).toBeUndefined();
+    expect(search({ query: { where: '{"near":"x"}' }, headers: { authorization: 'Bearer x' } }).issues).toBeUndefined();
+  });
+
+  it('caps the echoed name of an undeclared query parameter', () => {
+    const issues = search({ query: { where: '{"near":"x"}', ['k'.repeat(500)]: '1' } }).issues;
+    expect(issues?.[0]?.name).toBe(`${'k'.repeat(64)}…`);
   });
 });

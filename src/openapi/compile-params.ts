@@ -14,9 +14,13 @@ interface Plan {
 
 type Bucket = 'path' | 'query' | 'header' | 'cookie';
 
+const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
+
 /** Builds the `parameters(raw)` function of an operation: coerce each parameter, then validate. */
 export function compileParameters(op: Operation, options: CompileOptions, compile: CompileFn): (raw: RawParameters) => ParameterResult {
-  const plans: Plan[] = op.parameters.map((param) => ({
+  // OpenAPI 3 §4.8.12.1: header parameters named Accept, Content-Type or Authorization are ignored
+  // (content negotiation and security schemes describe those).
+  const plans: Plan[] = op.parameters.filter((param) => !(param.in === 'header' && IGNORED_HEADERS.has(param.name.toLowerCase()))).map((param) => ({
     param,
     // Header names are case-insensitive (RFC 9110 §5.1); the gateway hands them lower-cased.
     key: param.in === 'header' ? param.name.toLowerCase() : param.name,
@@ -61,11 +65,16 @@ export function compileParameters(op: Operation, options: CompileOptions, compil
     if (rejectUnknown) {
       for (const key of Object.keys(raw.query)) {
         if (declaredQuery.has(key) || deepPrefixes.some((prefix) => key.startsWith(prefix))) continue;
-        fail([{ in: 'query', name: key, pointer: '', keyword: 'unknownField', message: 'is not a declared query parameter' }]);
+        fail([{ in: 'query', name: clip(key), pointer: '', keyword: 'unknownField', message: 'is not a declared query parameter' }]);
       }
     }
     return { issues, values };
   };
+}
+
+/** Names of undeclared parameters come from the client: cap them before they go back in a response. */
+function clip(name: string): string {
+  return name.length > 64 ? `${name.slice(0, 64)}…` : name;
 }
 
 function bucketOf(where: Parameter['in']): Bucket {

@@ -191,4 +191,20 @@ paths:
     expect(body?.validate({ a: 'x', b: 'y', c: 1 })).toBeUndefined();
     expect(compiler.problems.map((p) => p.code)).toEqual(['schema-ignored-keyword', 'schema-ignored-keyword']);
   });
+
+  it('loads and compiles a chain of 1,500 schemas each referring to the next without exhausting the stack', () => {
+    const n = 1500;
+    const schemas: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) {
+      schemas[`S${i}`] = { type: 'object', properties: { next: i + 1 < n ? { $ref: `#/components/schemas/S${i + 1}` } : { type: 'string' } } };
+    }
+    const media = { 'application/json': { schema: { $ref: '#/components/schemas/S0' } } };
+    const doc = { openapi: '3.0.0', info: { title: 't', version: '1' }, paths: { '/a': { post: { requestBody: { content: media }, responses: { 200: { description: 'x', content: media } } } } }, components: { schemas } };
+    const spec = loadSpecFromString(JSON.stringify(doc), 'chain.json');
+    const ops = createSchemaCompiler(spec, STRICT).compileOperation(spec.operations[0] as Operation);
+    expect(ops.body('application/json')?.validate({ next: { next: { next: {} } } })).toBeUndefined();
+    expect(ops.body('application/json')?.validate({ next: { next: { extra: 1 } } })?.[0]).toMatchObject({ pointer: '/next/next/extra', keyword: 'unknownField' });
+    const value = { next: { next: { extra: 1 } } };
+    expect(ops.response(200, 'application/json')?.strip(value)).toBe(1);
+  });
 });

@@ -54,7 +54,8 @@ export function createSchemaCompiler(spec: LoadedSpec, options: CompileOptions, 
     warn: (message) => {
       if (warned.has(message)) return;
       warned.add(message);
-      problems.push({ severity: 'warning', code: 'schema-ignored-keyword', message, file: spec.file, pointer: currentPointer });
+      const line = lineOf(spec, currentPointer);
+      problems.push({ severity: 'warning', code: 'schema-ignored-keyword', message, file: spec.file, pointer: currentPointer, ...(line === undefined ? {} : { line }) });
     },
   }, 'https://gatehouse.invalid/s/');
   const stats = { schemas: 0, compileMs: 0 };
@@ -70,11 +71,16 @@ export function createSchemaCompiler(spec: LoadedSpec, options: CompileOptions, 
     currentPointer = pointer;
     try {
       const translated = translator.root(schema, view) as Record<string, unknown>;
+      const added: string[] = [];
       while (translator.pending.length > 0) {
         const item = translator.pending.shift() as (typeof translator.pending)[number];
         ajv.addSchema(translator.target(item) as object, item.id);
+        added.push(item.id);
         stats.schemas++;
       }
+      // Deepest first: Ajv compiles a reference by recursing into it, so compiling a long chain
+      // of schemas from its head would need a stack as deep as the chain.
+      for (let i = added.length - 1; i >= 0; i--) ajv.getSchema(added[i] as string);
       const text = JSON.stringify(translated);
       let fn = byText.get(text);
       if (fn === undefined) {
@@ -85,7 +91,7 @@ export function createSchemaCompiler(spec: LoadedSpec, options: CompileOptions, 
       return fn;
     } catch (err) {
       if (err instanceof SpecError) throw err;
-      const line = spec.locate(pointer)?.line;
+      const line = lineOf(spec, pointer);
       throw new SpecError(spec.file, `cannot compile the schema: ${(err as Error).message}`, { pointer, ...(line === undefined ? {} : { line }), cause: err });
     } finally {
       stats.compileMs += performance.now() - started;
@@ -101,6 +107,16 @@ export function createSchemaCompiler(spec: LoadedSpec, options: CompileOptions, 
   function lazyFailure(err: unknown, pointer: string): void {
     const message = err instanceof Error ? err.message : String(err);
     problems.push({ severity: 'error', code: 'schema-uncompilable', message, file: spec.file, pointer });
+  }
+}
+
+/** The line of a pointer, or of its nearest ancestor that exists in the source (2.0 bodies are synthesised). */
+function lineOf(spec: LoadedSpec, pointer: string): number | undefined {
+  let p = pointer;
+  for (;;) {
+    const line = spec.locate(p)?.line;
+    if (line !== undefined || p === '') return line;
+    p = p.slice(0, p.lastIndexOf('/'));
   }
 }
 

@@ -52,28 +52,43 @@ export class Dereferencer {
   dereference(): unknown {
     const root = this.files.get(this.#file);
     const out = this.#walk(root?.value, 'node');
+    // Ref targets are filled from a queue, not by recursion at the $ref, so the stack depth is
+    // bounded by one document's nesting however long a chain of references is.
+    for (let item = this.#queue.shift(); item !== undefined; item = this.#queue.shift()) {
+      this.#file = item.file;
+      this.#path = item.tokens.slice();
+      this.#fill(item.raw, item.out);
+    }
     this.#memo.clear();
     return out;
   }
+
+  readonly #queue: { raw: object; out: object; file: string; tokens: string[] }[] = [];
 
   #walk(node: unknown, kind: Kind): unknown {
     if (node === null || typeof node !== 'object') return node;
     const done = this.#memo.get(node);
     if (done !== undefined) return done;
+    const obj = node as Record<string, unknown>;
+    if (!Array.isArray(node) && kind === 'node' && typeof obj.$ref === 'string') return this.#followRef(obj);
+    const out: object = Array.isArray(node) ? [] : {};
+    this.#memo.set(node, out);
+    this.#fill(node, out, kind);
+    return out;
+  }
+
+  #fill(node: object, into: object, kind: Kind = 'node'): void {
     if (Array.isArray(node)) {
-      const out: unknown[] = [];
-      this.#memo.set(node, out);
+      const out = into as unknown[];
       for (let i = 0; i < node.length; i++) {
         this.#path.push(i);
         out.push(this.#walk(node[i], 'node'));
         this.#path.pop();
       }
-      return out;
+      return;
     }
     const obj = node as Record<string, unknown>;
-    if (kind === 'node' && typeof obj.$ref === 'string') return this.#followRef(obj);
-    const out: Record<string, unknown> = {};
-    this.#memo.set(node, out);
+    const out = into as Record<string, unknown>;
     for (const key of Object.keys(obj)) {
       const child = obj[key];
       if (kind === 'node' && (LITERAL_KEYS.has(key) || key.startsWith('x-') || (key === 'examples' && Array.isArray(child)))) {
@@ -86,6 +101,28 @@ export class Dereferencer {
       out[key] = this.#walk(child, childKind);
       this.#path.pop();
     }
+  }
+
+  /** The dereferenced object for a ref target: memoised, filled later from the queue. */
+  #target(target: { file: string; tokens: string[]; value: unknown }): unknown {
+    const raw = target.value;
+    if (raw === null || typeof raw !== 'object') return raw;
+    const done = this.#memo.get(raw);
+    if (done !== undefined) return done;
+    const obj = raw as Record<string, unknown>;
+    if (!Array.isArray(raw) && typeof obj.$ref === 'string') {
+      // A reference to a reference: resolve the alias now (chains of aliases are short).
+      const saved = { file: this.#file, path: this.#path };
+      this.#file = target.file;
+      this.#path = target.tokens.slice();
+      const result = this.#followRef(obj);
+      this.#file = saved.file;
+      this.#path = saved.path;
+      return result;
+    }
+    const out: object = Array.isArray(raw) ? [] : {};
+    this.#memo.set(raw, out);
+    this.#queue.push({ raw, out, file: target.file, tokens: target.tokens });
     return out;
   }
 
@@ -99,14 +136,9 @@ export class Dereferencer {
       this.#problem('error', 'ref-cycle', `$ref "${ref}" only refers to itself through other $refs`);
       result = {};
     } else {
-      const saved = { file: this.#file, path: this.#path };
       this.#aliasing.add(refNode);
-      this.#file = target.file;
-      this.#path = target.tokens.slice();
-      result = this.#walk(target.value, 'node');
+      result = this.#target(target);
       this.#aliasing.delete(refNode);
-      this.#file = saved.file;
-      this.#path = saved.path;
       if (result !== null && typeof result === 'object') {
         this.refTargets.add(result);
         if (!this.origins.has(result)) this.origins.set(result, { file: target.file, pointer: toPointer(target.tokens) });

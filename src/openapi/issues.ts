@@ -29,14 +29,20 @@ function toIssue(e: ErrorObject, where: Location, name: string | undefined): Val
     case 'required':
       return { ...base, pointer: `${e.instancePath}/${escapeToken(String(params.missingProperty))}`, keyword: 'required', message: 'is required' };
     case 'unevaluatedProperties':
-      return { ...base, pointer: `${e.instancePath}/${escapeToken(String(params.unevaluatedProperty))}`, keyword: 'unknownField', message: 'is not declared by the contract' };
+      return { ...base, pointer: `${e.instancePath}/${clip(String(params.unevaluatedProperty))}`, keyword: 'unknownField', message: 'is not declared by the contract' };
     case 'additionalProperties':
-      return { ...base, pointer: `${e.instancePath}/${escapeToken(String(params.additionalProperty))}`, keyword: 'unknownField', message: 'is not allowed by the contract' };
+      return { ...base, pointer: `${e.instancePath}/${clip(String(params.additionalProperty))}`, keyword: 'unknownField', message: 'is not allowed by the contract' };
     case READ_ONLY_KEYWORD:
       return { ...base, pointer: e.instancePath, keyword: 'readOnly', message: 'is read-only and may not be sent' };
     default:
       return { ...base, pointer: e.instancePath, keyword: e.keyword, message: messageFor(e.keyword, params) };
   }
+}
+
+/** An undeclared property's name comes from the client: escape it and cap its length. */
+function clip(name: string): string {
+  const token = escapeToken(name);
+  return token.length > 64 ? `${token.slice(0, 64)}…` : token;
 }
 
 /** Describes the rule that failed, from the schema's side only: never the offending value. */

@@ -36,7 +36,14 @@ export function loadSpecFromString(text: string, name: string): LoadedSpec {
   const t1 = performance.now();
   const { version, versionString } = detectVersion(parsed);
   const deref = new Dereferencer(parsed, { refSiblings: version === '3.1' });
-  const doc = deref.dereference() as Record<string, unknown>;
+  let doc: Record<string, unknown>;
+  try {
+    doc = deref.dereference() as Record<string, unknown>;
+  } catch (err) {
+    // Only a document nested thousands of levels deep gets here; say so rather than crash.
+    if (err instanceof RangeError) throw new SpecError(name, 'the document is nested too deeply to load', { cause: err });
+    throw err;
+  }
   const t2 = performance.now();
   const problems = deref.problems;
   const locate = (pointer: string): number | undefined => parsed.locate(pointer)?.line;

@@ -40,8 +40,13 @@ export function extractOperations(ctx: OperationContext): Operation[] {
   }
   const counts = new Map<string, number>();
   for (const d of drafts) if (d.operationId !== undefined) counts.set(d.operationId, (counts.get(d.operationId) ?? 0) + 1);
-  for (const [opId, n] of counts) {
-    if (n > 1) warn(ctx, 'duplicate-operation-id', `operationId "${opId}" is used by ${n} operations`, '');
+  const reported = new Set<string>();
+  for (const d of drafts) {
+    const n = d.operationId === undefined ? 0 : counts.get(d.operationId) ?? 0;
+    if (n > 1 && d.operationId !== undefined && !reported.has(d.operationId)) {
+      reported.add(d.operationId);
+      warn(ctx, 'duplicate-operation-id', `operationId "${d.operationId}" is used by ${n} operations; they are identified as "METHOD /path"`, `${d.pointer}/operationId`);
+    }
   }
   return drafts.map((d) => ({
     ...d,
@@ -127,14 +132,16 @@ function buildParameter(ctx: OperationContext, raw: Record<string, unknown>, whe
   let schema: SchemaObject | undefined;
   let style: string;
   let explode: boolean;
+  let contentType: string | undefined;
   if (ctx.version === '2.0') {
     schema = schemaFromV2Param(raw);
     ({ style, explode } = styleFromCollectionFormat(raw.collectionFormat, where));
   } else {
     schema = isObject(raw.schema) ? raw.schema : undefined;
     if (schema === undefined && isObject(raw.content)) {
-      const first = Object.values(raw.content)[0];
-      if (isObject(first) && isObject(first.schema)) schema = first.schema;
+      const [type, media] = Object.entries(raw.content)[0] ?? [];
+      if (isObject(media) && isObject(media.schema)) schema = media.schema;
+      contentType = type;
     }
     style = typeof raw.style === 'string' ? raw.style : where === 'query' || where === 'cookie' ? 'form' : 'simple';
     explode = typeof raw.explode === 'boolean' ? raw.explode : style === 'form';
@@ -152,6 +159,7 @@ function buildParameter(ctx: OperationContext, raw: Record<string, unknown>, whe
     allowReserved: raw.allowReserved === true,
     pointer,
     extensions,
+    ...(contentType === undefined ? {} : { contentType }),
   };
 }
 

@@ -112,6 +112,7 @@ export function createCoercer(p: Parameter): ParamCoercer {
     return p.explode && p.in !== 'query' ? keyValues(parts) : pairs(parts);
   };
 
+  if (p.contentType !== undefined) return contentCoercer(p.contentType);
   return {
     shape,
     extraKeys: explodedForm ? new Set(props.keys()) : new Set(),
@@ -139,6 +140,29 @@ export function createCoercer(p: Parameter): ParamCoercer {
       }
       if (shape === 'array' && p.explode && p.in === 'query') return { value: items([raw]) };
       return { value: coerceString(raw) };
+    },
+  };
+}
+
+/** A parameter serialised as a media type: JSON is parsed, anything else is validated as text. */
+function contentCoercer(contentType: string): ParamCoercer {
+  const json = /json/i.test(contentType);
+  return {
+    shape: 'scalar',
+    extraKeys: new Set(),
+    deepPrefix: undefined,
+    coerce(raw) {
+      if (raw === undefined) return undefined;
+      if (typeof raw !== 'string') {
+        if (raw.length !== 1) return { error: 'must be given once' };
+        raw = raw[0] as string;
+      }
+      if (!json) return { value: raw };
+      try {
+        return { value: JSON.parse(raw) as unknown };
+      } catch {
+        return { error: `must be valid ${contentType}` };
+      }
     },
   };
 }

@@ -39,6 +39,68 @@ interface Node<T> {
 }
 
 const MAX_PARAMS = 64;
+const NONE: string[][] = [];
+
+interface State<T> {
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  fallback: Leaf<T> | undefined;
+  method: string;
+  path: string;
+  found: { value: T; names: readonly string[] } | undefined;
+  patternValues: string[][];
+}
+
+function walk<T>(st: State<T>, node: Node<T>, i: number, end: number, depth: number): boolean {
+  const path = st.path;
+  if (i >= end) {
+    const leaf = node.leaf;
+    if (leaf === undefined) return false;
+    const hit = leaf.methods.get(st.method);
+    if (hit === undefined) {
+      st.fallback ??= leaf;
+      return false;
+    }
+    st.found = hit;
+    return true;
+  }
+  let j = path.indexOf('/', i);
+  if (j === -1 || j > end) j = end;
+  const next = j < end ? j + 1 : end;
+  const bucket = node.statics.get(segmentHash(path, i, j));
+  if (bucket !== undefined) {
+    for (let b = 0; b < bucket.length; b++) {
+      const candidate = bucket[b] as Node<T>;
+      if (candidate.text.length === j - i && path.startsWith(candidate.text, i) && walk(st, candidate, next, end, depth)) return true;
+    }
+  }
+  if (j === i || depth >= MAX_PARAMS) return false; // an empty segment never fills a parameter
+  const affixes = node.affixes;
+  for (let k = 0; k < affixes.length; k++) {
+    const a = affixes[k] as Affix<T>;
+    if (j - i > a.prefix.length + a.suffix.length && path.startsWith(a.prefix, i) && path.startsWith(a.suffix, j - a.suffix.length)) {
+      st.starts[depth] = i + a.prefix.length;
+      st.ends[depth] = j - a.suffix.length;
+      if (walk(st, a.node, next, end, depth + 1)) return true;
+    }
+  }
+  for (const p of node.patterns) {
+    const m = p.re.exec(path.slice(i, j));
+    if (m !== null) {
+      const saved = st.patternValues;
+      st.patternValues = [...saved, m.slice(1)];
+      st.starts[depth] = -st.patternValues.length;
+      if (walk(st, p.node, next, end, depth + 1)) return true;
+      st.patternValues = saved;
+    }
+  }
+  if (node.param !== undefined) {
+    st.starts[depth] = i;
+    st.ends[depth] = j;
+    if (walk(st, node.param, next, end, depth + 1)) return true;
+  }
+  return false;
+}
 
 function newNode<T>(text: string): Node<T> {
   return { statics: new Map(), text, affixes: [], param: undefined, patterns: [], leaf: undefined };
@@ -82,63 +144,11 @@ export function createRouter<T>(entries: readonly RouteEntry<T>[]): Router<T> {
   }
   sortAffixes(root, new Set());
 
-  // Scratch space for captures: match() is synchronous, so one buffer per router is enough.
-  const starts = new Int32Array(MAX_PARAMS);
-  const ends = new Int32Array(MAX_PARAMS);
-  let fallback: Leaf<T> | undefined;
-  let method = '';
-  let path = '';
-  let found: { value: T; names: readonly string[] } | undefined;
-  const NONE: string[][] = [];
-  let patternValues: string[][] = NONE;
-
-  function walk(node: Node<T>, i: number, end: number, depth: number): boolean {
-    if (i >= end) {
-      const leaf = node.leaf;
-      if (leaf === undefined) return false;
-      const hit = leaf.methods.get(method);
-      if (hit === undefined) {
-        fallback ??= leaf;
-        return false;
-      }
-      found = hit;
-      return true;
-    }
-    let j = path.indexOf('/', i);
-    if (j === -1 || j > end) j = end;
-    const next = j < end ? j + 1 : end;
-    const bucket = node.statics.get(segmentHash(path, i, j));
-    if (bucket !== undefined) {
-      for (const candidate of bucket) {
-        if (candidate.text.length === j - i && path.startsWith(candidate.text, i) && walk(candidate, next, end, depth)) return true;
-      }
-    }
-    if (j === i || depth >= MAX_PARAMS) return false; // an empty segment never fills a parameter
-    for (const a of node.affixes) {
-      const len = j - i;
-      if (len > a.prefix.length + a.suffix.length && path.startsWith(a.prefix, i) && path.startsWith(a.suffix, j - a.suffix.length)) {
-        starts[depth] = i + a.prefix.length;
-        ends[depth] = j - a.suffix.length;
-        if (walk(a.node, next, end, depth + 1)) return true;
-      }
-    }
-    for (const p of node.patterns) {
-      const m = p.re.exec(path.slice(i, j));
-      if (m !== null) {
-        const saved = patternValues;
-        patternValues = [...patternValues, m.slice(1)];
-        starts[depth] = -patternValues.length;
-        if (walk(p.node, next, end, depth + 1)) return true;
-        patternValues = saved;
-      }
-    }
-    if (node.param !== undefined) {
-      starts[depth] = i;
-      ends[depth] = j;
-      if (walk(node.param, next, end, depth + 1)) return true;
-    }
-    return false;
-  }
+  // Scratch state: match() is synchronous, so one per router is enough and matching allocates nothing.
+  const st: State<T> = {
+    starts: new Int32Array(MAX_PARAMS), ends: new Int32Array(MAX_PARAMS), fallback: undefined, method: '', path: '',
+    found: undefined, patternValues: NONE,
+  };
 
   return {
     match(m: string, p: string) {
@@ -147,17 +157,18 @@ export function createRouter<T>(entries: readonly RouteEntry<T>[]): Router<T> {
       let start = 0;
       while (start < end && p.charCodeAt(start) === 47) start++;
       while (end > start && p.charCodeAt(end - 1) === 47) end--; // trailing slash is not significant
-      method = m;
-      path = p;
-      fallback = undefined;
-      found = undefined;
-      patternValues = NONE;
-      const ok = walk(root, start, end, 0);
-      const hit = found as { value: T; names: readonly string[] } | undefined;
+      st.method = m;
+      st.path = p;
+      st.fallback = undefined;
+      st.found = undefined;
+      st.patternValues = NONE;
+      const ok = walk(st, root, start, end, 0);
+      const hit = st.found as State<T>['found']; // set by walk(); TS cannot see that
       if (!ok || hit === undefined) {
-        const f = fallback as Leaf<T> | undefined;
+        const f = st.fallback as Leaf<T> | undefined;
         return f === undefined ? undefined : { methodNotAllowed: true as const, allowed: f.allowed };
       }
+      const { starts, ends, patternValues } = st;
       const params: Record<string, string> = {};
       let slot = 0;
       for (let k = 0; slot < hit.names.length; k++) {

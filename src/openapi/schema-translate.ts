@@ -42,6 +42,7 @@ export class SchemaTranslator {
   readonly #ids = new Map<string, WeakMap<object, string>>();
   readonly #declares = new WeakMap<object, boolean>();
   readonly #regexOk = new Map<string, boolean>();
+  readonly #small = new Map<string, WeakMap<object, unknown>>();
   readonly #prefix: string;
   #next = 0;
   /** Ref targets met but not yet registered: drained by the compiler before each compile. */
@@ -82,10 +83,34 @@ export class SchemaTranslator {
     return { $ref: id };
   }
 
+  /**
+   * A small target with no references of its own (an enum, a formatted string) is cheaper
+   * inlined than compiled as a separate function: no call, no per-function boilerplate.
+   */
+  #inlineSmall(schema: Record<string, unknown>, view: View, position: Position, depth: number): unknown {
+    const key = this.#variant(view, position);
+    let memo = this.#small.get(key);
+    if (memo === undefined) {
+      memo = new WeakMap();
+      this.#small.set(key, memo);
+    }
+    const known = memo.get(schema);
+    if (known !== undefined) return known ?? undefined;
+    memo.set(schema, null); // a cycle back here must take the reference path
+    let result: unknown = null;
+    if (!hasObjectChild(schema)) {
+      const pending = this.pending.length;
+      const out = this.#translate(schema, view, position, depth);
+      if (this.pending.length === pending && JSON.stringify(out).length <= 200) result = out;
+    }
+    memo.set(schema, result);
+    return result ?? undefined;
+  }
+
   #node(schema: unknown, view: View, position: Position, depth: number): unknown {
     if (typeof schema === 'boolean') return schema;
     if (!isObject(schema)) return {};
-    if (this.#ctx.refTargets.has(schema)) return this.#refTo(schema, view, position);
+    if (this.#ctx.refTargets.has(schema)) return this.#inlineSmall(schema, view, position, depth) ?? this.#refTo(schema, view, position);
     if (depth > 64) return {}; // inline nesting this deep is not a schema anyone wrote by hand
     return this.#translate(schema, view, position, depth);
   }
@@ -102,7 +127,7 @@ export class SchemaTranslator {
     if (typeof s.type === 'string') types = [s.type];
     else if (Array.isArray(s.type) && !legacy) types = s.type.filter((t): t is string => typeof t === 'string');
     if (types !== undefined) {
-      const valid = types.filter((t) => JSON_TYPES.has(t) && (t !== 'null' || !legacy));
+      const valid = types.filter((t) => JSON_TYPES.has(t)); // draft-04 (Swagger 2.0) has a null type too
       if (valid.length !== types.length && !(types.length === 1 && types[0] === 'file')) {
         ctx.warn(`schema type ${JSON.stringify(s.type)} is not a JSON Schema type; ignored`);
       }
@@ -251,4 +276,13 @@ export class SchemaTranslator {
     }
     return ok;
   }
+}
+
+/** True when any keyword holds a subschema (an object, or an array of objects). */
+function hasObjectChild(s: Record<string, unknown>): boolean {
+  for (const [key, v] of Object.entries(s)) {
+    if (key === 'enum' || key === 'const' || key === 'default' || key === 'example' || key.startsWith('x-')) continue;
+    if (isObject(v) || (Array.isArray(v) && v.some(isObject))) return true;
+  }
+  return false;
 }

@@ -22,7 +22,7 @@ export function basePathOf(url: string): string {
   if (m !== null) p = m[1] ?? '';
   else if (url.startsWith('//')) p = url.replace(/^\/\/[^/?#]*/, '');
   else p = url;
-  p = p.replace(/[?#].*$/, '');
+  p = p.replace(/[?#].*$/, '').replace(/^\.(?=\/|$)/, '');
   if (p !== '' && !p.startsWith('/')) p = '/' + p;
   while (p.endsWith('/')) p = p.slice(0, -1);
   return p;

@@ -25,6 +25,11 @@ export interface Parameter {
   /** JSON pointer of the parameter in its source document, for reports. */
   readonly pointer: string;
   readonly extensions: Readonly<Record<string, unknown>>;
+  /**
+   * OpenAPI 3 `content` parameters: the media type the value is serialised in (its schema is in
+   * `schema`); the value is parsed as that media type instead of by style.
+   */
+  readonly contentType?: string;
 }
 
 export interface MediaType {

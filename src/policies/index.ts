@@ -1,4 +1,5 @@
 import { maskingPolicy } from './masking/policy.js';
+import { rateLimitPolicy } from './rate-limit/policy.js';
 import { requestSchemaPolicy } from './request-schema/policy.js';
 import { responseFilterPolicy } from './response-filter/policy.js';
 import type { PolicyFactory } from './types.js';
@@ -12,6 +13,9 @@ export const POLICY_FACTORIES: readonly PolicyFactory[] = [
   // Response-side handlers run bottom-up: the contract strips undeclared fields first, then
   // masking rewrites what is left (a masked value need not match the declared pattern).
   maskingPolicy,
+  // Limits run after authentication (they key on the identity) and before the contract, so a
+  // flood of invalid requests is limited too.
+  rateLimitPolicy,
   requestSchemaPolicy,
   responseFilterPolicy,
 ];

@@ -114,6 +114,17 @@ describe('an invalid request is refused before the upstream sees it', () => {
     });
   }
 
+  it('routes a percent-encoded twin of a path as the path itself', async () => {
+    const res = await rawGet('/v1/pet%73/%37', {});
+    expect(res.status).toBe(200);
+    expect(upstream.requests[0]?.url).toBe('/v1/pets/7');
+  });
+
+  it('answers HEAD on a GET operation', async () => {
+    const res = await fetch(`${gw.url}/v1/pets/7`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+  });
+
   it('answers an undeclared method with 405 and Allow', async () => {
     const res = await fetch(`${gw.url}/v1/pets/3`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(405);

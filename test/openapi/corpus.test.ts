@@ -26,7 +26,7 @@ const files = corpusFiles();
 const loaded: string[] = [];
 const refused: { file: string; reason: string }[] = [];
 let operations = 0;
-let problems = 0;
+const problemCodes = new Map<string, number>();
 
 describe('OpenAPI corpus', () => {
   it('has the shared corpus with all three folders', () => {
@@ -42,7 +42,10 @@ describe('OpenAPI corpus', () => {
       for (const op of spec.operations) compiler.compileOperation(op);
       loaded.push(file);
       operations += spec.operations.length;
-      problems += spec.problems.length + compiler.problems.length;
+      for (const p of [...spec.problems, ...compiler.problems]) {
+        const key = `${p.severity} ${p.code}`;
+        problemCodes.set(key, (problemCodes.get(key) ?? 0) + 1);
+      }
     } catch (err) {
       if (!(err instanceof SpecError)) throw err;
       expect(err.message).toContain(path.basename(file));
@@ -51,7 +54,9 @@ describe('OpenAPI corpus', () => {
   }, 60_000);
 
   afterAll(() => {
-    console.log(`corpus: ${loaded.length} loaded and compiled (${operations} operations, ${problems} load/compile problems reported), ${refused.length} refused`);
+    const perFolder = FOLDERS.map((f) => `${f}: ${loaded.filter((l) => l.includes(`/${f}/`)).length}`).join(', ');
+    console.log(`corpus: ${loaded.length} of ${files.length} loaded and compiled (${perFolder}; ${operations} operations), ${refused.length} refused`);
+    console.log(`  problems reported: ${[...problemCodes].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}`);
     for (const r of refused) console.log(`  refused ${r.file}: ${r.reason}`);
   });
 });

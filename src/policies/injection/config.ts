@@ -1,0 +1,31 @@
+import { CATEGORIES, type Category } from '../../detect/index.js';
+
+export interface InjectionConfig {
+  readonly mode: 'enforce' | 'monitor' | 'off';
+  /**
+   * `declared`: scan the values the contract leaves free (strings without enum, format or
+   * pattern), with the detectors that fit each; `all`: also every undeclared value, header and
+   * body field (for pass-through traffic or a loose contract).
+   */
+  readonly scan: 'declared' | 'all';
+  /** Categories never reported (a known false positive for this API); none by default. */
+  readonly ignore: ReadonlySet<Category>;
+}
+
+export const INJECTION_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    mode: { enum: ['enforce', 'monitor', 'off'] },
+    scan: { enum: ['declared', 'all'], 'x-hint': 'must be declared (values the contract leaves free) or all (every value)' },
+    ignore: { type: 'array', items: { enum: [...CATEGORIES] } },
+  },
+} as const;
+
+export function normalizeInjection(raw: Record<string, unknown>): InjectionConfig {
+  return {
+    mode: (raw.mode as InjectionConfig['mode'] | undefined) ?? 'enforce',
+    scan: (raw.scan as InjectionConfig['scan'] | undefined) ?? 'declared',
+    ignore: new Set((raw.ignore as Category[] | undefined) ?? []),
+  };
+}

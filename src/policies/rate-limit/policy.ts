@@ -1,0 +1,116 @@
+import type { Denial } from '../../errors/index.js';
+import type { Operation } from '../../openapi/types.js';
+import type { Counters } from '../../store/index.js';
+import type { PolicyFactory, PolicyInstance } from '../types.js';
+import type { LimitRule } from './config.js';
+import { guardedCounters, isGuardDenial } from './guard.js';
+import { policyItem, retryAfterSeconds, stateItem } from './headers.js';
+import { compileKey, type KeyOf } from './keys.js';
+import { periodAt, periodMs } from './quota.js';
+
+/** One limit's answer for one request. */
+interface Decision {
+  readonly allowed: boolean;
+  readonly remaining: number;
+  readonly resetMs: number;
+  readonly retryMs: number;
+}
+
+interface Check {
+  readonly name: string;
+  readonly keyOf: KeyOf;
+  readonly policyItem: string;
+  decide(counters: Counters, key: string): Promise<Decision>;
+}
+
+/** Limits listing operations apply to those (by operationId or Gatehouse's `METHOD /path` id) only. */
+function appliesTo(rule: LimitRule, operation: Operation | undefined): boolean {
+  if (rule.operations === undefined) return true;
+  if (operation === undefined) return false;
+  return rule.operations.includes(operation.id) || (operation.operationId !== undefined && rule.operations.includes(operation.operationId));
+}
+
+function compileCheck(rule: LimitRule, apiName: string, label: string): Check {
+  const keyOf = compileKey(apiName, rule.name, rule.by, label);
+  if (rule.kind === 'rate') {
+    const options = { emissionIntervalMs: rule.windowMs / rule.count, burst: rule.burst };
+    return {
+      name: rule.name,
+      keyOf,
+      policyItem: policyItem(rule.name, rule.count, rule.windowMs),
+      async decide(counters, key) {
+        const r = await counters.gcra(key, options);
+        return { allowed: r.allowed, remaining: r.remaining, resetMs: r.resetAfterMs, retryMs: r.retryAfterMs };
+      },
+    };
+  }
+  const { count, period } = rule;
+  return {
+    name: rule.name,
+    keyOf,
+    policyItem: policyItem(rule.name, count, periodMs(period)),
+    async decide(counters, key) {
+      const now = Date.now();
+      const window = periodAt(period, now);
+      const periodKey = `${key}@${window.id}`;
+      // The counter outlives its period by a minute so clock skew between gateways cannot revive it.
+      const used = await counters.increment(periodKey, 1, window.endMs - now + 60_000);
+      const resetMs = window.endMs - now;
+      if (used <= count) return { allowed: true, remaining: count - used, resetMs, retryMs: 0 };
+      // A refused request does not use quota: give the unit back (atomic, so concurrent callers
+      // still see an exact count; a failure here only under-serves, never over-serves).
+      counters.increment(periodKey, -1, window.endMs - now + 60_000).catch(() => undefined);
+      return { allowed: false, remaining: 0, resetMs, retryMs: resetMs };
+    },
+  };
+}
+
+/**
+ * Rate limits (GCRA: exact, no fixed-window double bursts) and calendar quotas. Runs after
+ * authentication, so limits can key on the identity, and before the contract, so a flood of
+ * invalid requests is limited too. Every applicable limit must allow the request; they are
+ * checked in order and the first refusal stops the walk (units already taken from earlier
+ * limits stay taken: a refused request still counted against them).
+ */
+export const rateLimitPolicy: PolicyFactory = ({ scope, api, operation }) => {
+  const config = api.policies.rateLimit;
+  if (config === undefined || config.mode === 'off') return undefined;
+  const label = operation?.id ?? '(unmatched)';
+  const checks = config.limits.filter((rule) => appliesTo(rule, operation)).map((rule) => compileCheck(rule, api.name, label));
+  if (checks.length === 0) return undefined;
+  const guard = guardedCounters(scope, 'rate-limit', config.onStoreFailure);
+
+  const instance: PolicyInstance = {
+    name: 'rate-limit',
+    mode: config.mode,
+    async request(ctx) {
+      let state = '';
+      let policies = '';
+      for (const check of checks) {
+        const key = check.keyOf(ctx);
+        if (key === undefined) continue;
+        const decision = await guard.run((counters) => check.decide(counters, key));
+        if (isGuardDenial(decision)) return decision;
+        const item = stateItem(check.name, decision.remaining, decision.resetMs);
+        state = state === '' ? item : `${state}, ${item}`;
+        policies = policies === '' ? check.policyItem : `${policies}, ${check.policyItem}`;
+        if (!decision.allowed) {
+          setHeaders(ctx.responseHeaders ??= {}, policies, state);
+          return refusal(check.name, decision.retryMs);
+        }
+      }
+      if (state !== '') setHeaders(ctx.responseHeaders ??= {}, policies, state);
+      return undefined;
+    },
+  };
+  return instance;
+};
+
+function setHeaders(headers: Record<string, string>, policies: string, state: string): void {
+  headers['ratelimit-policy'] = policies;
+  headers.ratelimit = state;
+}
+
+function refusal(name: string, retryMs: number): Denial {
+  return { code: 'GH_RATE_LIMITED', detail: `limit "${name}" exceeded`, headers: { 'retry-after': retryAfterSeconds(retryMs) } };
+}

@@ -1,0 +1,28 @@
+import type { ScanContext } from '../context.js';
+import type { CheckId } from '../types.js';
+import { authCheck } from './auth.js';
+import { bflaCheck } from './bfla.js';
+import { bolaCheck } from './bola.js';
+import { exposureObserver } from './exposure.js';
+import { fuzzCheck } from './fuzz.js';
+import { injectionCheck } from './injection.js';
+import { inventoryCheck } from './inventory.js';
+import { massAssignmentCheck } from './mass-assignment.js';
+import { misconfigCheck, misconfigObserver } from './misconfig.js';
+import { rateLimitCheck } from './rate-limit.js';
+import { ssrfCheck } from './ssrf.js';
+import { statefulCheck } from './stateful.js';
+
+const none = (): Promise<void> => Promise.resolve();
+
+/** The active part of each check, run in CHECKS order. */
+export const CHECK_RUNNERS: Record<CheckId, (ctx: ScanContext) => Promise<void>> = {
+  fuzz: fuzzCheck, stateful: statefulCheck, auth: authCheck, bola: bolaCheck, bfla: bflaCheck,
+  'mass-assignment': massAssignmentCheck, exposure: none, misconfig: misconfigCheck, injection: injectionCheck,
+  ssrf: ssrfCheck, 'rate-limit': rateLimitCheck, inventory: inventoryCheck,
+};
+
+/** Checks that also (or only) watch every exchange of the scan; installed before any request. */
+export const PASSIVE: Partial<Record<CheckId, (ctx: ScanContext) => void>> = {
+  exposure: exposureObserver, misconfig: misconfigObserver,
+};

@@ -1,0 +1,108 @@
+/**
+ * Injection: error-based SQL (a quote makes a database error appear that the baseline did not
+ * show), time-based SQL and OS command injection (a sleep payload slows the answer past the
+ * baseline median plus most of the delay, twice in a row), NoSQL operators (an operator object
+ * turns a refusal into a success or returns more records) and reflected script in HTML responses.
+ */
+import type { Operation } from '../../openapi/index.js';
+import { goodValues, sendOp, type ScanContext, type Sent } from '../context.js';
+import type { RequestValues } from '../request.js';
+import { itemsOf } from '../resources.js';
+import { OWASP } from '../types.js';
+import { inputSpots, type InputSpot } from './inputs.js';
+import { snippet } from './judge.js';
+import { verboseErrorSignature } from './misconfig.js';
+
+const SQL_ERROR = /SQLITE_ERROR|SQLITE_|SQL syntax|syntax error at or near|unterminated quoted string|ORA-\d{5}|SQLSTATE|unclosed quotation mark|near "[^"]*": syntax error|quoted string not properly terminated|PG::SyntaxError|psycopg2\.|mysql_fetch|ODBC SQL/i;
+
+const timePayloads = (d: number): { kind: 'sql' | 'command'; value: string }[] => [
+  { kind: 'sql', value: `' OR SLEEP(${d})-- -` },
+  { kind: 'sql', value: `'; SELECT pg_sleep(${d})--` },
+  { kind: 'sql', value: `1; WAITFOR DELAY '0:0:${d}'--` },
+  { kind: 'command', value: `;sleep ${d};` },
+  { kind: 'command', value: `|sleep ${d}` },
+  { kind: 'command', value: `$(sleep ${d})` },
+  { kind: 'command', value: `\`sleep ${d}\`` },
+];
+
+const XSS_MARKER = 'gh7x"><script>ghScan(7)</script>';
+const ok = (s: number): boolean => s >= 200 && s < 300;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+export async function injectionCheck(ctx: ScanContext): Promise<void> {
+  for (const op of ctx.operations.slice(0, 40)) {
+    const spots = inputSpots(op).slice(0, 6);
+    if (spots.length === 0) continue;
+    ctx.phase(`injection ${op.id}`);
+    const base = goodValues(ctx, op, ctx.primary?.name);
+    const baseline = await sendOp(ctx, op, base, ctx.primary);
+    const timings: number[] = [baseline.response.elapsedMs];
+    for (const spot of spots) {
+      await errorBased(ctx, op, base, baseline, spot);
+      await reflectedScript(ctx, op, base, spot);
+      if (spot.where === 'body' || spot.where === 'query') await nosql(ctx, op, base, spot);
+      if (timings.length < 3) for (let i = 0; i < 2; i++) timings.push((await sendOp(ctx, op, base, ctx.primary)).response.elapsedMs);
+      await timeBased(ctx, op, base, spot, median(timings));
+    }
+  }
+}
+
+function report(ctx: ScanContext, op: Operation, spot: InputSpot, sent: Sent, rule: string, severity: 'high' | 'medium' | 'critical', title: string, evidence: string): void {
+  ctx.findings.add({ ruleId: rule, check: 'injection', severity, owasp: OWASP.API8, title, operation: op.id, request: sent.request, response: sent.response, evidence, key: `${spot.where}:${spot.name}` });
+}
+
+async function errorBased(ctx: ScanContext, op: Operation, base: RequestValues, baseline: Sent, spot: InputSpot): Promise<void> {
+  if (SQL_ERROR.test(baseline.response.body)) return;
+  for (const quote of [`gh'`, `gh"`]) {
+    const sent = await sendOp(ctx, op, spot.set(base, quote), ctx.primary);
+    const m = SQL_ERROR.exec(sent.response.body);
+    if (m === null) continue;
+    report(ctx, op, spot, sent, 'injection.sql-error', 'high', 'SQL injection (error-based)',
+      `${spot.where} "${spot.name}" = ${quote} made the service answer ${sent.response.status} with a database error: "${snippet(verboseErrorSignature(sent.response.body) ?? m[0], 100)}"`);
+    return;
+  }
+}
+
+async function reflectedScript(ctx: ScanContext, op: Operation, base: RequestValues, spot: InputSpot): Promise<void> {
+  const sent = await sendOp(ctx, op, spot.set(base, XSS_MARKER), ctx.primary);
+  const type = sent.response.headers['content-type'] ?? '';
+  if ((type === '' || /html|xml/i.test(type)) && sent.response.body.includes('<script>ghScan(7)</script>')) {
+    report(ctx, op, spot, sent, 'injection.reflected-script', 'medium', 'Reflected script injection (XSS)',
+      `${spot.where} "${spot.name}" is reflected unescaped into a ${type || 'untyped'} response: a <script> element sent in it comes back as markup`);
+  }
+}
+
+async function nosql(ctx: ScanContext, op: Operation, base: RequestValues, spot: InputSpot): Promise<void> {
+  const control = await sendOp(ctx, op, spot.set(base, 'gh-no-such-value-7'), ctx.primary);
+  for (const operator of [{ $ne: 'gh-no-such-value-7' }, { $gt: '' }]) {
+    const sent = await sendOp(ctx, op, spot.set(base, operator), ctx.primary);
+    const gained = ok(sent.response.status) && !ok(control.response.status);
+    const more = ok(sent.response.status) && ok(control.response.status) && itemsOf(sent.response.json).length > itemsOf(control.response.json).length;
+    if (!gained && !more) continue;
+    report(ctx, op, spot, sent, 'injection.nosql-operator', 'high', 'NoSQL operator injection',
+      `${spot.where} "${spot.name}" = ${JSON.stringify(operator)} answered ${sent.response.status}${more ? ` with ${itemsOf(sent.response.json).length} records (a plain non-matching value: ${itemsOf(control.response.json).length})` : ` where a plain non-matching value got ${control.response.status}`}`);
+    return;
+  }
+}
+
+async function timeBased(ctx: ScanContext, op: Operation, base: RequestValues, spot: InputSpot, baselineMs: number): Promise<void> {
+  const d = ctx.tuning.delaySeconds;
+  // Most of the delay must show, above the normal answer time; a single slow answer is re-confirmed.
+  const threshold = baselineMs + d * 1000 * 0.8;
+  const timeoutMs = d * 1000 * 2 + 5_000;
+  for (const payload of timePayloads(d)) {
+    const values = spot.set(base, `gh${payload.value}`);
+    const first = await sendOp(ctx, op, values, ctx.primary, { timeoutMs });
+    if (first.response.elapsedMs < threshold) continue;
+    const again = await sendOp(ctx, op, values, ctx.primary, { timeoutMs });
+    if (again.response.elapsedMs < threshold) continue;
+    report(ctx, op, spot, again, payload.kind === 'sql' ? 'injection.sql-time' : 'injection.command-time', 'critical',
+      payload.kind === 'sql' ? 'SQL injection (time-based)' : 'OS command injection (time-based)',
+      `${spot.where} "${spot.name}" = ${JSON.stringify(payload.value)} delayed the answer to ${Math.round(first.response.elapsedMs)} ms and ${Math.round(again.response.elapsedMs)} ms (baseline median ${Math.round(baselineMs)} ms, ${d} s asked)`);
+    return;
+  }
+}

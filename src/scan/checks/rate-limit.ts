@@ -1,0 +1,57 @@
+/**
+ * Unrestricted resource consumption (API4): a bounded burst against one cheap read must meet a
+ * 429 somewhere, and a page-size parameter must not accept a huge value beyond what the spec
+ * declares. A page size the spec does not bound is only a warning: the contract is silent.
+ */
+import type { Operation } from '../../openapi/index.js';
+import { numericBounds } from '../arbitrary.js';
+import { goodValues, sendOp, type ScanContext } from '../context.js';
+import { itemsOf } from '../resources.js';
+import { OWASP } from '../types.js';
+
+const PAGE_SIZE = /^(limit|size|page_?size|per_?page|count|top|max|max_?results|take|first|last|\$top)$/i;
+const HUGE = 100_000;
+
+function burstTarget(ctx: ScanContext): Operation | undefined {
+  const gets = ctx.operations.filter((o) => o.method === 'GET');
+  return gets.find((o) => ctx.successes.has(o.id)) ?? gets[0];
+}
+
+export async function rateLimitCheck(ctx: ScanContext): Promise<void> {
+  const op = burstTarget(ctx);
+  if (op !== undefined) {
+    ctx.phase(`rate-limit burst ${op.id}`);
+    const values = goodValues(ctx, op, ctx.primary?.name);
+    const total = Math.min(ctx.tuning.burst, ctx.client.remaining);
+    let limited = false;
+    let last;
+    for (let sent = 0; sent < total && !limited; sent += 10) {
+      const batch = await Promise.all(Array.from({ length: Math.min(10, total - sent) }, () => sendOp(ctx, op, values, ctx.primary)));
+      limited = batch.some((b) => b.response.status === 429 || b.response.status === 503);
+      last = batch[batch.length - 1];
+    }
+    if (!limited && last !== undefined && total >= 20) {
+      ctx.findings.add({
+        ruleId: 'rate-limit.none', check: 'rate-limit', severity: 'medium', owasp: OWASP.API4,
+        title: 'No rate limiting', operation: op.id, request: last.request, response: last.response,
+        evidence: `${total} requests to ${op.method} ${op.path} in a burst were all served; none was answered 429`,
+      });
+    }
+  }
+  for (const target of ctx.operations) {
+    const param = target.parameters.find((p) => p.in === 'query' && PAGE_SIZE.test(p.name));
+    if (param === undefined) continue;
+    ctx.phase(`rate-limit page size ${target.id}`);
+    const { max } = numericBounds(param.schema ?? {}, true);
+    const base = goodValues(ctx, target, ctx.primary?.name);
+    const sent = await sendOp(ctx, target, { ...base, query: { ...base.query, [param.name]: HUGE } }, ctx.primary);
+    if (sent.response.status < 200 || sent.response.status >= 300) continue;
+    const items = itemsOf(sent.response.json).length;
+    const declared = max !== undefined && max < HUGE;
+    ctx.findings.add({
+      ruleId: 'rate-limit.page-size', kind: declared ? 'finding' : 'warning', check: 'rate-limit', severity: declared ? 'medium' : 'low', owasp: OWASP.API4,
+      title: 'Page size not bounded', operation: target.id, request: sent.request, response: sent.response,
+      evidence: `${param.name}=${HUGE} answered ${sent.response.status}${items > 0 ? ` with ${items} records` : ''}${declared ? ` although the spec caps it at ${max}` : '; the spec declares no maximum'}`,
+    });
+  }
+}

@@ -1,0 +1,11 @@
+export { SupplyError, type SupplyErrorCode } from './errors.js';
+export { findLockfile, readLockGraph, parseLock, nameFromPath, type LockGraph, type LockPackage } from './lockfile.js';
+export { cycloneDxSbom, collectComponents, npmPurl, integrityHashes, CYCLONEDX_VERSIONS, type CycloneDxVersion, type SbomOptions, type SbomComponent } from './sbom.js';
+export { spdxSbom, type SpdxOptions } from './spdx.js';
+export { cvss3BaseScore, severityOfScore, parseSeverity, SEVERITIES, type Severity } from './cvss.js';
+export { loadOsvDatabase, type OsvDatabase, type OsvRecord, type OsvAffected, type OsvEvent } from './osv.js';
+export { matchPackage, inRange, affects, severityOf, type OsvMatch } from './match.js';
+export { scanProject, gateFails, loadIgnoreFile, parseFailOn, isExpired, type DepsReport, type Finding, type IgnoreEntry, type ScanOptions } from './policy.js';
+export { formatDepsText, formatDepsJson, formatDepsSarif } from './report.js';
+export { updateDatabase, type UpdateResult } from './update.js';
+export { listZipEntries, ZipFormatError, type ZipEntry } from './zip.js';
