@@ -2,7 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { registerAudit } from './audit.js';
 import { registerCheckConfig } from './check-config.js';
 import { registerDemo } from './demo.js';
+import { registerDeps } from './deps.js';
 import { registerDetect } from './detect.js';
+import { registerSbom } from './sbom.js';
+import { registerSecrets } from './secrets.js';
 import { registerStart } from './start.js';
 
 /**
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
   registerCheckConfig(program);
   registerAudit(program);
   registerDetect(program);
+  registerSbom(program);
+  registerDeps(program);
+  registerSecrets(program);
   return program;
 }
 

@@ -99,3 +99,25 @@ apis:
     await expect(loadConfig('/nonexistent/gatehouse.yaml')).rejects.toThrow(/cannot read the file \(ENOENT\)/);
   });
 });
+
+describe('secret references in config', () => {
+  it('resolves ${secret:…} from the encrypted store and env, keeps $${ literal, and lists the values to mask', async () => {
+    const { SecretStore, loadKeyRing } = await import('../secrets/index.js');
+    const dir = await dirWithSpec();
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const env = { GATEHOUSE_SECRETS_KEY: key, HOOK_SECRET: 'from-the-environment' };
+    const store = new SecretStore({ file: path.join(dir, 'secrets.json'), keys: loadKeyRing(env) });
+    await store.set('masking-key', 'a-very-long-masking-key-value');
+    const text = VALID.replace('timeout: 5s }', () => 'timeout: 5s }\n    owner: "$${secret:not-a-ref} ${secret:env:HOOK_SECRET}"\n    policies:\n      masking: { hashKey: "${secret:masking-key}", rules: [{ category: email, action: hash }] }')
+      + 'secrets: { store: secrets.json }\n';
+    const config = await parseConfig(text, path.join(dir, 'gatehouse.yaml'), { env });
+    expect(config.apis[0]?.policies.masking?.hashKey).toBe('a-very-long-masking-key-value');
+    expect(config.apis[0]?.owner).toBe('${secret:not-a-ref} from-the-environment');
+    expect(config.secretValues).toEqual(expect.arrayContaining(['a-very-long-masking-key-value', 'from-the-environment']));
+  });
+
+  it('reports an unresolvable secret at its path without the value of any other secret', async () => {
+    const error = await problemsOf(VALID.replace('timeout: 5s', 'timeout: 5s, url: "${secret:env:MISSING}"').replace('url: "http://127.0.0.1:3000/base/", ', ''));
+    expect(error.problems.some((p) => p.path === 'apis[0].upstream.url' && p.message.includes('MISSING') && p.line === 6)).toBe(true);
+  });
+});

@@ -3,7 +3,9 @@ import { constants } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../errors/index.js';
 import { normalizeConfig } from './normalize.js';
-import { substituteEnv, type SubstitutionProblem } from './substitute.js';
+import path from 'node:path';
+import { createSecretResolver, type SecretResolverOptions } from '../secrets/index.js';
+import { substituteEnv, unescapeLiterals, type SubstitutionProblem } from './substitute.js';
 import type { GatehouseConfig } from './types.js';
 import { formatPath, validateShape, type RawProblem } from './validate.js';
 
@@ -46,17 +48,73 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
     throw new ConfigError(file, [{ path: '', message: 'must be a YAML mapping with version and apis', file, line: 1 }]);
   }
   const substitution: SubstitutionProblem[] = [];
-  const value = substituteEnv(plain, options.env ?? process.env, substitution) as Record<string, unknown>;
+  const env = options.env ?? process.env;
+  const substituted = substituteEnv(plain, env, substitution) as Record<string, unknown>;
   problems.push(...substitution.map(located));
+  const secretValues: string[] = [];
+  const resolved = await resolveSecrets(substituted, file, env, substitution.length === 0 ? problems : [], secretValues, located);
+  const value = unescapeLiterals(resolved) as Record<string, unknown>;
   const shape = validateShape(value);
   problems.push(...shape.map(located));
   if (problems.length > 0) throw new ConfigError(file, problems);
 
   const rules: RawProblem[] = [];
-  const config = normalizeConfig(value, file, rules);
+  const config = { ...normalizeConfig(value, file, rules), secretValues };
   await checkFiles(config, rules);
   if (rules.length > 0) throw new ConfigError(file, rules.map(located));
   return deepFreeze(config);
+}
+
+const SECRET_REF = /\$\{secret:([^}]+)\}/g;
+
+/**
+ * Replaces `${secret:…}` references from the sources the `secrets` section names (a local
+ * encrypted store, Vault, env:, file:). Every failure is a problem at its path; the resolved
+ * values are collected so the logger can mask them.
+ */
+async function resolveSecrets(
+  value: Record<string, unknown>,
+  file: string,
+  env: Readonly<Record<string, string | undefined>>,
+  problems: ConfigProblem[],
+  secretValues: string[],
+  located: (p: SubstitutionProblem) => ConfigProblem,
+): Promise<Record<string, unknown>> {
+  if (!JSON.stringify(value).includes('${secret:')) return value;
+  const section = (value.secrets ?? {}) as { store?: string; vault?: SecretResolverOptions['vault'] };
+  const resolver = createSecretResolver({
+    env,
+    ...(typeof section.store === 'string' ? { storeFile: path.resolve(path.dirname(path.resolve(file)), section.store) } : {}),
+    ...(section.vault === undefined ? {} : { vault: section.vault }),
+  });
+  const walk = async (v: unknown, at: (string | number)[]): Promise<unknown> => {
+    if (typeof v === 'string') {
+      if (!v.includes('${secret:')) return v;
+      let out = v;
+      for (const match of v.matchAll(SECRET_REF)) {
+        try {
+          const secret = await resolver.get(match[1] as string);
+          secretValues.push(secret);
+          out = out.replace(match[0], () => secret);
+        } catch (error) {
+          problems.push(located({ path: at, message: error instanceof Error ? error.message : String(error) }));
+        }
+      }
+      return out;
+    }
+    if (Array.isArray(v)) return Promise.all(v.map((x, i) => walk(x, [...at, i])));
+    if (v !== null && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = await walk(x, [...at, k]);
+      return out;
+    }
+    return v;
+  };
+  try {
+    return await walk(value, []) as Record<string, unknown>;
+  } finally {
+    await resolver.close();
+  }
 }
 
 async function checkFiles(config: GatehouseConfig, problems: RawProblem[]): Promise<void> {

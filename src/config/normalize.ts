@@ -1,10 +1,18 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { normalizeIdentity } from '../identity/config.js';
 import { normalizeAuthFailures } from '../policies/auth-failure/config.js';
+import { normalizeAuthentication } from '../policies/authn/config.js';
+import { normalizeForwardIdentity } from '../policies/identity-forward/config.js';
+import { normalizeObjectAuth } from '../policies/object-auth/config.js';
+import { normalizeAuthorization } from '../policies/scopes/config.js';
+import { normalizeStepUp } from '../policies/step-up/config.js';
 import { normalizeConcurrency } from '../policies/concurrency/config.js';
 import { normalizeInjection } from '../policies/injection/config.js';
 import { normalizeMasking } from '../policies/masking/config.js';
 import { normalizeRateLimit } from '../policies/rate-limit/config.js';
+import { normalizeInventory } from '../inventory/config.js';
+import { normalizeMonitoring } from '../anomaly/config.js';
 import { DEFAULT_CONTRACT, DEFAULT_LIMITS, DEFAULT_UPSTREAM } from './defaults.js';
 import type { StoreConfig } from '../store/index.js';
 import type { ApiConfig, ClientIpConfig, GatehouseConfig, LimitsConfig, UpstreamConfig } from './types.js';
@@ -57,6 +65,10 @@ export function normalizeConfig(raw: Raw, file: string, problems: RawProblem[]):
     limits: normalizeLimits(raw.limits ?? {}),
     clientIp: normalizeClientIp(raw.clientIp, problems),
     logging: { level: logging.level ?? 'info', access: logging.access ?? true, redact: logging.redact ?? [] },
+    secretValues: [],
+    inventory: normalizeInventory(raw.inventory, problems),
+    monitoring: normalizeMonitoring(raw.monitoring, problems),
+    identity: normalizeIdentity(raw.identity, resolve, problems),
     apis,
   };
 }
@@ -116,6 +128,11 @@ function normalizeApi(raw: Raw, index: number, resolve: (p: string) => string, p
       concurrency: policies.concurrency === undefined ? undefined : normalizeConcurrency(policies.concurrency),
       authFailures: policies.authFailures === undefined ? undefined : normalizeAuthFailures(policies.authFailures, at('authFailures'), problems),
       injection: policies.injection === undefined ? undefined : normalizeInjection(policies.injection),
+      authentication: normalizeAuthentication(policies.authentication),
+      authorization: normalizeAuthorization(policies.authorization),
+      objectAuth: normalizeObjectAuth(policies.objectAuth, parseDuration),
+      stepUp: normalizeStepUp(policies.stepUp, parseDuration),
+      forwardIdentity: normalizeForwardIdentity(policies.forwardIdentity, parseDuration),
     },
   };
 }

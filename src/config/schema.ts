@@ -1,8 +1,16 @@
 import { AUTH_FAILURE_SCHEMA } from '../policies/auth-failure/config.js';
+import { IDENTITY_SCHEMA } from '../identity/config.js';
+import { AUTHENTICATION_SCHEMA } from '../policies/authn/config.js';
+import { FORWARD_IDENTITY_SCHEMA } from '../policies/identity-forward/config.js';
+import { OBJECT_AUTH_SCHEMA } from '../policies/object-auth/config.js';
+import { AUTHORIZATION_SCHEMA } from '../policies/scopes/config.js';
+import { STEP_UP_SCHEMA } from '../policies/step-up/config.js';
 import { CONCURRENCY_SCHEMA } from '../policies/concurrency/config.js';
 import { INJECTION_SCHEMA } from '../policies/injection/config.js';
 import { MASKING_SCHEMA } from '../policies/masking/config.js';
 import { RATE_LIMIT_SCHEMA } from '../policies/rate-limit/config.js';
+import { INVENTORY_SCHEMA } from '../inventory/config.js';
+import { MONITORING_SCHEMA } from '../anomaly/config.js';
 
 /**
  * The JSON Schema of gatehouse.yaml. Every object is closed (`additionalProperties: false`): a
@@ -62,6 +70,11 @@ const api = closed({
     concurrency: CONCURRENCY_SCHEMA,
     authFailures: AUTH_FAILURE_SCHEMA,
     injection: INJECTION_SCHEMA,
+    authentication: AUTHENTICATION_SCHEMA,
+    authorization: AUTHORIZATION_SCHEMA,
+    objectAuth: OBJECT_AUTH_SCHEMA,
+    stepUp: STEP_UP_SCHEMA,
+    forwardIdentity: FORWARD_IDENTITY_SCHEMA,
   }),
 }, ['name', 'spec', 'upstream']);
 
@@ -110,10 +123,21 @@ export const CONFIG_SCHEMA = closed({
     trustedHops: { type: 'integer', minimum: 0, maximum: 16 },
     trustedProxies: { type: 'array', items: { type: 'string', pattern: '^[0-9A-Fa-f.:]+(/\\d{1,3})?$', 'x-hint': 'must be an IP address or CIDR range (10.0.0.0/8)' } },
   }),
+  secrets: closed({
+    store: { type: 'string', minLength: 1 },
+    vault: closed({
+      address: { type: 'string', pattern: '^https?://', 'x-hint': 'must be an http(s):// URL' },
+      token: { type: 'string' }, roleId: { type: 'string' }, secretId: { type: 'string' },
+      mount: { type: 'string' }, path: { type: 'string' }, namespace: { type: 'string' },
+    }, ['address']),
+  }),
   logging: closed({
     level: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] },
     access: { type: 'boolean' },
     redact: { type: 'array', items: { type: 'string', minLength: 1 } },
   }),
+  inventory: INVENTORY_SCHEMA,
+  monitoring: MONITORING_SCHEMA,
+  identity: IDENTITY_SCHEMA,
   apis: { type: 'array', minItems: 1, items: api, 'x-hint': 'must list at least one API' },
 }, ['version', 'apis']);

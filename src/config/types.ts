@@ -1,9 +1,17 @@
+import type { IdentityConfig } from '../identity/identity-config.js';
 import type { AuthFailureConfig } from '../policies/auth-failure/config.js';
+import type { AuthenticationConfig } from '../policies/authn/config.js';
+import type { ForwardIdentityConfig } from '../policies/identity-forward/config.js';
+import type { ObjectAuthConfig } from '../policies/object-auth/config.js';
+import type { AuthorizationConfig } from '../policies/scopes/config.js';
+import type { StepUpConfig } from '../policies/step-up/config.js';
 import type { ConcurrencyConfig } from '../policies/concurrency/config.js';
 import type { InjectionConfig } from '../policies/injection/config.js';
 import type { MaskingConfig } from '../policies/masking/config.js';
 import type { RateLimitConfig } from '../policies/rate-limit/config.js';
 import type { StoreConfig } from '../store/index.js';
+import type { InventoryConfig } from '../inventory/config.js';
+import type { MonitoringConfig } from '../anomaly/config.js';
 
 /** The normalised configuration: every default applied, durations in ms, sizes in bytes, paths absolute. */
 export type PolicyMode = 'enforce' | 'monitor' | 'off';
@@ -51,6 +59,12 @@ export interface ApiConfig {
     readonly concurrency: ConcurrencyConfig | undefined;
     readonly authFailures: AuthFailureConfig | undefined;
     readonly injection: InjectionConfig | undefined;
+    /** Identity policies (docs/identity.md). */
+    readonly authentication: AuthenticationConfig;
+    readonly authorization: AuthorizationConfig | undefined;
+    readonly objectAuth: ObjectAuthConfig | undefined;
+    readonly stepUp: StepUpConfig | undefined;
+    readonly forwardIdentity: ForwardIdentityConfig | undefined;
   };
 }
 
@@ -98,8 +112,19 @@ export interface GatehouseConfig {
   /** Passed to `createStore` (src/store) as it is. */
   readonly store: StoreConfig;
   readonly limits: LimitsConfig;
+  /**
+   * Every secret value the config resolved through `${secret:…}`: the logger masks them wherever
+   * they would appear. Never serialised.
+   */
+  readonly secretValues: readonly string[];
   /** Undefined: X-Forwarded-For is never trusted; the socket peer is the client. */
   readonly clientIp: ClientIpConfig | undefined;
   readonly logging: { readonly level: string; readonly access: boolean; readonly redact: readonly string[] };
+  /** Traffic inventory (metadata only); see docs/inventory.md. */
+  readonly inventory: InventoryConfig;
+  /** Anomaly detectors, alert sinks and automatic responses; see docs/anomaly.md. */
+  readonly monitoring: MonitoringConfig;
+  /** Issuers, introspection, API keys, mTLS bindings, decision trail (docs/identity.md). */
+  readonly identity: IdentityConfig;
   readonly apis: readonly ApiConfig[];
 }

@@ -39,11 +39,13 @@ export const ERROR_CODES = {
   GH_AUTHN_INVALID: { status: 401, title: 'Unauthorized', description: 'The credentials could not be verified.' },
   GH_AUTHN_TOKEN_EXPIRED: { status: 401, title: 'Unauthorized', description: 'The token has expired.' },
   GH_AUTHN_REVOKED: { status: 401, title: 'Unauthorized', description: 'The credential has been revoked.' },
+  GH_BLOCKED: { status: 403, title: 'Forbidden', description: 'The client address is temporarily blocked (an automatic response to an alert, or an operator\'s block); lifted with `gatehouse revocations remove`.' },
   GH_AUTHZ_FORBIDDEN: { status: 403, title: 'Forbidden', description: 'The caller is authenticated but not allowed to perform this operation.' },
   GH_AUTHZ_OBJECT_FORBIDDEN: { status: 403, title: 'Forbidden', description: 'The caller may not access this object (object-level authorization).' },
   GH_AUTHZ_STEP_UP_REQUIRED: { status: 401, title: 'Unauthorized', description: 'The operation needs a stronger or more recent authentication.' },
   // limit
   GH_RATE_LIMITED: { status: 429, title: 'Too Many Requests', description: 'A rate limit or quota was exceeded.' },
+  GH_AUTHN_TOO_MANY_FAILURES: { status: 429, title: 'Too Many Requests', description: 'Too many failed authentication attempts from this address or for this account (brute-force defence); retry after Retry-After.' },
   GH_CONCURRENCY_LIMITED: { status: 503, title: 'Service Unavailable', description: 'Too many requests in flight for this caller or upstream.' },
   // proxy / respond
   GH_UPSTREAM_UNAVAILABLE: { status: 502, title: 'Bad Gateway', description: 'The upstream could not be reached or closed the connection.' },

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createAdminServer } from '../admin/server.js';
+import { Monitoring } from '../anomaly/monitoring.js';
 import { loadConfig } from '../config/index.js';
 import type { GatehouseConfig } from '../config/types.js';
 import { ConfigError, GatehouseError } from '../errors/index.js';
@@ -50,6 +51,8 @@ export class Gateway {
   readonly addresses: { http?: AddressInfo; https?: AddressInfo; admin?: AddressInfo } = {};
 
   private readonly ownsStore: boolean;
+  /** Inventory recording, anomaly detection and the revocation list (src/anomaly). */
+  monitoring: Monitoring | undefined;
 
   private constructor(runtime: Runtime, services: GatewayServices, drainMs: number, ownsStore: boolean) {
     this.ownsStore = ownsStore;
@@ -59,17 +62,21 @@ export class Gateway {
   }
 
   static async start(config: GatehouseConfig, options: GatewayOptions = {}): Promise<Gateway> {
-    const logger = options.logger ?? createLogger({ level: config.logging.level, redact: config.logging.redact });
+    const logger = options.logger ?? createLogger({ level: config.logging.level, redact: config.logging.redact, secretValues: config.secretValues });
     const store = options.store ?? await createStore(config.store);
-    const services: GatewayServices = { logger, metrics: options.metrics ?? createMetrics(), observers: options.observers ?? [], store };
+    const services: GatewayServices = { logger, metrics: options.metrics ?? createMetrics(), observers: [...(options.observers ?? [])], store };
+    // Before the runtime: the revocation policy finds the list monitoring starts.
+    const monitoring = await Monitoring.start(config, services);
     let runtime: Runtime;
     try {
       runtime = await compileRuntime(config, services);
     } catch (error) {
+      await monitoring.close();
       if (options.store === undefined) await store.close();
       throw error;
     }
     const gateway = new Gateway(runtime, services, options.drainMs ?? 10_000, options.store === undefined);
+    gateway.monitoring = monitoring;
     try {
       await gateway.listenAll(config);
     } catch (error) {
@@ -199,6 +206,8 @@ export class Gateway {
     await Promise.all(this.servers.map(({ server }) => drain(server, this.drainMs)));
     if (this.admin !== undefined) await drain(this.admin, 1_000);
     await this.runtime.close();
+    // After the drain (the last requests are recorded), before the store goes.
+    await this.monitoring?.close();
     if (this.ownsStore) await this.services.store.close();
   }
 }

@@ -1,7 +1,17 @@
+import { authFailurePolicy } from './auth-failure/policy.js';
+import { authenticationPolicy } from './authn/policy.js';
+import { identityForwardPolicy } from './identity-forward/policy.js';
+import { objectAuthPolicy } from './object-auth/policy.js';
+import { authorizationPolicy } from './scopes/policy.js';
+import { stepUpPolicy } from './step-up/policy.js';
+import { concurrencyPolicy } from './concurrency/policy.js';
+import { injectionPolicy } from './injection/policy.js';
+import { inventoryPolicy } from '../inventory/policy.js';
 import { maskingPolicy } from './masking/policy.js';
 import { rateLimitPolicy } from './rate-limit/policy.js';
 import { requestSchemaPolicy } from './request-schema/policy.js';
 import { responseFilterPolicy } from './response-filter/policy.js';
+import { revocationPolicy } from './revocation/policy.js';
 import type { PolicyFactory } from './types.js';
 
 /**
@@ -10,14 +20,31 @@ import type { PolicyFactory } from './types.js';
  * run in the reverse of this order.
  */
 export const POLICY_FACTORIES: readonly PolicyFactory[] = [
+  // Brute-force defence first: a caller whose failure budget is spent gets no further guess.
+  // Identity policies (authentication) follow it.
+  authFailurePolicy,
   // Response-side handlers run bottom-up: the contract strips undeclared fields first, then
   // masking rewrites what is left (a masked value need not match the declared pattern).
   maskingPolicy,
+  // Who is calling, then what they may do: scopes/roles, the object they touch, how recently
+  // they logged in; then the verified identity is handed to the upstream (client copies removed).
+  authenticationPolicy,
+  authorizationPolicy,
+  objectAuthPolicy,
+  stepUpPolicy,
+  identityForwardPolicy,
+  // Revoked credentials and blocked addresses: right after the identity policies (it reads ctx.identity).
+  revocationPolicy,
   // Limits run after authentication (they key on the identity) and before the contract, so a
   // flood of invalid requests is limited too.
   rateLimitPolicy,
+  concurrencyPolicy,
   requestSchemaPolicy,
+  // After the contract: parameters are parsed, the body is parsed and malformed input refused.
+  injectionPolicy,
   responseFilterPolicy,
+  // Last, so its response handler runs first: it samples body shapes before strip and masking.
+  inventoryPolicy,
 ];
 
 export type { PolicyFactory, PolicyInstance, PolicyFactoryInput } from './types.js';

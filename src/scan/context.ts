@@ -71,11 +71,13 @@ export interface Sent { readonly request: ScanRequest; readonly response: ScanRe
 
 export async function sendOp(
   ctx: ScanContext, op: Operation, values: RequestValues, identity: Identity | undefined,
-  extra: { rawQuery?: string; rawBody?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
+  extra: { rawQuery?: string; rawBody?: string; headers?: Record<string, string>; timeoutMs?: number; unpaced?: boolean } = {},
 ): Promise<Sent> {
   let request = asIdentity(buildRequest(op, values, ctx.basePath, extra), identity);
   if (extra.headers !== undefined) request = { ...request, headers: { ...request.headers, ...extra.headers } };
-  const response = await ctx.client.send(request, op.id, extra.timeoutMs);
+  const response = await ctx.client.send(request, op.id, {
+    ...(extra.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }), ...(extra.unpaced === undefined ? {} : { unpaced: extra.unpaced }),
+  });
   if (response.status >= 200 && response.status < 300) {
     if (!ctx.successes.has(op.id)) ctx.successes.set(op.id, { values, request, response });
     rememberObjects(ctx, op, response, identity?.name, values);

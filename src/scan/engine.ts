@@ -78,7 +78,8 @@ export async function planScan(options: ScanOptions): Promise<ScanPlan> {
     const unknown = [...allow].filter((n) => !known.has(n));
     if (unknown.length > 0) throw new ScanError('GH_SCAN_USAGE', `--operations names unknown operation(s): ${unknown.join(', ')}`);
   }
-  const checks = options.checks === undefined || options.checks.length === 0 ? [...CHECKS] : [...new Set(options.checks)];
+  const wanted = new Set(options.checks === undefined || options.checks.length === 0 ? CHECKS : options.checks);
+  const checks = CHECKS.filter((c) => wanted.has(c));
   const identities = options.identities ?? [];
   checkUniqueNames(identities);
   return {

@@ -54,13 +54,15 @@ export class HttpClient {
     return url;
   }
 
-  async send(req: ScanRequest, operation?: string, timeoutMs = this.options.timeoutMs): Promise<ScanResponse> {
+  /** `unpaced`: the rate-limit burst, the one place the scan goes faster than --rate (bounded by its size). */
+  async send(req: ScanRequest, operation?: string, options: { timeoutMs?: number; unpaced?: boolean } = {}): Promise<ScanResponse> {
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const now = this.options.now ?? Date.now;
     if (this.count >= this.options.maxRequests) throw new BudgetExhausted('requests');
     if (now() >= this.options.deadline) throw new BudgetExhausted('time');
     const url = this.urlOf(req);
     this.count++;
-    await this.pace(now);
+    if (options.unpaced !== true) await this.pace(now);
     const started = performance.now();
     let response: ScanResponse;
     try {
@@ -77,6 +79,7 @@ export class HttpClient {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       response = { status: res.statusCode, headers, body, json: parseJson(body, headers['content-type']), elapsedMs: performance.now() - started };
+      if (res.statusCode === 429) this.backOff(headers['retry-after'], now);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const timedOut = /timeout|aborted/i.test(message) || (error as { name?: string }).name === 'TimeoutError';
@@ -89,12 +92,17 @@ export class HttpClient {
 
   /** Spaces requests to the configured rate (a simple schedule of slots; no bursts above it). */
   private async pace(now: () => number): Promise<void> {
-    if (this.options.rate <= 0) return;
-    const interval = 1000 / this.options.rate;
+    const interval = this.options.rate <= 0 ? 0 : 1000 / this.options.rate;
     const t = now();
     const slot = Math.max(t, this.nextSlot);
     this.nextSlot = slot + interval;
     if (slot > t) await sleep(slot - t);
+  }
+
+  /** Honours Retry-After on a 429 (capped at 1 s: the scan is bounded in time) before the next request. */
+  private backOff(retryAfter: string | undefined, now: () => number): void {
+    const seconds = retryAfter !== undefined && /^\d+$/.test(retryAfter) ? Number(retryAfter) : 1;
+    this.nextSlot = Math.max(this.nextSlot, now() + Math.min(seconds, 1) * 1000);
   }
 
   async close(): Promise<void> {

@@ -20,18 +20,18 @@ export const UNICODE_EDGES = [
 
 type Slot = 'path' | 'query' | 'header' | 'cookie';
 
-function setIn(values: RequestValues, slot: Slot, name: string, value: unknown, note: string): RequestValues {
-  return { ...values, [slot]: { ...values[slot], [name]: value }, note };
+function setIn(values: RequestValues, slot: Slot, name: string, value: unknown, note: string, invalid: boolean): RequestValues {
+  return { ...values, [slot]: { ...values[slot], [name]: value }, note, invalid };
 }
 
 function dropIn(values: RequestValues, slot: Slot, name: string, note: string): RequestValues {
   const { [name]: _gone, ...rest } = values[slot];
-  return { ...values, [slot]: rest, note };
+  return { ...values, [slot]: rest, note, invalid: true };
 }
 
-function setBody(values: RequestValues, name: string, value: unknown, note: string, media: string | undefined): RequestValues {
+function setBody(values: RequestValues, name: string, value: unknown, note: string, media: string | undefined, invalid: boolean): RequestValues {
   const base = values.body !== null && typeof values.body === 'object' && !Array.isArray(values.body) ? values.body as Record<string, unknown> : {};
-  return { ...values, body: { ...base, [name]: value }, mediaType: values.mediaType ?? media, note };
+  return { ...values, body: { ...base, [name]: value }, mediaType: values.mediaType ?? media, note, invalid };
 }
 
 function normalised(schema: SchemaObject | undefined): SchemaObject {
@@ -40,8 +40,8 @@ function normalised(schema: SchemaObject | undefined): SchemaObject {
 }
 
 /** Values for one schema that it does not allow, each with a label. */
-function badValues(schema: SchemaObject, inUrl: boolean): { label: string; value: (u: string) => unknown }[] {
-  const out: { label: string; value: (u: string) => unknown }[] = [];
+function badValues(schema: SchemaObject, inUrl: boolean): { label: string; value: (u: string) => unknown; invalid?: false }[] {
+  const out: { label: string; value: (u: string) => unknown; invalid?: false }[] = [];
   const types = typesOf(schema);
   const t = types.find((x) => x !== 'null');
   if (Array.isArray(schema.enum)) out.push({ label: 'a value outside its enum', value: () => 'gh-not-in-enum' });
@@ -58,7 +58,8 @@ function badValues(schema: SchemaObject, inUrl: boolean): { label: string; value
     const maxLength = typeof schema.maxLength === 'number' ? schema.maxLength : undefined;
     const long = maxLength !== undefined ? maxLength + 1 : inUrl ? 4_000 : 100_000;
     if (long <= 200_000) out.push({ label: `an overlong string (${long} characters)`, value: () => 'A'.repeat(long) });
-    out.push({ label: 'a Unicode edge case', value: (u) => u });
+    // Unusual but allowed by the schema: a failure is a finding, acceptance is not a warning.
+    out.push({ label: 'a Unicode edge case', value: (u) => u, invalid: false });
     if (!inUrl) out.push({ label: 'a number instead of a string', value: () => 12345 });
     if (typeof schema.format === 'string') out.push({ label: `a value that is not a valid ${schema.format}`, value: () => 'gh-not-a-valid-value' });
   } else if (t === 'array' && !inUrl) {
@@ -77,16 +78,16 @@ export function mutationsFor(op: Operation): Mutation[] {
     if (p.required && slot !== 'path') out.push({ label: `${slot} parameter "${p.name}" missing (required)`, apply: (v) => dropIn(v, slot, p.name, `${slot} parameter "${p.name}" left out`) });
     for (const bad of badValues(normalised(p.schema), true)) {
       const note = `${slot} parameter "${p.name}" set to ${bad.label}`;
-      out.push({ label: note, apply: (v, u) => setIn(v, slot, p.name, bad.value(u), note) });
+      out.push({ label: note, apply: (v, u) => setIn(v, slot, p.name, bad.value(u), note, bad.invalid ?? true) });
     }
   }
   const media = preferredMediaType(op);
   if (media === undefined) return out;
   const schema = normalised(bodySchema(op));
-  if (op.requestBody?.required === true) out.push({ label: 'body missing (required)', apply: (v) => ({ ...v, body: undefined, mediaType: undefined, note: 'required body left out' }) });
+  if (op.requestBody?.required === true) out.push({ label: 'body missing (required)', apply: (v) => ({ ...v, body: undefined, mediaType: undefined, note: 'required body left out', invalid: true }) });
   if (/json/i.test(media)) {
-    out.push({ label: 'malformed JSON body', apply: (v) => ({ ...v, mediaType: media, rawBody: '{"gh": ', note: 'body is truncated JSON' }) });
-    out.push({ label: 'body is an array', apply: (v) => ({ ...v, mediaType: media, body: [], note: 'body is [] instead of an object' }) });
+    out.push({ label: 'malformed JSON body', apply: (v) => ({ ...v, mediaType: media, rawBody: '{"gh": ', note: 'body is truncated JSON', invalid: true }) });
+    out.push({ label: 'body is an array', apply: (v) => ({ ...v, mediaType: media, body: [], note: 'body is [] instead of an object', invalid: true }) });
   }
   const required = new Set(Array.isArray(schema.required) ? schema.required as string[] : []);
   for (const [name, raw] of Object.entries((schema.properties ?? {}) as Record<string, SchemaObject>).slice(0, 30)) {
@@ -97,13 +98,13 @@ export function mutationsFor(op: Operation): Mutation[] {
         label: `body property "${name}" missing (required)`,
         apply: (v) => {
           const { [name]: _gone, ...rest } = (v.body ?? {}) as Record<string, unknown>;
-          return { ...v, body: rest, mediaType: v.mediaType ?? media, note: `required body property "${name}" left out` };
+          return { ...v, body: rest, mediaType: v.mediaType ?? media, note: `required body property "${name}" left out`, invalid: true };
         },
       });
     }
     for (const bad of badValues(ps, false)) {
       const note = `body property "${name}" set to ${bad.label}`;
-      out.push({ label: note, apply: (v, u) => setBody(v, name, bad.value(u), note, media) });
+      out.push({ label: note, apply: (v, u) => setBody(v, name, bad.value(u), note, media, bad.invalid ?? true) });
     }
   }
   return out;

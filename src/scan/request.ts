@@ -19,6 +19,8 @@ export interface RequestValues {
   readonly mediaType: string | undefined;
   /** Set by mutations: what makes this input invalid. */
   readonly note?: string;
+  /** True when the mutation makes the input one the spec forbids (not merely unusual). */
+  readonly invalid?: boolean;
   /** Sent as the body verbatim instead of encoding `body` (malformed JSON). */
   readonly rawBody?: string;
 }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { configYaml, scratchDir, startGateway, type StartedGateway } from '../helpers/gateway.js';
-import { json, startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import type { ServerResponse } from 'node:http';
+import { json, startUpstream, type RecordedRequest, type TestUpstream } from '../helpers/upstream.js';
 
 export const abuseSpec = fileURLToPath(new URL('./fixtures/abuse.yaml', import.meta.url));
 
@@ -26,4 +27,38 @@ export async function burst(n: number, send: (i: number) => Promise<Response>): 
 
 export function countStatus(responses: readonly Response[], status: number): number {
   return responses.filter((r) => r.status === status).length;
+}
+
+/**
+ * An upstream that holds every /v1/slow request until `release()`: a burst is then concurrent at
+ * the upstream however slowly a loaded machine delivers it, with no timing assumption.
+ */
+export async function holdingUpstream(): Promise<TestUpstream & { held: () => number; peak: () => number; release: () => void }> {
+  const waiting: ServerResponse[] = [];
+  let peak = 0;
+  const upstream = await startUpstream((req: RecordedRequest, res) => {
+    if (!req.url.startsWith('/v1/slow')) return json(res, req.method === 'POST' ? 201 : 200, {});
+    waiting.push(res);
+    peak = Math.max(peak, waiting.length);
+  });
+  return Object.assign(upstream, {
+    held: () => waiting.length,
+    peak: () => { const p = peak; peak = 0; return p; },
+    release: () => { for (const res of waiting.splice(0)) json(res, 200, {}); },
+  });
+}
+
+/**
+ * Sends `n` requests at once to a holding upstream; once `expectedRefused` answers have come back
+ * (or 5 s passed, when the limit lets too many through), releases the held ones.
+ */
+export async function heldBurst(upstream: { release: () => void }, n: number, expectedRefused: number, send: (i: number) => Promise<Response>): Promise<Response[]> {
+  let answered = 0;
+  const all = Array.from({ length: n }, (_, i) => send(i).then(async (r) => { await r.arrayBuffer(); answered++; return r; }));
+  const deadline = Date.now() + 5000;
+  while (answered < expectedRefused && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  // Let any request that would wrongly pass reach the upstream before releasing.
+  await new Promise((r) => setTimeout(r, 50));
+  upstream.release();
+  return Promise.all(all);
 }

@@ -72,9 +72,6 @@ describe('size limits', () => {
     expect((await fetch(`${gw.url}/v1/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: fits })).status).toBe(201);
     const chunked = await sendRaw(gw.url, `POST /v1/items HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${big.length.toString(16)}\r\n${big}\r\n0\r\n\r\n`);
     expect(chunked.status).toBe(413);
-    // Other types get the default limit.
-    const text = await fetch(`${gw.url}/v1/items`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(100) });
-    expect(text.status).toBe(413);
     expect(upstream.requests).toHaveLength(1);
   });
 

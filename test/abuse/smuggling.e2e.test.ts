@@ -55,12 +55,12 @@ const gatewayRefused: [string, string][] = [
 ];
 
 describe('request smuggling is refused before any policy runs', () => {
-  it.each(parserRefused)('%s: 400 from the parser, nothing reaches the upstream', async (_name, raw) => {
+  it.each(parserRefused)('%s: 400 from the parser, nothing reaches the upstream', async (name, raw) => {
     const answer = await sendRaw(gw.url, raw);
     expect(answer.status).toBe(400);
     expect(answer.headers['content-type']).toBe('application/problem+json');
     expect(answer.headers.connection).toBe('close');
-    expect(JSON.parse(answer.body)).toMatchObject({ status: 400 });
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 400, code: name.startsWith('bare LF') ? 'GH_REQUEST_MALFORMED' : 'GH_REQUEST_SMUGGLING' });
     // Exactly one answer: the smuggled request was never parsed as a second one.
     expect(answer.text.match(/HTTP\/1\.1 /g)?.length).toBe(1);
     expect(upstream.requests).toHaveLength(0);

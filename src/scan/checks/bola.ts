@@ -4,7 +4,7 @@
  * object with a 2xx is a finding unless it had listed that object itself (a shared object).
  */
 import { isPrivileged } from '../auth.js';
-import { goodValues, sendOp, type ScanContext } from '../context.js';
+import { goodValues, isSecured, sendOp, type ScanContext } from '../context.js';
 import type { RequestValues } from '../request.js';
 import { OWASP } from '../types.js';
 
@@ -16,7 +16,8 @@ export async function bolaCheck(ctx: ScanContext): Promise<void> {
     return;
   }
   for (const r of ctx.resources) {
-    if (r.read === undefined) continue;
+    // An operation anyone may call has no object-level authorization to break.
+    if (r.read === undefined || !isSecured(r.read)) continue;
     ctx.phase(`bola ${r.read.id}`);
     if (ctx.objects.of(r.collection, owner.name).length === 0 && r.create !== undefined) {
       await sendOp(ctx, r.create, goodValues(ctx, r.create, owner.name), owner);
@@ -24,6 +25,8 @@ export async function bolaCheck(ctx: ScanContext): Promise<void> {
     if (ctx.objects.of(r.collection, owner.name).length === 0 && r.list !== undefined) {
       await sendOp(ctx, r.list, goodValues(ctx, r.list, owner.name), owner);
     }
+    // What the other identity can list itself is shared with it, not leaked to it.
+    if (r.list !== undefined) await sendOp(ctx, r.list, goodValues(ctx, r.list, other.name), other);
     const visibleToOther = new Set(ctx.objects.of(r.collection, other.name).map((o) => o.id));
     const targets = ctx.objects.of(r.collection, owner.name).filter((o) => !visibleToOther.has(o.id)).slice(0, 2);
     for (const obj of targets) {

@@ -39,10 +39,11 @@ export function exposureObserver(ctx: ScanContext): void {
     const op = ctx.operations.find((o) => o.id === e.operation);
     if (op === undefined) return;
     const validator = ctx.validators(op)?.response(e.response.status, e.response.headers['content-type'] ?? '');
+    let paths: string[] = [];
     if (validator !== undefined && validator.kind === 'json') {
       const copy = structuredClone(e.response.json);
       if (validator.strip(copy) > 0) {
-        const paths = [...removedPaths(e.response.json, copy)];
+        paths = [...removedPaths(e.response.json, copy)];
         const sensitive = paths.filter((p) => isSensitiveName(p.split('.').pop()?.replace('[]', '') ?? ''));
         ctx.findings.add({
           ruleId: 'exposure.undeclared-field', check: 'exposure', severity: sensitive.length > 0 ? 'high' : 'medium', owasp: OWASP.API3,
@@ -56,7 +57,8 @@ export function exposureObserver(ctx: ScanContext): void {
         const c = classifyValue(value);
         return c === 'card' ? 'card number' : c === 'secret' ? 'secret key' : undefined;
       })();
-      if (category === undefined) continue;
+      // An undeclared sensitive field is already reported, with its name, as undeclared.
+      if (category === undefined || paths.includes(path)) continue;
       ctx.findings.add({
         ruleId: 'exposure.sensitive-data', check: 'exposure', severity: 'high', owasp: OWASP.API3,
         title: `Response exposes a ${category}`, operation: op.id, request: e.request, response: e.response, key: category,

@@ -16,6 +16,10 @@ import { robustnessProblem, type Problem } from './judge.js';
 
 /** Requests one operation's shrinking may spend: a minimal input is worth little past this. */
 const SHRINK_ALLOWANCE = 40;
+/** Mutations tried one by one per operation; past this, random runs pick among them. */
+const MAX_MUTATIONS = 40;
+/** fast-check rounds per operation in invalid mode: each can report one more distinct problem. */
+const MAX_ROUNDS = 5;
 
 export async function fuzzCheck(ctx: ScanContext): Promise<void> {
   let i = 0;
@@ -30,17 +34,23 @@ export async function fuzzCheck(ctx: ScanContext): Promise<void> {
 async function fuzzOperation(ctx: ScanContext, op: Operation, mode: 'valid' | 'invalid', index: number): Promise<void> {
   const identity = ctx.primary;
   const valid = validValues(op, { boundaries: true }).map((v) => withKnownIds(ctx, op, v, identity?.name));
-  let arb: fc.Arbitrary<RequestValues> = valid;
-  if (mode === 'invalid') {
-    const mutations = mutationsFor(op);
-    if (mutations.length === 0) return;
-    arb = fc.tuple(valid, fc.nat({ max: mutations.length - 1 }), fc.constantFrom(...UNICODE_EDGES))
-      .map(([v, m, u]) => (mutations[m] as (typeof mutations)[number]).apply(v, u));
-  }
+  const mutations = mode === 'invalid' ? mutationsFor(op) : [];
+  if (mode === 'invalid' && mutations.length === 0) return;
+  const seed = ctx.seed + index * 2 + (mode === 'invalid' ? 1 : 0);
+  // Every mutation is tried once on its own valid sample (fast-check `examples`), then random ones.
+  const samples = mutations.length === 0 ? [] : fc.sample(valid, { seed, numRuns: Math.min(mutations.length, MAX_MUTATIONS) });
+  const examples: [RequestValues, number, string][] = samples.map((v, i) => [v, i, UNICODE_EDGES[i % UNICODE_EDGES.length] as string]);
+  const arb = fc.tuple(valid, fc.nat({ max: Math.max(0, mutations.length - 1) }), fc.constantFrom(...UNICODE_EDGES));
+  const inputOf = ([v, m, u]: [RequestValues, number, string]): RequestValues => {
+    const mutation = mutations[m];
+    return mutation === undefined ? v : mutation.apply(v, u);
+  };
   let failures = 0;
+  let firstFailure = 0;
   let exhausted: BudgetExhausted | undefined;
   let last: { sent: Sent; problem: Problem; values: RequestValues } | undefined;
-  const property = fc.asyncProperty(arb, async (values) => {
+  const property = fc.asyncProperty(arb, async (input) => {
+    const values = inputOf(input);
     if (exhausted !== undefined || failures > SHRINK_ALLOWANCE) return true;
     let sent: Sent;
     try {
@@ -51,11 +61,12 @@ async function fuzzOperation(ctx: ScanContext, op: Operation, mode: 'valid' | 'i
     }
     const problem = robustnessProblem(ctx, op, sent.response);
     if (problem !== undefined) {
+      if (failures === 0) firstFailure = input[1];
       failures++;
       last = { sent, problem, values };
       return false;
     }
-    if (mode === 'invalid' && sent.response.status >= 200 && sent.response.status < 300 && values.note !== undefined) {
+    if (mode === 'invalid' && sent.response.status >= 200 && sent.response.status < 300 && values.invalid === true) {
       ctx.findings.add({
         ruleId: 'fuzz.accepts-invalid-input', kind: 'warning', check: 'fuzz', severity: 'low', owasp: OWASP.API8,
         title: 'Invalid input accepted', operation: op.id, request: sent.request, response: sent.response,
@@ -71,16 +82,29 @@ async function fuzzOperation(ctx: ScanContext, op: Operation, mode: 'valid' | 'i
     return true;
   });
   const runs = Math.max(1, Math.min(ctx.tuning.fuzzRuns, Math.floor(ctx.client.remaining / 4)));
-  const result = await fc.check(property, { seed: ctx.seed + index * 2 + (mode === 'invalid' ? 1 : 0), numRuns: runs, endOnFailure: false });
-  if (last !== undefined) {
-    const { sent, problem, values } = last;
-    const input = values.note === undefined ? 'a valid input' : `an invalid input (${values.note})`;
-    const shrunk = result.numShrinks > 0 ? `; shrunk in ${result.numShrinks} step(s) to the input in the request` : '';
-    ctx.findings.add({
-      ruleId: problem.ruleId, check: 'fuzz', severity: problem.severity, owasp: OWASP.API8,
-      title: problem.title, operation: op.id, request: sent.request, response: sent.response,
-      evidence: `${op.method} ${op.path} with ${input}: ${problem.detail}${shrunk}`, key: mode,
-    });
+  // fast-check stops at the first failure; the remaining mutations get further rounds so one
+  // failing input does not hide a different problem behind it.
+  let start = 0;
+  for (let round = 0; round < MAX_ROUNDS && exhausted === undefined; round++) {
+    failures = 0;
+    last = undefined;
+    const pending = examples.slice(start).map((e) => [e] as [typeof e]);
+    const result = await fc.check(property, { seed: seed + round * 7919, numRuns: (round === 0 ? runs : 0) + pending.length, examples: pending });
+    if (last !== undefined) report(ctx, op, mode, last, result.numShrinks);
+    if (!result.failed || mode === 'valid') break;
+    start = Math.max(start, firstFailure) + 1;
+    if (start >= examples.length) break;
   }
   if (exhausted !== undefined) throw exhausted;
+}
+
+function report(ctx: ScanContext, op: Operation, mode: string, failure: { sent: Sent; problem: Problem; values: RequestValues }, shrinks: number): void {
+  const { sent, problem, values } = failure;
+  const input = values.note === undefined ? 'a valid input' : `an ${values.invalid === true ? 'invalid' : 'unusual'} input (${values.note})`;
+  const shrunk = shrinks > 0 ? `; shrunk in ${shrinks} step(s) to the input in the request` : '';
+  ctx.findings.add({
+    ruleId: problem.ruleId, check: 'fuzz', severity: problem.severity, owasp: OWASP.API8,
+    title: problem.title, operation: op.id, request: sent.request, response: sent.response,
+    evidence: `${op.method} ${op.path} with ${input}: ${problem.detail}${shrunk}`, key: mode,
+  });
 }

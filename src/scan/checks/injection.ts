@@ -13,7 +13,7 @@ import { inputSpots, type InputSpot } from './inputs.js';
 import { snippet } from './judge.js';
 import { verboseErrorSignature } from './misconfig.js';
 
-const SQL_ERROR = /SQLITE_ERROR|SQLITE_|SQL syntax|syntax error at or near|unterminated quoted string|ORA-\d{5}|SQLSTATE|unclosed quotation mark|near "[^"]*": syntax error|quoted string not properly terminated|PG::SyntaxError|psycopg2\.|mysql_fetch|ODBC SQL/i;
+const SQL_ERROR = /SQLITE_ERROR|SqliteError|unrecognized token|SQL syntax|syntax error at or near|unterminated quoted string|ORA-\d{5}|SQLSTATE|unclosed quotation mark|near "[^"]*": syntax error|quoted string not properly terminated|PG::SyntaxError|psycopg2\.|mysql_fetch|ODBC SQL/i;
 
 const timePayloads = (d: number): { kind: 'sql' | 'command'; value: string }[] => [
   { kind: 'sql', value: `' OR SLEEP(${d})-- -` },
@@ -48,6 +48,14 @@ export async function injectionCheck(ctx: ScanContext): Promise<void> {
       if (timings.length < 3) for (let i = 0; i < 2; i++) timings.push((await sendOp(ctx, op, base, ctx.primary)).response.elapsedMs);
       await timeBased(ctx, op, base, spot, median(timings));
     }
+    // A login-style check matches every field: an operator has to go into all of them at once.
+    const body = spots.filter((s) => s.where === 'body');
+    if (body.length > 1) {
+      await nosql(ctx, op, base, {
+        where: 'body', name: body.map((s) => s.name).join('+'), schema: {},
+        set: (v, value) => body.reduce((acc, s) => s.set(acc, value), v),
+      });
+    }
   }
 }
 
@@ -78,10 +86,15 @@ async function reflectedScript(ctx: ScanContext, op: Operation, base: RequestVal
 
 async function nosql(ctx: ScanContext, op: Operation, base: RequestValues, spot: InputSpot): Promise<void> {
   const control = await sendOp(ctx, op, spot.set(base, 'gh-no-such-value-7'), ctx.primary);
+  // A service that ignores a value it cannot parse (`name[$ne]=x` read as no `name`) answers as
+  // if the input were absent: that is not injection, so absence is a second control.
+  const absent = await sendOp(ctx, op, spot.set(base, undefined), ctx.primary);
+  const count = (r: Sent): number => itemsOf(r.response.json).length;
   for (const operator of [{ $ne: 'gh-no-such-value-7' }, { $gt: '' }]) {
     const sent = await sendOp(ctx, op, spot.set(base, operator), ctx.primary);
-    const gained = ok(sent.response.status) && !ok(control.response.status);
-    const more = ok(sent.response.status) && ok(control.response.status) && itemsOf(sent.response.json).length > itemsOf(control.response.json).length;
+    if (!ok(sent.response.status)) continue;
+    const gained = !ok(control.response.status) && !ok(absent.response.status);
+    const more = ok(control.response.status) && count(sent) > count(control) && (!ok(absent.response.status) || count(sent) > count(absent));
     if (!gained && !more) continue;
     report(ctx, op, spot, sent, 'injection.nosql-operator', 'high', 'NoSQL operator injection',
       `${spot.where} "${spot.name}" = ${JSON.stringify(operator)} answered ${sent.response.status}${more ? ` with ${itemsOf(sent.response.json).length} records (a plain non-matching value: ${itemsOf(control.response.json).length})` : ` where a plain non-matching value got ${control.response.status}`}`);

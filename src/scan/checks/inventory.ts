@@ -10,7 +10,7 @@ import { OWASP, type ScanRequest, type ScanResponse, type Severity } from '../ty
 
 const COMMON: { path: string; severity: Severity }[] = [
   { path: '/debug', severity: 'high' }, { path: '/admin', severity: 'medium' }, { path: '/actuator', severity: 'medium' },
-  { path: '/actuator/env', severity: 'high' }, { path: '/.env', severity: 'high' }, { path: '/internal', severity: 'medium' },
+  { path: '/actuator/env', severity: 'high' }, { path: '/.env', severity: 'high' }, { path: '/internal', severity: 'medium' }, { path: '/internal/debug', severity: 'high' }, { path: '/debug/vars', severity: 'high' },
   { path: '/console', severity: 'medium' }, { path: '/server-status', severity: 'medium' }, { path: '/graphql', severity: 'low' },
   { path: '/swagger.json', severity: 'low' }, { path: '/openapi.json', severity: 'low' }, { path: '/api-docs', severity: 'low' },
   { path: '/v2/api-docs', severity: 'low' }, { path: '/test', severity: 'low' },

@@ -26,7 +26,7 @@ export async function rateLimitCheck(ctx: ScanContext): Promise<void> {
     let limited = false;
     let last;
     for (let sent = 0; sent < total && !limited; sent += 10) {
-      const batch = await Promise.all(Array.from({ length: Math.min(10, total - sent) }, () => sendOp(ctx, op, values, ctx.primary)));
+      const batch = await Promise.all(Array.from({ length: Math.min(10, total - sent) }, () => sendOp(ctx, op, values, ctx.primary, { unpaced: true })));
       limited = batch.some((b) => b.response.status === 429 || b.response.status === 503);
       last = batch[batch.length - 1];
     }

@@ -37,7 +37,7 @@ async function chain(ctx: ScanContext, r: Resource, create: Operation): Promise<
     ctx.note(`stateful: ${create.id} answered ${created.response.status} without an id field; ${r.collection}/{${r.param}} not chained`);
     return;
   }
-  const at = (op: Operation, base: RequestValues): RequestValues => ({ ...base, path: { ...base.path, [r.param]: id } });
+  const at = (_op: Operation, base: RequestValues): RequestValues => ({ ...base, path: { ...base.path, [r.param]: id } });
   if (r.read !== undefined) {
     const read = await sendOp(ctx, r.read, at(r.read, goodValues(ctx, r.read, who?.name)), who);
     if (judge(ctx, r.read, read, `read after create (${r.param}=${String(id)})`) && read.response.status === 404) {

@@ -1,0 +1,152 @@
+import type { RawProblem } from '../config/validate.js';
+import { parseDuration } from '../config/units.js';
+import { compileClaimPath } from './claims.js';
+import type { IdentityConfig, IntrospectionConfig, IssuerConfig, MtlsBinding } from './identity-config.js';
+import type { JwksSource } from './jwks.js';
+
+export type * from './identity-config.js';
+
+/* The shape validated by IDENTITY_SCHEMA. */
+type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const duration = { type: ['integer', 'string'], minimum: 0, pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?$', 'x-hint': 'must be a duration such as 500ms, 5s, 15m, 1h or a number of milliseconds' };
+const closed = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required });
+const strings = { type: 'array', items: { type: 'string', minLength: 1 } };
+const url = { type: 'string', pattern: '^https?://[^\\s]+$', 'x-hint': 'must be an http:// or https:// URL' };
+
+/** Asymmetric algorithms only: HS* would make every holder of the JWKS a token issuer, `none` is no signature. */
+export const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+
+export const IDENTITY_SCHEMA = closed({
+  realm: { type: 'string', pattern: '^[^"\\\\]*$', 'x-hint': 'must not contain quotes or backslashes' },
+  issuers: {
+    type: 'array',
+    items: closed({
+      issuer: { type: 'string', minLength: 1 },
+      audience: { oneOf: [{ type: 'string', minLength: 1 }, { ...strings, minItems: 1 }], 'x-hint': 'must be a string or a list of strings' },
+      jwks: { type: 'string', pattern: '^(https?://|file:)', 'x-hint': 'must be an https:// URL or file:path/to/jwks.json (omit it to use OIDC discovery)' },
+      algorithms: { type: 'array', minItems: 1, items: { enum: JWT_ALGORITHMS, 'x-hint': `must be one of ${JWT_ALGORITHMS.join(', ')} (HS* and none are never accepted)` } },
+      maxTokenLifetime: duration,
+      clockSkew: duration,
+      rolesClaim: { type: 'string', minLength: 1 },
+      subjectClaim: { type: 'string', minLength: 1 },
+    }, ['issuer', 'audience']),
+  },
+  jwksCooldown: duration,
+  jwksMaxAge: duration,
+  jwksTimeout: duration,
+  tokenCacheSize: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+  introspection: closed({
+    endpoint: url,
+    clientId: { type: 'string', minLength: 1 },
+    clientSecret: { type: 'string', minLength: 1 },
+    clientAuth: { enum: ['basic', 'post'] },
+    cacheTtl: duration,
+    cacheSize: { type: 'integer', minimum: 0 },
+    timeout: duration,
+    onUnavailable: { enum: ['unavailable', 'unauthorized'], 'x-hint': 'must be unavailable (503) or unauthorized (401); both refuse the request' },
+    staleIfError: duration,
+    audience: { oneOf: [{ type: 'string', minLength: 1 }, strings] },
+    rolesClaim: { type: 'string', minLength: 1 },
+  }, ['endpoint', 'clientId', 'clientSecret']),
+  apiKeys: closed({ header: { type: 'string', pattern: '^[A-Za-z0-9-]+$' }, cacheTtl: duration }),
+  mtls: closed({
+    bindings: {
+      type: 'array',
+      items: { ...closed({ subject: { type: 'string' }, uri: { type: 'string' }, fingerprint: { type: 'string', pattern: '^([0-9A-Fa-f]{2}:?){32}$' }, scopes: strings, roles: strings }), minProperties: 2, 'x-hint': 'must name a subject, uri or fingerprint and the scopes or roles it gets' },
+    },
+  }),
+  audit: closed({ enabled: { type: 'boolean' }, stream: { type: 'string', pattern: '^[a-z0-9_.-]+$' } }),
+  signing: closed({ key: { type: 'string', minLength: 1 }, issuer: { type: 'string', minLength: 1 }, audience: { type: 'string', minLength: 1 } }, ['key']),
+});
+
+export const DEFAULT_IDENTITY: IdentityConfig = {
+  issuers: [],
+  jwksCooldownMs: 30_000,
+  jwksMaxAgeMs: 10 * 60_000,
+  jwksTimeoutMs: 5_000,
+  tokenCacheSize: 10_000,
+  introspection: undefined,
+  apiKeys: { header: 'x-api-key', cacheTtlMs: 500 },
+  mtls: { bindings: [] },
+  audit: { enabled: true, stream: 'identity-decisions' },
+  signing: undefined,
+  realm: 'gatehouse',
+};
+
+const ms = (value: string | number | undefined, fallback: number): number => value === undefined ? fallback : parseDuration(value) ?? fallback;
+const list = (value: string | string[] | undefined): string[] => value === undefined ? [] : typeof value === 'string' ? [value] : value;
+
+export function normalizeIdentity(raw: Raw | undefined, resolve: (p: string) => string, problems: RawProblem[]): IdentityConfig {
+  if (raw === undefined) return DEFAULT_IDENTITY;
+  const d = DEFAULT_IDENTITY;
+  const issuers = ((raw.issuers ?? []) as Raw[]).map((issuer, i) => normalizeIssuer(issuer, resolve, ['identity', 'issuers', i], problems));
+  const seen = new Set<string>();
+  issuers.forEach((issuer, i) => {
+    if (seen.has(issuer.issuer)) problems.push({ path: ['identity', 'issuers', i, 'issuer'], message: `issuer "${issuer.issuer}" is listed twice` });
+    seen.add(issuer.issuer);
+  });
+  const intro: Raw | undefined = raw.introspection;
+  const introspection: IntrospectionConfig | undefined = intro === undefined ? undefined : {
+    endpoint: intro.endpoint,
+    clientId: intro.clientId,
+    clientSecret: intro.clientSecret,
+    clientAuth: intro.clientAuth ?? 'basic',
+    cacheTtlMs: ms(intro.cacheTtl, 60_000),
+    cacheSize: intro.cacheSize ?? 10_000,
+    timeoutMs: ms(intro.timeout, 3_000),
+    onUnavailable: intro.onUnavailable ?? 'unavailable',
+    staleIfErrorMs: ms(intro.staleIfError, 0),
+    audiences: list(intro.audience),
+    rolesClaim: compileClaimPath(intro.rolesClaim ?? 'roles'),
+  };
+  const signing: Raw | undefined = raw.signing;
+  return {
+    issuers,
+    jwksCooldownMs: ms(raw.jwksCooldown, d.jwksCooldownMs),
+    jwksMaxAgeMs: ms(raw.jwksMaxAge, d.jwksMaxAgeMs),
+    jwksTimeoutMs: ms(raw.jwksTimeout, d.jwksTimeoutMs),
+    tokenCacheSize: raw.tokenCacheSize ?? d.tokenCacheSize,
+    introspection,
+    apiKeys: { header: (raw.apiKeys?.header ?? d.apiKeys.header).toLowerCase(), cacheTtlMs: ms(raw.apiKeys?.cacheTtl, d.apiKeys.cacheTtlMs) },
+    mtls: { bindings: ((raw.mtls?.bindings ?? []) as Raw[]).map((b): MtlsBinding => ({ ...pick(b, ['subject', 'uri']), ...(b.fingerprint === undefined ? {} : { fingerprint: normalizeFingerprint(b.fingerprint) }), scopes: b.scopes ?? [], roles: b.roles ?? [] })) },
+    audit: { enabled: raw.audit?.enabled ?? d.audit.enabled, stream: raw.audit?.stream ?? d.audit.stream },
+    signing: signing === undefined ? undefined : { keyFile: resolve(signing.key), issuer: signing.issuer ?? 'urn:gatehouse:local', audience: signing.audience ?? 'gatehouse' },
+    realm: raw.realm ?? d.realm,
+  };
+}
+
+function normalizeIssuer(raw: Raw, resolve: (p: string) => string, at: (string | number)[], problems: RawProblem[]): IssuerConfig {
+  const jwks = raw.jwks as string | undefined;
+  let source: JwksSource;
+  if (jwks === undefined) {
+    if (!/^https?:\/\//.test(raw.issuer)) problems.push({ path: [...at, 'jwks'], message: 'is required when the issuer is not a URL (OIDC discovery needs one)' });
+    source = { kind: 'discovery', issuer: raw.issuer };
+  } else if (jwks.startsWith('file:')) {
+    source = { kind: 'file', path: resolve(jwks.slice('file:'.length)) };
+  } else {
+    source = { kind: 'url', url: jwks };
+  }
+  return {
+    issuer: raw.issuer,
+    audiences: list(raw.audience),
+    jwks: source,
+    algorithms: raw.algorithms ?? ['ES256', 'RS256'],
+    maxTokenLifetimeMs: ms(raw.maxTokenLifetime, 3_600_000),
+    clockSkewMs: ms(raw.clockSkew, 30_000),
+    rolesClaim: compileClaimPath(raw.rolesClaim ?? 'roles'),
+    subjectClaim: raw.subjectClaim ?? 'sub',
+  };
+}
+
+/** Fingerprints compare as upper-case hex pairs joined by colons, as Node's `fingerprint256` prints them. */
+export function normalizeFingerprint(value: string): string {
+  const hex = value.replaceAll(':', '').toUpperCase();
+  return hex.match(/.{2}/g)?.join(':') ?? hex;
+}
+
+function pick(raw: Raw, keys: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of keys) if (typeof raw[k] === 'string') out[k] = raw[k];
+  return out;
+}

@@ -1,0 +1,71 @@
+import type { GatehouseConfig } from '../config/types.js';
+import type { RuntimeScope } from '../policies/types.js';
+import { ApiKeyStore } from './api-keys.js';
+import { DecisionTrail } from './audit-trail.js';
+import type { IdentityConfig } from './identity-config.js';
+import { Introspector } from './introspection.js';
+import { JwksCache } from './jwks.js';
+import { JwtVerifier } from './jwt-verifier.js';
+import { MtlsIdentities } from './mtls.js';
+import { loadSigningKey, type SigningKey } from './signing-key.js';
+import { DEFAULT_IDENTITY } from './config.js';
+
+/** The identity machinery shared by every route of one runtime: one JWKS cache per issuer, one token cache. */
+export interface IdentityRuntime {
+  readonly config: IdentityConfig;
+  readonly jwt: JwtVerifier | undefined;
+  readonly introspection: Introspector | undefined;
+  readonly apiKeys: ApiKeyStore;
+  readonly mtls: MtlsIdentities;
+  readonly trail: DecisionTrail | undefined;
+  /** The local signing key (forwarded identity tokens), loaded on first use. */
+  signingKey(): Promise<SigningKey>;
+}
+
+/** The config's identity section; configs built in code (tests) may lack it. */
+export function identityConfigOf(config: GatehouseConfig): IdentityConfig {
+  return (config as { identity?: IdentityConfig }).identity ?? DEFAULT_IDENTITY;
+}
+
+export function identityRuntime(scope: RuntimeScope, config: GatehouseConfig): IdentityRuntime {
+  return scope.once('identity', () => build(scope, identityConfigOf(config)));
+}
+
+function build(scope: RuntimeScope, config: IdentityConfig): IdentityRuntime {
+  const logger = scope.services.logger;
+  const issuers = config.issuers.map((issuer) => ({
+    config: issuer,
+    jwks: new JwksCache(issuer.jwks, {
+      cooldownMs: config.jwksCooldownMs,
+      maxAgeMs: config.jwksMaxAgeMs,
+      timeoutMs: config.jwksTimeoutMs,
+      onError: (reason) => logger.warn({ issuer: issuer.issuer, reason }, 'issuer key set could not be refreshed'),
+    }),
+  }));
+  // Warm the key sets so the first request does not wait for the IdP (a failure is retried on use).
+  for (const { jwks } of issuers) void jwks.refresh();
+  const store = scope.services.store;
+  const apiKeys = new ApiKeyStore(store.kv, { cacheTtlMs: config.apiKeys.cacheTtlMs, pubsub: store.pubsub });
+  apiKeys.subscribe().then((unsubscribe) => scope.onClose(unsubscribe), (err: unknown) => logger.warn({ err }, 'cannot subscribe to API key revocations; revocations apply after the cache TTL'));
+  let trail: DecisionTrail | undefined;
+  if (config.audit.enabled) {
+    const t = new DecisionTrail(store.records, config.audit.stream, (err) => logger.warn({ err }, 'decision audit trail flush failed (kept buffered)'));
+    scope.onClose(() => t.close());
+    trail = t;
+  }
+  let signing: Promise<SigningKey> | undefined;
+  return {
+    config,
+    jwt: issuers.length === 0 ? undefined : new JwtVerifier({ issuers, cacheSize: config.tokenCacheSize }),
+    introspection: config.introspection === undefined ? undefined
+      : new Introspector(config.introspection, { onError: (reason) => logger.warn({ reason }, 'token introspection failed') }),
+    apiKeys,
+    mtls: new MtlsIdentities(config.mtls.bindings),
+    trail,
+    signingKey() {
+      if (config.signing === undefined) return Promise.reject(new Error('identity.signing is not configured'));
+      signing ??= loadSigningKey(config.signing.keyFile);
+      return signing;
+    },
+  };
+}

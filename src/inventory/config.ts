@@ -1,0 +1,46 @@
+import type { RawProblem } from '../config/validate.js';
+import { parseDuration } from '../config/units.js';
+
+/** `inventory:` in gatehouse.yaml. Recording is on by default: it is metadata only. */
+export interface InventoryConfig {
+  readonly enabled: boolean;
+  /** Record field names and types of request and response bodies (never values). */
+  readonly shapes: boolean;
+  /** Fraction of requests per operation whose bodies are walked for their shape (0..1); the first call of each operation always is. */
+  readonly sampleRate: number;
+  /** How often aggregated observations are written to the store. */
+  readonly flushIntervalMs: number;
+  /** Fields walked per body at most. */
+  readonly maxFields: number;
+}
+
+export const DEFAULT_INVENTORY: InventoryConfig = { enabled: true, shapes: true, sampleRate: 0.05, flushIntervalMs: 5000, maxFields: 200 };
+
+const duration = { type: ['integer', 'string'], minimum: 0, pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?$', 'x-hint': 'must be a duration such as 500ms, 5s, 15m' };
+
+export const INVENTORY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    enabled: { type: 'boolean' },
+    shapes: { type: 'boolean' },
+    sampleRate: { type: 'number', minimum: 0, maximum: 1, 'x-hint': 'must be a fraction between 0 and 1 (0.05 walks one request in twenty)' },
+    flushInterval: duration,
+    maxFields: { type: 'integer', minimum: 1, maximum: 10_000 },
+  },
+} as const;
+
+type Raw = Record<string, unknown>;
+
+export function normalizeInventory(raw: Raw | undefined, _problems: RawProblem[]): InventoryConfig {
+  if (raw === undefined) return DEFAULT_INVENTORY;
+  const d = DEFAULT_INVENTORY;
+  const flush = raw.flushInterval === undefined ? undefined : parseDuration(raw.flushInterval as string | number);
+  return {
+    enabled: (raw.enabled as boolean | undefined) ?? d.enabled,
+    shapes: (raw.shapes as boolean | undefined) ?? d.shapes,
+    sampleRate: (raw.sampleRate as number | undefined) ?? d.sampleRate,
+    flushIntervalMs: flush === undefined || flush === 0 ? d.flushIntervalMs : flush,
+    maxFields: (raw.maxFields as number | undefined) ?? d.maxFields,
+  };
+}

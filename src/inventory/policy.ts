@@ -1,0 +1,73 @@
+import type { RequestContext } from '../gateway/context.js';
+import type { PolicyFactory, PolicyInstance } from '../policies/types.js';
+import { DEFAULT_SHAPE_LIMITS, walkShape, type BodyShape, type ShapeLimits } from './shape.js';
+
+/**
+ * Body shapes of sampled requests, handed from this policy to the inventory observer. Keyed by
+ * the request context, so nothing outlives the request and RequestContext keeps its fixed shape.
+ */
+const shapes = new WeakMap<RequestContext, { request?: BodyShape; response?: BodyShape }>();
+const pendingResponse = new WeakSet<RequestContext>();
+
+export function takeShapes(ctx: RequestContext): { request?: BodyShape; response?: BodyShape } | undefined {
+  const found = shapes.get(ctx);
+  if (found !== undefined) shapes.delete(ctx);
+  return found;
+}
+
+/** Bodies larger than this are not parsed for their shape (only matters for unmatched traffic). */
+const MAX_PARSE_BYTES = 64 * 1024;
+
+/**
+ * The inventory's body sampler. Listed last among the policies, so its response handler runs
+ * first: it sees the upstream's fields before the contract strips undeclared ones (that is how
+ * drift is found) and values before masking (how sensitive fields are classified). It never
+ * refuses. One request in 1/sampleRate per route is walked, the first one always, and the walk
+ * is capped; other requests pay one counter increment.
+ */
+export const inventoryPolicy: PolicyFactory = ({ config, operation }) => {
+  const settings = config.inventory;
+  if (!settings.enabled || !settings.shapes || settings.sampleRate <= 0) return undefined;
+  const every = Math.max(1, Math.round(1 / settings.sampleRate));
+  const limits: ShapeLimits = { ...DEFAULT_SHAPE_LIMITS, maxFields: settings.maxFields };
+  let requests = 0;
+  let responses = 0;
+  const instance: PolicyInstance = {
+    name: 'inventory',
+    mode: 'monitor',
+    // Shadow traffic has no contract policy to parse its body; buffer it so its shape is seen.
+    needsRequestBody: operation === undefined,
+    requestBody(ctx) {
+      if (requests++ % every !== 0) return undefined;
+      let body = ctx.body;
+      if (body === undefined && ctx.rawBody !== undefined && ctx.rawBody.length <= MAX_PARSE_BYTES && isJson(ctx.req.headers['content-type'])) {
+        try { body = JSON.parse(ctx.rawBody.toString('utf8')); } catch { return undefined; }
+      }
+      if (body !== undefined && typeof body === 'object' && body !== null) entry(ctx).request = walkShape(body, limits);
+      return undefined;
+    },
+    wantsResponseBody(ctx, response) {
+      if (!isJson(response.contentType) || responses++ % every !== 0) return false;
+      pendingResponse.add(ctx);
+      return true;
+    },
+    responseBody(ctx, _response, body) {
+      if (pendingResponse.delete(ctx) && typeof body === 'object' && body !== null) entry(ctx).response = walkShape(body, limits);
+      return undefined;
+    },
+  };
+  return instance;
+};
+
+function entry(ctx: RequestContext): { request?: BodyShape; response?: BodyShape } {
+  let found = shapes.get(ctx);
+  if (found === undefined) { found = {}; shapes.set(ctx, found); }
+  return found;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const semi = contentType.indexOf(';');
+  const type = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  return type === 'application/json' || type.endsWith('+json');
+}

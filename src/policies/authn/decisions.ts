@@ -1,0 +1,60 @@
+import type { RequestContext } from '../../gateway/context.js';
+import type { IdentityRuntime } from '../../identity/runtime.js';
+
+/** What an identity policy refused and why; kept off the client's answer. */
+export interface DecisionNote {
+  readonly policy: string;
+  readonly rule: string;
+  readonly reason: string;
+  readonly code: string;
+  readonly mode: 'enforce' | 'monitor';
+}
+
+/** The policies whose refusals are identity decisions (recorded in the decision trail). */
+export const IDENTITY_POLICIES = new Set(['authenticate', 'authorize', 'object-auth', 'step-up']);
+
+// Side tables keyed by the request: only refusals write here, so the allow path costs one lookup.
+const notes = new WeakMap<RequestContext, DecisionNote>();
+const recorded = new WeakSet<RequestContext>();
+
+export function noteRefusal(ctx: RequestContext, note: DecisionNote): void {
+  if (!notes.has(ctx)) notes.set(ctx, note);
+}
+
+/**
+ * Writes the request's identity decision once, from the log phase of whichever identity policy
+ * runs first: a refusal with its internal reason, or an allow with the route's rule summary.
+ */
+export function recordDecision(ctx: RequestContext, rt: IdentityRuntime, summary: string, logger: { info(obj: object, msg: string): void }): void {
+  if (recorded.has(ctx)) return;
+  recorded.add(ctx);
+  const note = notes.get(ctx);
+  const identity = ctx.identity;
+  const denied = note !== undefined && (note.mode === 'monitor' || ctx.deniedBy === note.policy);
+  if (note !== undefined && note.mode === 'enforce') {
+    // The log never sees the credential, only its reason and secret-free id.
+    logger.info({ reqId: ctx.id, policy: note.policy, code: note.code, reason: note.reason, credential: identity?.credentialId }, 'identity refusal');
+  }
+  const trail = rt.trail;
+  if (trail === undefined) return;
+  // A request refused before the identity policies decided anything is not an identity decision.
+  if (!denied && ctx.deniedBy !== undefined && !IDENTITY_POLICIES.has(ctx.deniedBy) && ctx.upstreamStatus === 0 && identity === undefined) return;
+  trail.write({
+    at: new Date().toISOString(),
+    requestId: ctx.id,
+    api: ctx.api?.name ?? '',
+    operation: ctx.route?.label ?? '',
+    method: ctx.method,
+    decision: denied ? 'deny' : 'allow',
+    mode: note?.mode ?? 'enforce',
+    policy: note?.policy ?? 'identity',
+    rule: note?.rule ?? summary,
+    reason: note?.reason ?? 'all identity checks passed',
+    ...(note === undefined ? {} : { code: note.code }),
+    identity: identity?.subject ?? '(anonymous)',
+    kind: identity?.kind ?? 'anonymous',
+    ...(identity?.issuer === undefined ? {} : { issuer: identity.issuer }),
+    ...(identity?.credentialId === undefined ? {} : { credential: identity.credentialId }),
+    ip: ctx.clientIp,
+  });
+}

@@ -1,0 +1,36 @@
+import type { ApiConfig } from '../../config/types.js';
+import type { IdentityRuntime } from '../../identity/runtime.js';
+import type { LoadedSpec, Operation } from '../../openapi/types.js';
+import type { RuntimeScope } from '../types.js';
+import { compileRequirements, requirementsFor, resolveScheme, type CompiledRequirement, type ResolvedScheme } from './schemes.js';
+
+export interface RouteSecurity {
+  readonly requirements: readonly CompiledRequirement[];
+  /** `bearer[orders:read] | apiKey`: the rule named in the decision trail. */
+  readonly summary: string;
+}
+
+/**
+ * The compiled security of one route, shared by the authentication and authorization policies
+ * of that route (compiled once per runtime; schemes once per API).
+ */
+export function routeSecurity(scope: RuntimeScope, rt: IdentityRuntime, api: ApiConfig, spec: LoadedSpec, operation: Operation | undefined): RouteSecurity {
+  return scope.once(`identity:route:${api.name}:${operation?.id ?? '(unmatched)'}`, () => {
+    const schemes = scope.once(`identity:schemes:${api.name}`, () => new Map<string, ResolvedScheme>());
+    const resolve = (name: string): ResolvedScheme => {
+      let s = schemes.get(name);
+      if (s === undefined) {
+        s = resolveScheme(name, spec, rt, scope.services.logger);
+        schemes.set(name, s);
+      }
+      return s;
+    };
+    const requirements = api.policies.authentication.mode === 'off' ? [] : compileRequirements(requirementsFor(operation, api.policies.authentication), resolve);
+    // An empty requirement object ({}) makes authentication optional (OpenAPI 3 §4.8.30).
+    const optional = requirements.some((r) => r.schemes.length === 0);
+    return {
+      requirements: optional ? [] : requirements,
+      summary: requirements.length === 0 ? 'public' : requirements.map((r) => r.label).join(' | '),
+    };
+  });
+}

@@ -1,0 +1,82 @@
+import type { Logger } from 'pino';
+import type { LoadedSpec, Operation, SecurityRequirement } from '../../openapi/types.js';
+import type { IdentityRuntime } from '../../identity/runtime.js';
+import { apiKeyAuthenticator } from '../api-key/authenticator.js';
+import { introspectionAuthenticator } from '../introspection/authenticator.js';
+import { bearerAuthenticator } from '../jwt/bearer.js';
+import { mtlsAuthenticator } from '../mtls/authenticator.js';
+import type { Authenticator } from './types.js';
+import type { AuthenticationConfig } from './config.js';
+
+/** Identity kinds a scheme can produce: scope requirements of a scheme apply to identities of these kinds. */
+export type IdentityKind = 'jwt' | 'api-key' | 'mtls' | 'introspection';
+
+export interface ResolvedScheme {
+  readonly name: string;
+  readonly authenticator: Authenticator | undefined;
+  readonly kinds: readonly IdentityKind[];
+}
+
+/** One alternative of an operation's security: all its schemes must pass; `scopes` are then required. */
+export interface CompiledRequirement {
+  readonly schemes: readonly ResolvedScheme[];
+  readonly scopes: readonly string[];
+  readonly label: string;
+}
+
+const BEARER_KINDS: readonly IdentityKind[] = ['jwt', 'introspection'];
+
+/**
+ * Maps a security scheme (from the spec, or a built-in name in config) to the authenticator that
+ * checks it. `http: basic`/`digest` are not supported: passwords do not belong at a gateway;
+ * such a requirement never passes (fail closed) and a warning is logged at load.
+ */
+export function resolveScheme(name: string, spec: LoadedSpec, rt: IdentityRuntime, logger: Logger): ResolvedScheme {
+  const scheme = spec.securitySchemes[name];
+  const type = scheme?.type ?? name;
+  if (scheme?.type === 'http' && scheme.scheme?.toLowerCase() !== 'bearer') {
+    logger.warn({ spec: spec.file, scheme: name }, `security scheme http ${scheme.scheme ?? ''} is not supported by the gateway; operations needing only it are refused`);
+    return { name, authenticator: undefined, kinds: [] };
+  }
+  switch (type) {
+    case 'http': case 'oauth2': case 'openIdConnect': case 'bearer':
+      return { name, authenticator: bearerAuthenticator(rt), kinds: BEARER_KINDS };
+    case 'jwt':
+      return { name, authenticator: bearerAuthenticator(rt), kinds: ['jwt'] };
+    case 'introspection':
+      return { name, authenticator: introspectionAuthenticator(rt), kinds: ['introspection'] };
+    case 'apiKey': {
+      const location = scheme === undefined ? { in: 'header' as const, name: rt.config.apiKeys.header }
+        : { in: scheme.in ?? 'header', name: scheme.in === 'header' || scheme.in === undefined ? (scheme.name ?? rt.config.apiKeys.header).toLowerCase() : scheme.name ?? 'api_key' };
+      if (location.in !== 'header') {
+        logger.warn({ spec: spec.file, scheme: name, in: location.in }, `API keys are accepted from the ${location.in} because the spec declares it; keys in URLs and cookies leak into logs and history`);
+      }
+      return { name, authenticator: apiKeyAuthenticator(rt, location), kinds: ['api-key'] };
+    }
+    case 'mutualTLS': case 'mtls':
+      return { name, authenticator: mtlsAuthenticator(rt), kinds: ['mtls'] };
+    default:
+      logger.warn({ spec: spec.file, scheme: name }, 'unknown security scheme; requirements naming it are refused');
+      return { name, authenticator: undefined, kinds: [] };
+  }
+}
+
+/** The effective requirements of an operation: the spec's, else the configured fallback; [] means none. */
+export function requirementsFor(operation: Operation | undefined, config: AuthenticationConfig): readonly SecurityRequirement[] {
+  if (operation !== undefined && (config.public.includes(operation.id) || (operation.operationId !== undefined && config.public.includes(operation.operationId)))) return [];
+  const own = operation?.security ?? [];
+  if (own.length > 0) return own;
+  return config.fallback.map((names) => Object.fromEntries(names.map((n) => [n, [] as string[]])));
+}
+
+export function compileRequirements(requirements: readonly SecurityRequirement[], resolve: (name: string) => ResolvedScheme): CompiledRequirement[] {
+  return requirements.map((req) => {
+    const names = Object.keys(req);
+    const scopes = [...new Set(names.flatMap((n) => req[n] ?? []))];
+    return {
+      schemes: names.map(resolve),
+      scopes,
+      label: names.map((n) => (req[n]?.length ?? 0) > 0 ? `${n}[${(req[n] ?? []).join(' ')}]` : n).join('+') || '(none)',
+    };
+  });
+}

@@ -1,0 +1,129 @@
+import { CATEGORIES, detectValue, redactFragment, type Category, type Detection } from '../../detect/index.js';
+import type { RequestContext } from '../../gateway/context.js';
+import { parseCookies } from '../../gateway/headers.js';
+import type { Denial } from '../../errors/index.js';
+import type { Operation } from '../../openapi/types.js';
+import type { PolicyFactory, PolicyInstance } from '../types.js';
+import { compilePlan, type Plan, type PlanOptions } from './plan.js';
+import { scan } from './scan.js';
+import { scanUndeclared, type Declared } from './undeclared.js';
+
+type Where = 'path' | 'query' | 'header' | 'cookie';
+
+interface ParamTarget {
+  readonly in: Where;
+  /** Lower-case for headers. */
+  readonly name: string;
+  readonly plan: Plan;
+  readonly location: string;
+}
+
+const ANY_BODY: Plan = { t: 'any', ctx: {} };
+
+function isJson(mediaType: string): boolean {
+  return mediaType === 'application/json' || mediaType.endsWith('+json') || mediaType.endsWith('/json');
+}
+
+/** The parameters and body media types of an operation, compiled into what to scan and how. */
+function compileTargets(operation: Operation | undefined, options: PlanOptions): { params: ParamTarget[]; bodies: Map<string, Plan> } {
+  const params: ParamTarget[] = [];
+  const bodies = new Map<string, Plan>();
+  if (operation === undefined) return { params, bodies };
+  for (const p of operation.parameters) {
+    const name = p.in === 'header' ? p.name.toLowerCase() : p.name;
+    const plan = compilePlan(p.schema, p.name, options);
+    if (plan.t !== 'skip') params.push({ in: p.in as Where, name, plan, location: `${p.in}.${name}` });
+  }
+  for (const [mediaType, media] of Object.entries(operation.requestBody?.content ?? {})) {
+    const type = mediaType.toLowerCase();
+    if (!isJson(type) && type !== 'application/x-www-form-urlencoded') continue;
+    const plan = compilePlan(media.schema, 'body', options);
+    if (plan.t !== 'skip') bodies.set(type, plan);
+  }
+  return { params, bodies };
+}
+
+function rawParam(ctx: RequestContext, t: ParamTarget): unknown {
+  switch (t.in) {
+    case 'path': return ctx.pathParams?.[t.name] ?? ctx.params?.path[t.name];
+    case 'query': return ctx.query?.[t.name] ?? ctx.params?.query[t.name];
+    case 'header': return ctx.req.headers[t.name];
+    case 'cookie': return (ctx.cookies ??= parseCookies(ctx.req.headers.cookie))[t.name];
+  }
+}
+
+/** The parsed body: the contract policy's, or parsed here when no contract policy read it. */
+function bodyOf(ctx: RequestContext): { value: unknown; mediaType: string } | undefined {
+  const header = ctx.req.headers['content-type'] ?? '';
+  const mediaType = ctx.bodyMediaType ?? header.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (ctx.body !== undefined) return { value: ctx.body, mediaType };
+  const raw = ctx.rawBody;
+  if (raw === undefined || raw.length === 0) return undefined;
+  try {
+    if (isJson(mediaType)) return { value: JSON.parse(raw.toString('utf8')) as unknown, mediaType };
+    if (mediaType === 'application/x-www-form-urlencoded') return { value: Object.fromEntries(new URLSearchParams(raw.toString('utf8'))), mediaType };
+  } catch {
+    // Not parseable as declared: the contract policy (or the upstream) deals with malformed bodies.
+  }
+  return undefined;
+}
+
+/**
+ * The injection guard. Schema-aware: values the enforced contract already pins down are
+ * validated, not scanned; free strings get the detectors that fit them (URL fields add SSRF);
+ * `scan: all` adds every undeclared value, for pass-through traffic and loose contracts. Runs
+ * after the contract policy, which has parsed parameters and body and refused malformed ones.
+ */
+export const injectionPolicy: PolicyFactory = ({ scope, api, operation, validators }) => {
+  const config = api.policies.injection;
+  if (config === undefined || config.mode === 'off') return undefined;
+  const scanAll = config.scan === 'all';
+  const categories: ReadonlySet<Category> | undefined = config.ignore.size === 0 ? undefined : new Set(CATEGORIES.filter((c) => !config.ignore.has(c)));
+  const options: PlanOptions = { trustContract: api.policies.contract.mode === 'enforce' && validators !== undefined, categories };
+  const { params, bodies } = compileTargets(operation, options);
+  const anyBody: Plan = categories === undefined ? ANY_BODY : { t: 'any', ctx: { categories } };
+  const declared: Declared = {
+    query: new Set(operation?.parameters.filter((p) => p.in === 'query').map((p) => p.name)),
+    header: new Set(operation?.parameters.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase())),
+    cookie: new Set(operation?.parameters.filter((p) => p.in === 'cookie').map((p) => p.name)),
+    scanPath: operation === undefined,
+  };
+  const hasBody = scanAll || bodies.size > 0;
+  if (params.length === 0 && !hasBody) return undefined;
+  const logger = scope.services.logger;
+  const label = operation?.id ?? '(unmatched)';
+  const ctxFor = categories === undefined ? undefined : { categories };
+
+  const refuse = (ctx: RequestContext, d: Detection): Denial => {
+    logger.warn({ reqId: ctx.id, api: api.name, operation: label, policy: 'injection', mode: config.mode, category: d.category, location: d.location, fragment: redactFragment(d.fragment) }, 'injection detected');
+    return { code: 'GH_INJECTION_DETECTED', detail: `${d.category} in ${d.location ?? 'the request'}` };
+  };
+
+  const instance: PolicyInstance = {
+    name: 'injection',
+    mode: config.mode,
+    needsRequestBody: hasBody,
+    request(ctx) {
+      for (const t of params) {
+        const value = rawParam(ctx, t);
+        if (value === undefined) continue;
+        const d = scan(value, t.plan, t.location);
+        if (d !== undefined) return refuse(ctx, d);
+      }
+      if (scanAll) {
+        const d = scanUndeclared(ctx, declared, (value) => detectValue(value, ctxFor));
+        if (d !== undefined) return refuse(ctx, d);
+      }
+      return undefined;
+    },
+    requestBody(ctx) {
+      const body = bodyOf(ctx);
+      if (body === undefined) return undefined;
+      const plan = bodies.get(body.mediaType) ?? (scanAll ? anyBody : undefined);
+      if (plan === undefined) return undefined;
+      const d = scan(body.value, plan, 'body');
+      return d === undefined ? undefined : refuse(ctx, d);
+    },
+  };
+  return instance;
+};

@@ -1,0 +1,45 @@
+import type { RequestContext } from '../../gateway/context.js';
+import type { AuthnResult } from '../../identity/jwt-verifier.js';
+import type { IdentityRuntime } from '../../identity/runtime.js';
+import type { Authenticator } from '../authn/types.js';
+
+/** RFC 6750 §2.1: `Bearer` then a token68 (base64url, base64 and a few more, `=` padding at the end only). */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/** The token of an `Authorization: Bearer` header; undefined when there is none (query-string tokens are never read). */
+export function bearerToken(ctx: RequestContext): string | undefined {
+  const header = ctx.req.headers.authorization;
+  if (header === undefined) return undefined;
+  return BEARER.exec(header)?.[1];
+}
+
+function looksLikeJwt(token: string): boolean {
+  const first = token.indexOf('.');
+  return first > 0 && token.indexOf('.', first + 1) > first + 1;
+}
+
+/**
+ * Bearer tokens for `http: bearer`, `oauth2` and `openIdConnect` schemes: JWTs are verified
+ * locally against the configured issuers; opaque tokens (or every token, when no issuer is
+ * configured) go to the introspection endpoint. With neither configured every token fails.
+ */
+export function bearerAuthenticator(rt: IdentityRuntime): Authenticator {
+  const jwt = rt.jwt;
+  const introspection = rt.introspection;
+  const realm = rt.config.realm;
+  return {
+    kind: 'bearer',
+    bearer: true,
+    challenge: `Bearer realm="${realm}"`,
+    authenticate(ctx): AuthnResult | Promise<AuthnResult> | undefined {
+      const header = ctx.req.headers.authorization;
+      if (header === undefined) return undefined;
+      const token = bearerToken(ctx);
+      // An Authorization header of another scheme (Basic...) is not a bearer credential.
+      if (token === undefined) return /^bearer\b/i.test(header) ? { ok: false, code: 'GH_AUTHN_INVALID', reason: 'malformed bearer header' } : undefined;
+      if (jwt !== undefined && looksLikeJwt(token)) return jwt.verify(token);
+      if (introspection !== undefined) return introspection.verify(token);
+      return { ok: false, code: 'GH_AUTHN_INVALID', reason: 'no issuer or introspection endpoint is configured for bearer tokens' };
+    },
+  };
+}

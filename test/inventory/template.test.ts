@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { classifySegment, nameParameters, templatePath } from '../../src/inventory/template.js';
+
+describe('path templating of unmatched traffic', () => {
+  it('turns numeric ids into {id}', () => {
+    expect(templatePath('/users/8812/orders/77')).toBe('/users/{id}/orders/{id}');
+  });
+
+  it('recognises UUIDs, hashes and opaque keys', () => {
+    expect(templatePath('/files/3f2504e0-4f89-11d3-9a0c-0305e82c3301')).toBe('/files/{id}');
+    expect(templatePath('/blobs/d41d8cd98f00b204e9800998ecf8427e')).toBe('/blobs/{id}');
+    expect(templatePath('/commits/da39a3ee5e6b4b0d3255bfef95601890afd80709/diff')).toBe('/commits/{id}/diff');
+    expect(templatePath('/objects/507f1f77bcf86cd799439011')).toBe('/objects/{id}');
+    expect(templatePath('/keys/aZ3kQ9xP2mT7vB1c')).toBe('/keys/{id}');
+  });
+
+  it('tells slugs from static segments', () => {
+    expect(templatePath('/posts/how-to-reset-a-password')).toBe('/posts/{slug}');
+    expect(templatePath('/posts/release-notes-2024')).toBe('/posts/{slug}');
+    expect(templatePath('/user-profile/settings')).toBe('/user-profile/settings');
+    expect(templatePath('/api/v2/health-check')).toBe('/api/v2/health-check');
+  });
+
+  it('keeps version segments and plain words static, and templates dates', () => {
+    expect(classifySegment('v1')).toBe('static');
+    expect(classifySegment('orders')).toBe('static');
+    expect(classifySegment('latest')).toBe('static');
+    expect(templatePath('/reports/2024-05-01')).toBe('/reports/{date}');
+  });
+
+  it('ignores the query string', () => {
+    expect(templatePath('/users/12?expand=orders')).toBe('/users/{id}');
+  });
+
+  it('names placeholders from the segment before them, uniquely, for an exported spec', () => {
+    expect(nameParameters('/users/{id}/orders/{id}')).toEqual({ path: '/users/{userId}/orders/{orderId}', names: ['userId', 'orderId'] });
+    expect(nameParameters('/{id}/{id}')).toEqual({ path: '/{id}/{id2}', names: ['id', 'id2'] });
+    expect(nameParameters('/categories/{slug}').path).toBe('/categories/{categorySlug}');
+  });
+});

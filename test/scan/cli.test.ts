@@ -1,0 +1,94 @@
+/** `gatehouse scan` as a command: options, dry run, formats and the exit-code gate. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScanCommand, type ScanCliOptions } from '../../src/cli/scan.js';
+import { progressBar } from '../../src/scan/index.js';
+import { SPEC_FILE, startVulnerableApi, type VulnerableApi } from '../targets/vulnerable-api.js';
+
+function io(): { out: string[]; err: string[]; io: Parameters<typeof runScanCommand>[1] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { color: false, stderr: { isTTY: false, write: () => true }, write: (s) => out.push(s), error: (s) => err.push(s) } };
+}
+
+describe('gatehouse scan command', () => {
+  let target: VulnerableApi;
+  const seen: string[] = [];
+  beforeAll(async () => {
+    target = await startVulnerableApi({ flaws: 'all' });
+    target.server.on('request', (req: { url?: string }) => seen.push(req.url ?? ''));
+  });
+  afterAll(async () => { await target.close(); });
+  const base = (): ScanCliOptions => ({ spec: SPEC_FILE, target: target.url, checks: 'inventory,misconfig', maxRequests: '300' });
+
+  it('prints the plan on --dry-run and sends nothing', async () => {
+    const before = seen.length;
+    const t = io();
+    expect(await runScanCommand({ ...base(), dryRun: true, operations: 'getMe,listProducts', auth: ['user1=Authorization:Bearer x'] }, t.io)).toBe(0);
+    const plan = t.out.join('');
+    expect(plan).toContain('GET     /api/v2/products  (listProducts)');
+    expect(plan).toContain('skipped deleteNote: not in --operations');
+    expect(plan).toContain('identities: user1');
+    expect(seen.length).toBe(before);
+  });
+
+  it('exits 2 with a message for bad options', async () => {
+    const cases: [ScanCliOptions, RegExp][] = [
+      [{ ...base(), format: 'xml' }, /--format must be one of/],
+      [{ ...base(), failOn: 'severe' }, /--fail-on must be one of/],
+      [{ ...base(), checks: 'fuzz,telepathy' }, /unknown check\(s\) telepathy/],
+      [{ ...base(), auth: ['user1'] }, /expected name=Header:Value/],
+      [{ ...base(), rate: 'fast' }, /--rate must look like/],
+      [{ ...base(), target: 'ftp://x' }, /must use http or https/],
+      [{ ...base(), operations: 'nope' }, /unknown operation\(s\): nope/],
+      [{ ...base(), spec: '/nonexistent/spec.yaml' }, /spec|ENOENT|not found/i],
+    ];
+    for (const [opts, message] of cases) {
+      const t = io();
+      expect(await runScanCommand(opts, t.io)).toBe(2);
+      expect(t.err.join('')).toMatch(message);
+    }
+  });
+
+  it('exits 1 when a finding reaches --fail-on and 0 below it', async () => {
+    expect(await runScanCommand({ ...base(), failOn: 'high' }, io().io)).toBe(1);
+    expect(await runScanCommand({ ...base(), checks: 'misconfig', failOn: 'critical' }, io().io)).toBe(0);
+    expect(await runScanCommand({ ...base(), failOn: 'none' }, io().io)).toBe(0);
+  });
+
+  it('writes SARIF, JSON, JUnit and HTML reports', async () => {
+    const render = async (format: string): Promise<string> => {
+      const t = io();
+      await runScanCommand({ ...base(), format, failOn: 'none' }, t.io);
+      return t.out.join('');
+    };
+    const sarif = JSON.parse(await render('sarif')) as { version: string; runs: { results: { ruleId: string; level: string }[]; tool: { driver: { rules: { id: string }[] } } }[] };
+    expect(sarif.version).toBe('2.1.0');
+    const run = sarif.runs[0];
+    expect(run?.results.map((r) => r.ruleId)).toContain('inventory.undeclared-path');
+    for (const r of run?.results ?? []) expect(run?.tool.driver.rules.map((x) => x.id)).toContain(r.ruleId);
+    const json = JSON.parse(await render('json')) as { findings: unknown[]; coverage: unknown[] };
+    expect(json.findings.length).toBeGreaterThan(0);
+    expect(json.coverage).toHaveLength(17);
+    const junit = await render('junit');
+    expect(junit).toMatch(/^<\?xml version="1.0"/);
+    expect(junit).toMatch(/<testsuites name="gatehouse scan" tests="\d+" failures="[1-9]\d*"/);
+    const html = await render('html');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toContain('<script');
+    expect(html).toContain('misconfig.trace-enabled');
+  });
+});
+
+describe('progress bar', () => {
+  it('draws on a terminal and stays silent otherwise', () => {
+    const writes: string[] = [];
+    let t = 0;
+    const bar = progressBar({ isTTY: true, columns: 100, write: (s) => { writes.push(s); return true; } }, () => (t += 200));
+    bar.update({ sent: 50, max: 100, phase: 'fuzz getMe' });
+    bar.done();
+    expect(writes[0]).toContain('[############............] 50/100 requests  fuzz getMe');
+    const quiet: string[] = [];
+    progressBar({ isTTY: false, write: (s) => { quiet.push(s); return true; } }).update({ sent: 1, max: 2, phase: 'x' });
+    expect(quiet).toEqual([]);
+  });
+});
