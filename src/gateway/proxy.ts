@@ -59,13 +59,36 @@ export async function proxy(ctx: RequestContext, route: CompiledRoute, body: Buf
     await filtered(ctx, route, view, response, out);
     return;
   }
+  const cap = api.upstream.maxResponseBytes;
+  const declared = headerString(response.headers['content-length']);
+  if (declared !== '' && Number(declared) > cap) {
+    response.body.destroy();
+    sendDenial(ctx, { code: 'GH_UPSTREAM_RESPONSE_TOO_LARGE' }, 'proxy');
+    return;
+  }
   ctx.res.writeHead(status, out);
-  await streamBody(ctx, response);
+  await streamBody(ctx, response, declared === '' ? cap : undefined);
 }
 
-async function streamBody(ctx: RequestContext, response: Dispatcher.ResponseData): Promise<void> {
+/**
+ * Pipes the upstream body to the client. A body of unknown length is counted on the way and
+ * cut at `cap` bytes (the client then sees a broken response, not a complete-looking one); a
+ * declared length was checked before the headers went out and undici holds the upstream to it.
+ */
+async function streamBody(ctx: RequestContext, response: Dispatcher.ResponseData, cap?: number): Promise<void> {
   try {
-    await pipeline(response.body, ctx.res);
+    if (cap === undefined) {
+      await pipeline(response.body, ctx.res);
+    } else {
+      let seen = 0;
+      await pipeline(response.body, async function* limit(source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          seen += chunk.length;
+          if (seen > cap) throw new Error('upstream response exceeds maxResponseBytes');
+          yield chunk;
+        }
+      }, ctx.res);
+    }
   } catch {
     // Client went away or upstream broke mid-body: nothing more can be sent; the log records it.
     if (!ctx.res.destroyed) ctx.res.destroy();

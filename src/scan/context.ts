@@ -89,7 +89,9 @@ export async function sendOp(
 function rememberObjects(ctx: ScanContext, op: Operation, response: ScanResponse, owner: string | undefined, values: RequestValues): void {
   for (const r of ctx.resources) {
     if (op === r.create) {
-      const id = idOf(response.json, r.param);
+      // Services that answer a create with a message only: the id is what the client chose.
+      const sentId = values.body !== null && typeof values.body === 'object' ? (values.body as Record<string, unknown>)[r.param] : undefined;
+      const id = idOf(response.json, r.param) ?? (typeof sentId === 'string' || typeof sentId === 'number' ? sentId : undefined);
       if (id !== undefined) ctx.objects.add(r.collection, { owner, id, value: response.json, created: true });
     } else if (op === r.list) {
       for (const item of itemsOf(response.json).slice(0, 20)) {

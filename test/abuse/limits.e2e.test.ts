@@ -88,6 +88,22 @@ describe('size limits', () => {
     expect(res.status).toBe(502);
     expect(await code(res)).toBe('GH_UPSTREAM_RESPONSE_TOO_LARGE');
   });
+
+  it('caps a streamed (unfiltered) response with a declared length before sending headers', async () => {
+    upstream.handle((_req, res) => { res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': 8192 }); res.end(Buffer.alloc(8192)); });
+    const res = await fetch(`${gw.url}/v1/items`);
+    expect(res.status).toBe(502);
+    expect(await code(res)).toBe('GH_UPSTREAM_RESPONSE_TOO_LARGE');
+  });
+
+  it('cuts a streamed chunked response that crosses the cap, and passes one under it', async () => {
+    upstream.handle((_req, res) => { res.writeHead(200, { 'content-type': 'application/octet-stream' }); res.write(Buffer.alloc(3000)); res.end(Buffer.alloc(3000)); });
+    // Headers may or may not have left before the cut: either way the client sees a failure.
+    await expect(fetch(`${gw.url}/v1/items`).then((r) => r.arrayBuffer())).rejects.toThrow();
+    upstream.handle((_req, res) => { res.writeHead(200, { 'content-type': 'application/octet-stream' }); res.write(Buffer.alloc(1000)); res.end(Buffer.alloc(1000)); });
+    const ok = await fetch(`${gw.url}/v1/items`);
+    expect((await ok.arrayBuffer()).byteLength).toBe(2000);
+  });
 });
 
 describe('timeouts and connections', () => {

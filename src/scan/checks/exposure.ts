@@ -9,6 +9,10 @@ import type { ScanContext } from '../context.js';
 import type { Exchange } from '../types.js';
 import { OWASP } from '../types.js';
 
+/** Field names whose value is never for a client to read back, declared or not. */
+const SECRET_FIELD = /^(password|passwd|pwd|pass|password_?hash|ssn|cvv|cvc|card_?number|credit_?card|pin|secret|private_?key)$/i;
+const MASKED = /^[*xX•.-]*$|^\*+\w{0,4}$/;
+
 const PASSWORD_HASH = /^(\$2[abxy]\$\d\d\$[./A-Za-z0-9]{20,}|\$argon2(id|i|d)\$.+|\$pbkdf2[-\w]*\$.+|\$[56]\$[^$]+\$.+|pbkdf2_sha256\$.+)$/;
 
 /** Paths of properties present in `before` and removed in `after` (the stripped copy). */
@@ -53,7 +57,8 @@ export function exposureObserver(ctx: ScanContext): void {
       }
     }
     for (const [path, value] of strings(e.response.json, '', { n: 5000 })) {
-      const category = PASSWORD_HASH.test(value) ? 'password hash' : (() => {
+      const field = path.split('.').pop()?.replace('[]', '') ?? '';
+      const category = PASSWORD_HASH.test(value) ? 'password hash' : SECRET_FIELD.test(field) && value !== '' && !MASKED.test(value) ? `${field} value` : (() => {
         const c = classifyValue(value);
         return c === 'card' ? 'card number' : c === 'secret' ? 'secret key' : undefined;
       })();
