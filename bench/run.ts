@@ -13,6 +13,8 @@ const SECTIONS: { name: string; title: string; script?: string }[] = [
   { name: 'detect', title: 'injection detectors, cost per value (target <= 10 us)', script: 'detect-bench.js' },
   { name: 'audit', title: 'gatehouse audit of GitHub\'s spec (target < 5 s)', script: 'audit-bench.js' },
   { name: 'proxy', title: 'gateway throughput and latency vs a minimal undici proxy (autocannon; client, proxy and upstream share 2 cores)' },
+  { name: 'jwt', title: 'gateway with JWT (ES256) authentication + scopes + contract vs the floor (target >= 70 %)', script: 'jwt-bench.js' },
+  { name: 'inventory', title: 'inventory recording and anomaly detection on vs off (target: on >= 95 % of off)', script: 'inventory-bench.js' },
 ];
 
 async function main(): Promise<void> {

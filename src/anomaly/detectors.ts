@@ -2,7 +2,7 @@ import type { Observation } from '../inventory/observation.js';
 import { templatePath } from '../inventory/template.js';
 import type { AlertSubject, AlertDraft } from './alert.js';
 import type { DetectorSettings } from './config.js';
-import { Cooldown, SlidingLog } from './window.js';
+import { Cooldown, SlidingDistinct, SlidingLog, SlidingSum } from './window.js';
 
 /** Refusals that say "this caller is probing the contract": injection guard and validation. */
 const PROBE_CODES = new Set(['GH_INJECTION_DETECTED', 'GH_CONTRACT_PARAMETER_INVALID', 'GH_CONTRACT_BODY_INVALID', 'GH_CONTRACT_UNKNOWN_FIELD', 'GH_CONTRACT_PROTOTYPE_POLLUTION', 'GH_CONTRACT_BODY_TOO_DEEP', 'GH_CONTRACT_BODY_TOO_COMPLEX', 'GH_REQUEST_SMUGGLING']);
@@ -20,8 +20,8 @@ const MAX_OPERATIONS_PER_CALLER = 500;
  */
 export class Detectors {
   private readonly failures: SlidingLog<string>;
-  private readonly objects: SlidingLog<readonly [string, string]>;
-  private readonly volume: SlidingLog<number>;
+  private readonly objects: SlidingDistinct;
+  private readonly volume: SlidingSum;
   private readonly refusals: SlidingLog<string>;
   private readonly baselines = new Map<string, Baseline>();
   private readonly usage = new Map<string, Usage>();
@@ -31,8 +31,8 @@ export class Detectors {
   constructor(private readonly settings: DetectorSettings, private readonly olderApis: ReadonlySet<string> = new Set()) {
     const s = settings;
     this.failures = new SlidingLog(s.credentialStuffing.windowMs, s.credentialStuffing.failures * 2);
-    this.objects = new SlidingLog(s.enumeration.windowMs, s.enumeration.distinctIds * 4);
-    this.volume = new SlidingLog(s.exfiltration.windowMs, 100_000);
+    this.objects = new SlidingDistinct(s.enumeration.windowMs, s.enumeration.distinctIds * 4);
+    this.volume = new SlidingSum(s.exfiltration.windowMs);
     this.refusals = new SlidingLog(s.refusalCluster.windowMs, s.refusalCluster.refusals * 2);
     this.cooldowns = {
       credentialStuffing: new Cooldown(s.credentialStuffing.windowMs),
@@ -76,12 +76,10 @@ export class Detectors {
     if (o.objectKey === undefined || o.operation === undefined || o.status >= 500) return;
     const c = this.settings.enumeration;
     const key = `${o.caller} ${o.api} ${o.operation}`;
-    const log = this.objects.add(key, o.ts, [o.objectKey, o.requestId]);
-    if (log.values.length < c.distinctIds) return;
-    const distinct = new Set(log.values.map((v) => v[0])).size;
-    if (distinct < c.distinctIds || !this.cooldowns.enumeration.fire(key, o.ts)) return;
-    out.push(draft(o, 'enumeration', 'high', `${o.caller} requested ${distinct} distinct objects of ${o.operation} in ${seconds(c.windowMs)}`,
-      callerSubject(o), distinct, c.distinctIds, c.windowMs, log.values.map((v) => v[1]), { requests: log.values.length }));
+    const seen = this.objects.add(key, o.ts, o.objectKey, o.requestId);
+    if (seen.distinct < c.distinctIds || !this.cooldowns.enumeration.fire(key, o.ts)) return;
+    out.push(draft(o, 'enumeration', 'high', `${o.caller} requested ${seen.distinct} distinct objects of ${o.operation} in ${seconds(c.windowMs)}`,
+      callerSubject(o), seen.distinct, c.distinctIds, c.windowMs, seen.recentIds, { requests: seen.events }));
   }
 
   /** A caller far above its own learned rate (an exponentially weighted average of past windows). */
@@ -110,9 +108,7 @@ export class Detectors {
   private exfiltration(o: Observation, out: AlertDraft[]): void {
     if (o.responseBytes <= 0) return;
     const c = this.settings.exfiltration;
-    const log = this.volume.add(o.caller, o.ts, o.responseBytes);
-    let total = 0;
-    for (const v of log.values) total += v;
+    const total = this.volume.add(o.caller, o.ts, o.responseBytes);
     if (total < c.bytes || !this.cooldowns.exfiltration.fire(o.caller, o.ts)) return;
     out.push(draft(o, 'exfiltration', 'high', `${o.caller} received ${total} bytes in ${seconds(c.windowMs)}`,
       callerSubject(o), total, c.bytes, c.windowMs, [o.requestId]));

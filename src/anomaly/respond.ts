@@ -31,16 +31,16 @@ function entryFor(alert: Alert, action: ResponseAction, config: MonitoringConfig
       if (s.subject !== undefined) return { ...base, kind: 'subject', value: s.subject, action: 'throttle', perMinute: config.tightenedPerMinute };
       return s.ip === undefined ? undefined : { ...base, kind: 'ip', value: s.ip, action: 'throttle', perMinute: config.tightenedPerMinute };
     case 'revoke':
-      // The narrowest thing that stops the attacker: the API key, else the token (until it
-      // expires: a deny-list entry past `exp` protects nothing), else the subject, else the address.
+      // The narrowest thing that stops the attacker: the token (until it expires: a deny-list
+      // entry past `exp` protects nothing), else the API key, else the subject, else the address.
+      if (s.jti !== undefined) {
+        const expiresAt = s.exp === undefined ? now + config.blockMs : Math.max(now + 1000, s.exp * 1000);
+        return { ...base, kind: 'jti', value: s.jti, action: 'block', expiresAt };
+      }
       if (s.credentialId !== undefined) {
         // A key caught attacking stays revoked until an operator lifts it.
         const { expiresAt: _temporary, ...permanent } = base;
         return { ...permanent, kind: 'credential', value: s.credentialId, action: 'block' };
-      }
-      if (s.jti !== undefined) {
-        const expiresAt = s.exp === undefined ? now + config.blockMs : Math.max(now + 1000, s.exp * 1000);
-        return { ...base, kind: 'jti', value: s.jti, action: 'block', expiresAt };
       }
       if (s.subject !== undefined) return { ...base, kind: 'subject', value: s.subject, action: 'block' };
       return s.ip === undefined ? undefined : { ...base, kind: 'ip', value: s.ip, action: 'block' };

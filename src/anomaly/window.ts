@@ -62,3 +62,71 @@ export class Cooldown {
     for (const [key, ts] of this.last) if (now - ts >= this.ms) this.last.delete(key);
   }
 }
+
+/**
+ * Distinct values per key over a sliding window, with the count kept up to date as events enter
+ * and leave, so each event costs O(1) amortised however many are in the window.
+ */
+export class SlidingDistinct {
+  private readonly keys = new Map<string, { ts: number[]; values: string[]; ids: string[]; head: number; counts: Map<string, number> }>();
+
+  constructor(private readonly windowMs: number, private readonly cap: number) {}
+
+  /** Adds an event; returns the distinct values now in the window and the latest request ids. */
+  add(key: string, ts: number, value: string, requestId: string): { distinct: number; events: number; recentIds: readonly string[] } {
+    let e = this.keys.get(key);
+    if (e === undefined) { e = { ts: [], values: [], ids: [], head: 0, counts: new Map() }; this.keys.set(key, e); }
+    const from = ts - this.windowMs;
+    while (e.head < e.ts.length && ((e.ts[e.head] as number) <= from || e.ts.length - e.head >= this.cap)) this.evict(e);
+    if (e.head > 1024 && e.head * 2 > e.ts.length) {
+      e.ts.splice(0, e.head); e.values.splice(0, e.head); e.ids.splice(0, e.head); e.head = 0;
+    }
+    e.ts.push(ts);
+    e.values.push(value);
+    e.ids.push(requestId);
+    e.counts.set(value, (e.counts.get(value) ?? 0) + 1);
+    return { distinct: e.counts.size, events: e.ts.length - e.head, recentIds: e.ids.slice(Math.max(e.head, e.ids.length - 5)) };
+  }
+
+  sweep(now: number): void {
+    for (const [key, e] of this.keys) if ((e.ts[e.ts.length - 1] ?? 0) <= now - this.windowMs) this.keys.delete(key);
+  }
+
+  private evict(e: { values: string[]; head: number; counts: Map<string, number> }): void {
+    const v = e.values[e.head] as string;
+    const n = (e.counts.get(v) ?? 1) - 1;
+    if (n === 0) e.counts.delete(v); else e.counts.set(v, n);
+    e.head++;
+  }
+}
+
+/** A running sum per key over a sliding window, in 60 time buckets: O(1) per event, bounded memory. */
+export class SlidingSum {
+  private readonly keys = new Map<string, { starts: number[]; sums: number[]; total: number }>();
+  private readonly bucketMs: number;
+
+  constructor(private readonly windowMs: number) {
+    this.bucketMs = Math.max(1, Math.floor(windowMs / 60));
+  }
+
+  add(key: string, ts: number, value: number): number {
+    let e = this.keys.get(key);
+    if (e === undefined) { e = { starts: [], sums: [], total: 0 }; this.keys.set(key, e); }
+    const from = ts - this.windowMs;
+    while (e.starts.length > 0 && (e.starts[0] as number) + this.bucketMs <= from) {
+      e.total -= e.sums[0] as number;
+      e.starts.shift();
+      e.sums.shift();
+    }
+    const start = ts - (ts % this.bucketMs);
+    const last = e.starts.length - 1;
+    if (last >= 0 && e.starts[last] === start) e.sums[last] = (e.sums[last] as number) + value;
+    else { e.starts.push(start); e.sums.push(value); }
+    e.total += value;
+    return e.total;
+  }
+
+  sweep(now: number): void {
+    for (const [key, e] of this.keys) if ((e.starts[e.starts.length - 1] ?? 0) + this.bucketMs <= now - this.windowMs) this.keys.delete(key);
+  }
+}

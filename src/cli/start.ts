@@ -29,6 +29,10 @@ export function registerStart(program: Command): void {
 /** SIGHUP reloads; SIGTERM and SIGINT drain in-flight requests and exit. */
 export function runUntilSignalled(gateway: Gateway, onStop?: () => Promise<void>): void {
   process.on('SIGHUP', () => { void gateway.reload(); });
+  // A bug in one request's path must not take every other request down with the process: log it
+  // (the logger masks secrets) and keep serving. Each one is a defect to fix, not a steady state.
+  process.on('uncaughtException', (error) => gateway.services.logger.error({ err: error }, 'uncaught exception; still serving'));
+  process.on('unhandledRejection', (reason) => gateway.services.logger.error({ err: reason }, 'unhandled rejection; still serving'));
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -1,4 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '../config/index.js';
+import { loadSigningKey, mintToken, publicJwks } from '../identity/signing-key.js';
 import { Gateway } from '../gateway/gateway.js';
 import { demoFile } from './paths.js';
 import { startSampleApi, type SampleApi } from './sample-api.js';
@@ -14,12 +18,32 @@ export interface Demo {
   readonly sample: SampleApi;
   readonly gatewayUrl: string;
   readonly adminUrl: string;
+  /** Ready tokens from the demo issuer: user 1 (orders of user 1 only) and an admin. */
+  readonly tokens: { readonly user: string; readonly admin: string };
   close(): Promise<void>;
+}
+
+/**
+ * The demo's token issuer: a fresh ES256 key in a temporary folder (never committed, gone after
+ * the demo), its public JWKS for the gateway, and two ready tokens.
+ */
+async function demoIssuer(): Promise<{ jwksFile: string; tokens: Demo['tokens']; dispose(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-demo-'));
+  const key = await loadSigningKey(path.join(dir, 'signing.jwk'), { create: true });
+  const jwksFile = path.join(dir, 'jwks.json');
+  await writeFile(jwksFile, JSON.stringify(publicJwks(key)));
+  const base = { issuer: 'urn:gatehouse:demo', audience: 'shop', ttlSeconds: 3600 };
+  const tokens = {
+    user: await mintToken(key, { ...base, subject: '1', scopes: ['orders:read', 'orders:write'] }),
+    admin: await mintToken(key, { ...base, subject: 'admin', scopes: ['orders:read', 'orders:write'], roles: ['admin'] }),
+  };
+  return { jwksFile, tokens, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Starts the sample API on a free port and the gateway in front of it, from examples/demo. */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const sample = await startSampleApi();
+  const issuer = await demoIssuer();
   try {
     const config = await loadConfig(demoFile('gatehouse.yaml'), {
       env: {
@@ -28,6 +52,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
         GATEHOUSE_PORT: String(options.port),
         GATEHOUSE_ADMIN_PORT: String(options.adminPort),
         GATEHOUSE_LOG_LEVEL: options.logLevel ?? 'info',
+        DEMO_JWKS_FILE: issuer.jwksFile,
       },
     });
     const gateway = await Gateway.start(config, { drainMs: 2_000 });
@@ -37,13 +62,16 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       sample,
       gatewayUrl: gateway.httpUrl,
       adminUrl: admin === undefined ? '' : `http://127.0.0.1:${admin.port}`,
+      tokens: issuer.tokens,
       async close() {
         await gateway.close();
         await sample.close();
+        await issuer.dispose();
       },
     };
   } catch (error) {
     await sample.close();
+    await issuer.dispose();
     throw error;
   }
 }
@@ -69,6 +97,22 @@ export function demoInstructions(demo: Demo): string {
     '',
     '  # the service crashes with a stack trace -> the gateway withholds it (500, problem+json)',
     `  curl -i ${g}/api/orders/999`,
+    '',
+    'Identity (tokens from the demo issuer, valid 1 hour):',
+    `  USER_TOKEN=${demo.tokens.user}`,
+    `  ADMIN_TOKEN=${demo.tokens.admin}`,
+    '',
+    '  # refused without a token -> 401 GH_AUTHN_REQUIRED with a WWW-Authenticate challenge',
+    `  curl -i ${g}/api/users/1/orders`,
+    '',
+    '  # allowed: user 1 reads their own orders',
+    `  curl -i ${g}/api/users/1/orders -H "authorization: Bearer $USER_TOKEN"`,
+    '',
+    '  # a BOLA attempt: user 1 reads user 2\'s orders -> 403 GH_AUTHZ_OBJECT_FORBIDDEN',
+    `  curl -i ${g}/api/users/2/orders -H "authorization: Bearer $USER_TOKEN"`,
+    '',
+    '  # an admin may read any user\'s orders',
+    `  curl -i ${g}/api/users/2/orders -H "authorization: Bearer $ADMIN_TOKEN"`,
     '',
     'Ctrl-C stops it.',
     '',

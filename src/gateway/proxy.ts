@@ -45,7 +45,7 @@ export async function proxy(ctx: RequestContext, route: CompiledRoute, body: Buf
 
   // A 5xx the contract does not declare may carry a stack trace or internals: withhold its body.
   if (status >= 500 && route.validators !== undefined && !route.validators.declaresStatus(status)) {
-    response.body.resume();
+    discard(response.body);
     services.logger.warn({ reqId: ctx.id, api: api.name, status }, 'upstream error response withheld');
     sendDenial(ctx, { code: 'GH_UPSTREAM_ERROR' }, 'proxy', status);
     return;
@@ -62,7 +62,7 @@ export async function proxy(ctx: RequestContext, route: CompiledRoute, body: Buf
   const cap = api.upstream.maxResponseBytes;
   const declared = headerString(response.headers['content-length']);
   if (declared !== '' && Number(declared) > cap) {
-    response.body.destroy();
+    discard(response.body);
     sendDenial(ctx, { code: 'GH_UPSTREAM_RESPONSE_TOO_LARGE' }, 'proxy');
     return;
   }
@@ -108,7 +108,7 @@ async function filtered(ctx: RequestContext, route: CompiledRoute, view: Upstrea
   const enforcing = route.responseBody.some((p) => p.mode === 'enforce');
   if (encoding !== '' && encoding !== 'identity') {
     if (enforcing) {
-      response.body.resume();
+      discard(response.body);
       return sendDenial(ctx, { code: 'GH_UPSTREAM_RESPONSE_INVALID', detail: 'the upstream response is encoded and cannot be checked' }, 'response-contract');
     }
     ctx.res.writeHead(view.status, out);
@@ -116,7 +116,7 @@ async function filtered(ctx: RequestContext, route: CompiledRoute, view: Upstrea
   }
   const raw = await readCapped(response.body, route.api.upstream.maxResponseBytes);
   if (raw === undefined) {
-    response.body.destroy();
+    discard(response.body);
     return sendDenial(ctx, { code: 'GH_UPSTREAM_RESPONSE_TOO_LARGE' }, 'proxy');
   }
   let value: unknown;
@@ -153,6 +153,19 @@ function decorate(ctx: RequestContext, route: CompiledRoute, out: OutgoingHttpHe
   if (ctx.identity !== undefined && ctx.identity.kind !== 'anonymous') out['cache-control'] = 'no-store';
   if (ctx.responseHeaders !== undefined) Object.assign(out, ctx.responseHeaders);
   out['x-request-id'] = ctx.id;
+}
+
+/**
+ * Drops an upstream body the client will not get. Destroying it makes undici emit an abort error;
+ * with no listener that would be an uncaught exception, so one is attached first.
+ */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', ignore);
+  body.destroy();
+}
+
+function ignore(): void {
+  // The upstream connection is being dropped on purpose; its error is expected.
 }
 
 function headerString(value: string | string[] | undefined): string {

@@ -33,8 +33,23 @@ const ADDRESS_NAMES = new Set(['address', 'street', 'streetaddress', 'addresslin
 const NATIONAL_ID_NAMES = new Set(['nationalid', 'passport', 'passportnumber', 'taxid', 'nino', 'personalnumber', 'idnumber']);
 const BIRTH_NAMES = new Set(['dob', 'birthdate', 'dateofbirth', 'birthday']);
 
+/**
+ * Field names repeat across requests; their verdicts are memoised (bounded: a body with
+ * attacker-chosen keys cannot grow it without limit).
+ */
+const nameVerdicts = new Map<string, SensitiveKind | null>();
+const MAX_MEMO = 10_000;
+
 /** The category a field name alone reveals, if any. */
 export function categoryOfName(name: string): SensitiveKind | undefined {
+  const known = nameVerdicts.get(name);
+  if (known !== undefined) return known ?? undefined;
+  const verdict = nameCategory(name);
+  if (nameVerdicts.size < MAX_MEMO) nameVerdicts.set(name, verdict ?? null);
+  return verdict;
+}
+
+function nameCategory(name: string): SensitiveKind | undefined {
   const compact = name.toLowerCase().replace(/[-_]/g, '');
   if (ADDRESS_NAMES.has(compact)) return 'address';
   if (NATIONAL_ID_NAMES.has(compact) || compact === 'ssn') return compact === 'ssn' ? 'ssn' : 'national-id';
@@ -45,6 +60,9 @@ export function categoryOfName(name: string): SensitiveKind | undefined {
 
 /** The category of a string value, mapped onto the inventory's names. */
 export function categoryOfValue(value: string): SensitiveKind | undefined {
+  // Prose is the common long string and never one of the categories: every category that may
+  // contain spaces (card, phone, IBAN in groups) is short, except a PEM key, which is kept.
+  if (value.length > 40 && value.includes(' ') && !value.startsWith('-----BEGIN')) return undefined;
   const c = classifyValue(value);
   if (c === undefined) return undefined;
   return c === 'jwt' ? 'token' : c;

@@ -106,7 +106,7 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
   const ctx: ScanContext = {
     spec: plan.spec, operations: plan.operations, resources: findResources(plan.operations), basePath: plan.basePath,
     client, identities, primary: identities[0], seed: plan.seed,
-    tuning: { fuzzRuns: 12, delaySeconds: 2, burst: 40, destructive: options.skipDestructive !== true, ...options.tuning },
+    tuning: { fuzzRuns: 12, delaySeconds: 2, burst: 60, destructive: options.skipDestructive !== true, ...options.tuning },
     findings, coverage, objects: new ObjectStore(), successes: new Map(),
     validators(op) {
       if (!compiled.has(op.id)) {

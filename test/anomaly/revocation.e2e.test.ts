@@ -34,7 +34,7 @@ function yaml(): string {
 }
 
 beforeAll(async () => {
-  upstream = await startUpstream((req, res) => json(res, 200, { id: 1, name: 'Ann' }));
+  upstream = await startUpstream((_req, res) => json(res, 200, { id: 1, name: 'Ann' }));
   const dirA = await scratchDir('gh-revoke-a-');
   a = await startGateway(dirA, yaml());
   b = await startGateway(await scratchDir('gh-revoke-b-'), yaml());

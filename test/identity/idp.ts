@@ -17,6 +17,8 @@ export interface TestIdp {
   restart(keys: JWK[]): Promise<void>;
   stop(): Promise<void>;
   readonly clients: Record<string, string>;
+  /** The private signing keys the IdP uses now (the first signs). */
+  readonly keys: JWK[];
   /** Requests the IdP received per path (JWKS fetches, introspection calls). */
   readonly hits: Map<string, number>;
 }
@@ -66,7 +68,7 @@ export async function startIdp(initialKeys?: JWK[]): Promise<TestIdp> {
         },
       },
       extraTokenClaims: (_ctx: unknown, token: { clientId?: string }) => token.clientId === 'admin' ? { roles: ['admin'] } : { roles: ['user'] },
-    } as unknown as ConstructorParameters<typeof Provider>[1]);
+    });
     const callback = provider.callback();
     s.on('request', (req, res) => {
       const path = (req.url ?? '').split('?')[0] ?? '';
@@ -81,6 +83,7 @@ export async function startIdp(initialKeys?: JWK[]): Promise<TestIdp> {
     port,
     clients,
     hits,
+    get keys() { return keys; },
     async token(options = {}) {
       const client = options.client ?? 'alice';
       const body = new URLSearchParams({ grant_type: 'client_credentials', scope: options.scope ?? 'orders:read', resource: options.resource ?? JWT_RESOURCE });

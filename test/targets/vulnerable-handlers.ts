@@ -18,7 +18,7 @@ export interface State {
   readonly orders: Map<number, Order>;
   readonly notes: Map<number, Note | undefined>;
   nextId: number;
-  readonly hits: Map<string, number[]>;
+  readonly inFlight: Map<string, number>;
 }
 
 type Json = Record<string, unknown>;
@@ -64,13 +64,18 @@ function publicUser(u: User, s: State): Json {
   return { id: u.id, username: u.username, email: u.email, displayName: u.displayName, role: u.role };
 }
 
-function rateLimited(req: IncomingMessage, s: State): boolean {
+/**
+ * The fixed twin's limiter: at most 4 requests in flight per client address (a concurrency limit,
+ * answered 429). Sequential scanning never trips it; a burst always does, whatever the machine's
+ * speed, which keeps the twin's result independent of timing.
+ */
+function rateLimited(req: IncomingMessage, res: ServerResponse, s: State): boolean {
   const key = req.socket.remoteAddress ?? '';
-  const now = Date.now();
-  const recent = (s.hits.get(key) ?? []).filter((t) => now - t < 100);
-  recent.push(now);
-  s.hits.set(key, recent);
-  return recent.length > 30;
+  const inFlight = s.inFlight.get(key) ?? 0;
+  if (inFlight >= 4) return true;
+  s.inFlight.set(key, inFlight + 1);
+  res.on('close', () => s.inFlight.set(key, (s.inFlight.get(key) ?? 1) - 1));
+  return false;
 }
 
 export async function handle(req: IncomingMessage, res: ServerResponse, s: State): Promise<void> {
@@ -91,7 +96,7 @@ export async function handle(req: IncomingMessage, res: ServerResponse, s: State
     if (!flaw('misconfig')) return problem(res, 405, 'Method Not Allowed');
     return send(res, 200, `TRACE ${req.url ?? ''} HTTP/1.1\r\n${Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\r\n')}`, 'message/http');
   }
-  if (!flaw('rate-limit') && rateLimited(req, s)) {
+  if (!flaw('rate-limit') && rateLimited(req, res, s)) {
     res.setHeader('retry-after', '1');
     return problem(res, 429, 'Too Many Requests');
   }

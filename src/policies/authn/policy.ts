@@ -24,6 +24,8 @@ export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, 
   const security = routeSecurity(scope, rt, api, spec, operation);
   const requirements = security.requirements;
   if (requirements.length === 0) return undefined;
+  // Resolved once: the request path walks plain arrays.
+  const alternatives = requirements.map((r) => r.schemes.map((s) => s.authenticator));
   const logger = scope.services.logger;
   const challenges = [...new Set(requirements.flatMap((r) => r.schemes.map((s) => s.authenticator?.challenge).filter((c): c is string => c !== undefined)))];
   const missing: Denial = {
@@ -34,8 +36,8 @@ export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, 
 
   async function run(ctx: RequestContext): Promise<Denial | undefined> {
     let failed: { failure: AuthnFailure; authenticator: Authenticator } | undefined;
-    for (const requirement of requirements) {
-      const outcome = await satisfy(ctx, requirement.schemes.map((s) => s.authenticator));
+    for (const authenticators of alternatives) {
+      const outcome = await satisfy(ctx, authenticators);
       if ('identity' in outcome) {
         ctx.identity = outcome.identity;
         return undefined;

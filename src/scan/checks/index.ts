@@ -9,7 +9,7 @@ import { injectionCheck } from './injection.js';
 import { inventoryCheck } from './inventory.js';
 import { massAssignmentCheck } from './mass-assignment.js';
 import { misconfigCheck, misconfigObserver } from './misconfig.js';
-import { rateLimitCheck } from './rate-limit.js';
+import { rateLimitCheck, rateLimitObserver } from './rate-limit.js';
 import { ssrfCheck } from './ssrf.js';
 import { statefulCheck } from './stateful.js';
 
@@ -24,5 +24,5 @@ export const CHECK_RUNNERS: Record<CheckId, (ctx: ScanContext) => Promise<void>>
 
 /** Checks that also (or only) watch every exchange of the scan; installed before any request. */
 export const PASSIVE: Partial<Record<CheckId, (ctx: ScanContext) => void>> = {
-  exposure: exposureObserver, misconfig: misconfigObserver,
+  exposure: exposureObserver, misconfig: misconfigObserver, 'rate-limit': rateLimitObserver,
 };

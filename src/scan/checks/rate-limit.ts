@@ -12,6 +12,20 @@ import { OWASP } from '../types.js';
 const PAGE_SIZE = /^(limit|size|page_?size|per_?page|count|top|max|max_?results|take|first|last|\$top)$/i;
 const HUGE = 100_000;
 
+/** Per scan: whether any answer so far showed a limiter (a 429, or RateLimit headers). */
+const limiterSeen = new WeakMap<ScanContext, string>();
+
+export function rateLimitObserver(ctx: ScanContext): void {
+  ctx.client.onExchange((e) => {
+    if (limiterSeen.has(ctx)) return;
+    const h = e.response.headers;
+    if (e.response.status === 429) limiterSeen.set(ctx, `${e.request.method} ${e.request.path.split('?')[0] ?? ''} answered 429`);
+    else if (h.ratelimit !== undefined || h['ratelimit-limit'] !== undefined || h['x-ratelimit-limit'] !== undefined || h['ratelimit-policy'] !== undefined) {
+      limiterSeen.set(ctx, 'responses carry RateLimit headers');
+    }
+  });
+}
+
 function burstTarget(ctx: ScanContext): Operation | undefined {
   const gets = ctx.operations.filter((o) => o.method === 'GET');
   return gets.find((o) => ctx.successes.has(o.id)) ?? gets[0];
@@ -19,18 +33,18 @@ function burstTarget(ctx: ScanContext): Operation | undefined {
 
 export async function rateLimitCheck(ctx: ScanContext): Promise<void> {
   const op = burstTarget(ctx);
-  if (op !== undefined) {
+  // A limiter already seen during the scan (per-minute limits trip on the fuzzing, not on a burst).
+  if (op !== undefined && limiterSeen.has(ctx)) ctx.note(`rate-limit: a limiter is in place (${limiterSeen.get(ctx) ?? ''}); burst skipped`);
+  else if (op !== undefined) {
     ctx.phase(`rate-limit burst ${op.id}`);
     const values = goodValues(ctx, op, ctx.primary?.name);
     const total = Math.min(ctx.tuning.burst, ctx.client.remaining);
-    let limited = false;
-    let last;
-    for (let sent = 0; sent < total && !limited; sent += 10) {
-      const batch = await Promise.all(Array.from({ length: Math.min(10, total - sent) }, () => sendOp(ctx, op, values, ctx.primary, { unpaced: true })));
-      limited = batch.some((b) => b.response.status === 429 || b.response.status === 503);
-      last = batch[batch.length - 1];
-    }
+    // All in flight at once: a limiter that refills between sequential batches would never show.
+    const all = await Promise.all(Array.from({ length: total }, () => sendOp(ctx, op, values, ctx.primary, { unpaced: true })));
+    const limited = limiterSeen.has(ctx) || all.some((b) => b.response.status === 503);
+    const last = all[all.length - 1];
     if (!limited && last !== undefined && total >= 20) {
+      // Neither the burst nor anything earlier in the scan met a limiter.
       ctx.findings.add({
         ruleId: 'rate-limit.none', check: 'rate-limit', severity: 'medium', owasp: OWASP.API4,
         title: 'No rate limiting', operation: op.id, request: last.request, response: last.response,

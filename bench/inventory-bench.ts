@@ -1,0 +1,92 @@
+/**
+ * Cost of inventory recording and anomaly detection on the hot path: the same gateway with
+ * recording off, on with the default sampling, and on with every body walked (the worst case),
+ * under the same load. Runs alternate (off, on, all, off, on, all, ...) so drift of the shared
+ * machine hits every variant alike; the median of each is reported. Target: on >= 95 % of off.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { ITEM } from './servers.js';
+
+const SERVERS = fileURLToPath(new URL('./servers.js', import.meta.url));
+
+function startRole(role: string, ...args: string[]): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [SERVERS, role, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.once('line', (line) => resolve({ port: (JSON.parse(line) as { port: number }).port, child }));
+    child.once('exit', (code) => reject(new Error(`${role} exited with ${code ?? 'signal'}`)));
+  });
+}
+
+/** CPU time (user + system) a process has used, ms, from /proc (Linux; clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface Sample { rps: number; cpuUsPerRequest: number }
+
+/**
+ * Throughput, and the gateway's own CPU time per request: on a machine shared with other work
+ * the second is the steadier figure (contention slows everything but not the CPU each request takes).
+ */
+async function measure(g: { port: number; child: ChildProcess }, method: 'GET' | 'POST', path: string, seconds: number): Promise<Sample> {
+  const before = cpuMs(g.child.pid);
+  const body = JSON.stringify(ITEM);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${g.port}${path}`, method, connections: 32, duration: seconds,
+    ...(method === 'POST' ? { body, headers: { 'content-type': 'application/json' } } : {}),
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  const used = cpuMs(g.child.pid) - before;
+  return { rps: result.requests.average, cpuUsPerRequest: used * 1000 / Math.max(1, result.requests.total) };
+}
+
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? 0; };
+
+// Top-level keys: servers.js appends this text after the API's `policies:` block, at column 0.
+const VARIANTS = [
+  { name: 'recording off', yaml: 'inventory: { enabled: false }\nmonitoring: { enabled: false }' },
+  { name: 'recording on (default: 5 % of bodies walked)', yaml: '' },
+  { name: 'recording on, every body walked', yaml: 'inventory: { sampleRate: 1 }' },
+];
+
+export async function runInventoryBench(seconds = Number(process.env.BENCH_SECONDS ?? 4), rounds = Number(process.env.BENCH_ROUNDS ?? 3)): Promise<string[]> {
+  const up = await startRole('upstream');
+  const target = `http://127.0.0.1:${up.port}`;
+  const gateways = await Promise.all(VARIANTS.map((v) => startRole('gatehouse', target, v.yaml)));
+  const lines: string[] = [];
+  try {
+    for (const [label, method, path] of [['GET /items/{id}', 'GET', '/items/42?fields=name'], ['POST /items (1 KB JSON)', 'POST', '/items']] as const) {
+      for (const g of gateways) await measure(g, method, path, 1); // warm-up
+      const samples: Sample[][] = VARIANTS.map(() => []);
+      for (let r = 0; r < rounds; r++) {
+        for (const [i, g] of gateways.entries()) (samples[i] as Sample[]).push(await measure(g, method, path, seconds));
+      }
+      const baseRps = median((samples[0] as Sample[]).map((x) => x.rps));
+      const baseCpu = median((samples[0] as Sample[]).map((x) => x.cpuUsPerRequest));
+      lines.push(`inventory recording, ${label} (median of ${rounds} x ${seconds} s, 32 connections)`);
+      VARIANTS.forEach((v, i) => {
+        const r = median((samples[i] as Sample[]).map((x) => x.rps));
+        const c = median((samples[i] as Sample[]).map((x) => x.cpuUsPerRequest));
+        lines.push(`  ${v.name.padEnd(46)} ${r.toFixed(0).padStart(7)} req/s ${(r / baseRps * 100).toFixed(1).padStart(6)} %   gateway CPU ${c.toFixed(1).padStart(6)} us/req  throughput-equivalent ${(baseCpu / c * 100).toFixed(1).padStart(6)} %`);
+      });
+    }
+  } finally {
+    for (const p of [up, ...gateways]) p.child.kill();
+  }
+  return lines;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  runInventoryBench().then((lines) => { for (const l of lines) console.log(l); }, (error: unknown) => { console.error(error); process.exitCode = 1; });
+}
