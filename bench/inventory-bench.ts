@@ -56,7 +56,7 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
 // Top-level keys: servers.js appends this text after the API's `policies:` block, at column 0.
 const VARIANTS = [
   { name: 'recording off', yaml: 'inventory: { enabled: false }\nmonitoring: { enabled: false }' },
-  { name: 'recording on (default: 5 % of bodies walked)', yaml: '' },
+  { name: 'recording on (default: 2 % of bodies walked)', yaml: '' },
   { name: 'recording on, every body walked', yaml: 'inventory: { sampleRate: 1 }' },
 ];
 

@@ -4,6 +4,9 @@ import { registerCheckConfig } from './check-config.js';
 import { registerDemo } from './demo.js';
 import { registerDeps } from './deps.js';
 import { registerDetect } from './detect.js';
+import { registerAlerts } from './alerts.js';
+import { registerInventory } from './inventory.js';
+import { registerRevocations } from './revocations.js';
 import { registerSbom } from './sbom.js';
 import { registerSecrets } from './secrets.js';
 import { registerStart } from './start.js';
@@ -28,6 +31,9 @@ export function buildProgram(): Command {
   registerSbom(program);
   registerDeps(program);
   registerSecrets(program);
+  registerInventory(program);
+  registerAlerts(program);
+  registerRevocations(program);
   return program;
 }
 

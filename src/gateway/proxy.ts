@@ -66,6 +66,7 @@ export async function proxy(ctx: RequestContext, route: CompiledRoute, body: Buf
     sendDenial(ctx, { code: 'GH_UPSTREAM_RESPONSE_TOO_LARGE' }, 'proxy');
     return;
   }
+  if (declared !== '') ctx.responseBytes = Number(declared);
   ctx.res.writeHead(status, out);
   await streamBody(ctx, response, declared === '' ? cap : undefined);
 }
@@ -84,6 +85,7 @@ async function streamBody(ctx: RequestContext, response: Dispatcher.ResponseData
       await pipeline(response.body, async function* limit(source: AsyncIterable<Buffer>) {
         for await (const chunk of source) {
           seen += chunk.length;
+          ctx.responseBytes = seen;
           if (seen > cap) throw new Error('upstream response exceeds maxResponseBytes');
           yield chunk;
         }
@@ -139,6 +141,7 @@ function send(ctx: RequestContext, status: number, out: OutgoingHttpHeaders, bod
   delete out['transfer-encoding'];
   delete out['content-encoding'];
   out['content-length'] = body.length;
+  ctx.responseBytes = body.length;
   ctx.res.writeHead(status, out);
   ctx.res.end(body);
 }

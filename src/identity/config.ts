@@ -87,6 +87,9 @@ export function normalizeIdentity(raw: Raw | undefined, resolve: (p: string) => 
     seen.add(issuer.issuer);
   });
   const intro: Raw | undefined = raw.introspection;
+  if (intro !== undefined && !secureUrl(intro.endpoint as string)) {
+    problems.push({ path: ['identity', 'introspection', 'endpoint'], message: 'must be https (plain http is allowed for loopback only): tokens are sent to it' });
+  }
   const introspection: IntrospectionConfig | undefined = intro === undefined ? undefined : {
     endpoint: intro.endpoint,
     clientId: intro.clientId,
@@ -127,6 +130,10 @@ function normalizeIssuer(raw: Raw, resolve: (p: string) => string, at: (string |
   } else {
     source = { kind: 'url', url: jwks };
   }
+  const remote = source.kind === 'url' ? source.url : source.kind === 'discovery' ? raw.issuer as string : undefined;
+  if (remote !== undefined && !secureUrl(remote)) {
+    problems.push({ path: [...at, source.kind === 'url' ? 'jwks' : 'issuer'], message: `keys must be fetched over https (plain http is allowed for loopback only): ${remote}` });
+  }
   return {
     issuer: raw.issuer,
     audiences: list(raw.audience),
@@ -137,6 +144,21 @@ function normalizeIssuer(raw: Raw, resolve: (p: string) => string, at: (string |
     rolesClaim: compileClaimPath(raw.rolesClaim ?? 'roles'),
     subjectClaim: raw.subjectClaim ?? 'sub',
   };
+}
+
+/**
+ * Keys fetched over plain HTTP could be swapped by anyone on the path, who would then mint
+ * valid tokens; tokens sent to an introspection endpoint over HTTP could be read. Loopback is
+ * allowed for local IdPs and tests.
+ */
+function secureUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
 }
 
 /** Fingerprints compare as upper-case hex pairs joined by colons, as Node's `fingerprint256` prints them. */

@@ -15,7 +15,10 @@ export interface IdentityRuntime {
   readonly config: IdentityConfig;
   readonly jwt: JwtVerifier | undefined;
   readonly introspection: Introspector | undefined;
+  /** The key store; revocations are subscribed to on first use. */
   readonly apiKeys: ApiKeyStore;
+  /** Called when a route accepts API keys: subscribes to revocations once per runtime. */
+  watchKeyRevocations(): void;
   readonly mtls: MtlsIdentities;
   readonly trail: DecisionTrail | undefined;
   /** The local signing key (forwarded identity tokens), loaded on first use. */
@@ -46,7 +49,7 @@ function build(scope: RuntimeScope, config: IdentityConfig): IdentityRuntime {
   for (const { jwks } of issuers) void jwks.refresh();
   const store = scope.services.store;
   const apiKeys = new ApiKeyStore(store.kv, { cacheTtlMs: config.apiKeys.cacheTtlMs, pubsub: store.pubsub });
-  apiKeys.subscribe().then((unsubscribe) => scope.onClose(unsubscribe), (err: unknown) => logger.warn({ err }, 'cannot subscribe to API key revocations; revocations apply after the cache TTL'));
+  let watching = false;
   let trail: DecisionTrail | undefined;
   if (config.audit.enabled) {
     const t = new DecisionTrail(store.records, config.audit.stream, (err) => logger.warn({ err }, 'decision audit trail flush failed (kept buffered)'));
@@ -60,6 +63,11 @@ function build(scope: RuntimeScope, config: IdentityConfig): IdentityRuntime {
     introspection: config.introspection === undefined ? undefined
       : new Introspector(config.introspection, { onError: (reason) => logger.warn({ reason }, 'token introspection failed') }),
     apiKeys,
+    watchKeyRevocations() {
+      if (watching) return;
+      watching = true;
+      apiKeys.subscribe().then((unsubscribe) => scope.onClose(unsubscribe), (err: unknown) => logger.warn({ err }, 'cannot subscribe to API key revocations; revocations apply after the cache TTL'));
+    },
     mtls: new MtlsIdentities(config.mtls.bindings),
     trail,
     signingKey() {

@@ -14,7 +14,7 @@ export interface InventoryConfig {
   readonly maxFields: number;
 }
 
-export const DEFAULT_INVENTORY: InventoryConfig = { enabled: true, shapes: true, sampleRate: 0.05, flushIntervalMs: 5000, maxFields: 200 };
+export const DEFAULT_INVENTORY: InventoryConfig = { enabled: true, shapes: true, sampleRate: 0.02, flushIntervalMs: 5000, maxFields: 200 };
 
 const duration = { type: ['integer', 'string'], minimum: 0, pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?$', 'x-hint': 'must be a duration such as 500ms, 5s, 15m' };
 
@@ -24,7 +24,7 @@ export const INVENTORY_SCHEMA = {
   properties: {
     enabled: { type: 'boolean' },
     shapes: { type: 'boolean' },
-    sampleRate: { type: 'number', minimum: 0, maximum: 1, 'x-hint': 'must be a fraction between 0 and 1 (0.05 walks one request in twenty)' },
+    sampleRate: { type: 'number', minimum: 0, maximum: 1, 'x-hint': 'must be a fraction between 0 and 1 (0.02 walks one request in fifty)' },
     flushInterval: duration,
     maxFields: { type: 'integer', minimum: 1, maximum: 10_000 },
   },

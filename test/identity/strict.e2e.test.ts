@@ -61,4 +61,8 @@ describe('authentication: monitor', () => {
     }
     expect(found).toMatchObject({ mode: 'monitor', policy: 'authenticate', reason: 'no credential sent', identity: '(anonymous)' });
   });
+
+  it('monitors the scope check too while authentication is monitored', async () => {
+    expect((await fetch(`${monitor.url}/v1/orders`)).status).toBe(200);
+  });
 });

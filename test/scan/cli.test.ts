@@ -1,6 +1,7 @@
 /** `gatehouse scan` as a command: options, dry run, formats and the exit-code gate. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScanCommand, type ScanCliOptions } from '../../src/cli/scan.js';
+import { Command } from 'commander';
+import { registerScan, runScanCommand, type ScanCliOptions } from '../../src/cli/scan.js';
 import { progressBar } from '../../src/scan/index.js';
 import { SPEC_FILE, startVulnerableApi, type VulnerableApi } from '../targets/vulnerable-api.js';
 
@@ -29,6 +30,23 @@ describe('gatehouse scan command', () => {
     expect(plan).toContain('skipped deleteNote: not in --operations');
     expect(plan).toContain('identities: user1');
     expect(seen.length).toBe(before);
+  });
+
+  it('parses repeated --auth and the other flags through commander', async () => {
+    const program = new Command('gatehouse').exitOverride();
+    registerScan(program);
+    const writes: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => { writes.push(chunk); return true; }) as typeof process.stdout.write;
+    try {
+      await program.parseAsync(['scan', '--spec', SPEC_FILE, '--target', target.url, '--auth', 'a=Authorization:Bearer x', '--auth', 'b=X-Key:y', '--skip-destructive', '--dry-run'], { from: 'user' });
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(process.exitCode).toBe(0);
+    process.exitCode = undefined;
+    expect(writes.join('')).toContain('identities: a, b');
+    expect(writes.join('')).toContain('skipped deleteNote: destructive (DELETE) skipped');
   });
 
   it('exits 2 with a message for bad options', async () => {

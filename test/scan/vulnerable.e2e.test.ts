@@ -10,7 +10,7 @@ import { SPEC_FILE, startVulnerableApi, type Flaw, type VulnerableApi } from '..
 
 async function scan(api: VulnerableApi, seed = Number(process.env.SCAN_SEED ?? 7)): Promise<ScanReport> {
   return runScan({
-    spec: SPEC_FILE, target: api.url, seed, rate: 100, maxRequests: 3000, maxTimeMs: 120_000,
+    spec: SPEC_FILE, target: api.url, seed, rate: 70, maxRequests: 3000, maxTimeMs: 120_000,
     identities: [
       { name: 'user1', header: 'Authorization', value: `Bearer ${await api.token('alice')}` },
       { name: 'user2', header: 'Authorization', value: `Bearer ${await api.token('bob')}` },

@@ -57,7 +57,7 @@ export async function startVulnerableApi(options: { flaws: 'all' | 'none' | read
       ['root', { id: 'root', username: 'root', email: 'root@example.com', displayName: 'Root', role: 'admin', password: 'root-pw', passwordHash: '$2b$10$R0oOtTrRoOtTrRoOtTrRoOtTrRoOtTrRoOtTrRoOtTrRoOtTrRoOtT' }],
     ]),
     orders: new Map([[1, { id: 1, owner: 'alice', productId: 1, quantity: 2 }], [2, { id: 2, owner: 'bob', productId: 2, quantity: 1 }]]),
-    notes: new Map(), nextId: 100, inFlight: new Map(),
+    notes: new Map(), nextId: 100, buckets: new Map(),
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     handle(req, res, state).catch((error: unknown) => {

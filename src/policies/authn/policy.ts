@@ -6,6 +6,7 @@ import type { PolicyFactory, PolicyInstance } from '../types.js';
 import { challengeFor } from './challenge.js';
 import { noteRefusal, recordDecision } from './decisions.js';
 import { routeSecurity } from './route-security.js';
+import { authenticationOf, requirementsFor } from './schemes.js';
 import type { Authenticator } from './types.js';
 
 type Outcome = { identity: Identity | undefined } | { failure: AuthnFailure; authenticator: Authenticator } | { missing: true };
@@ -18,8 +19,8 @@ type Outcome = { identity: Identity | undefined } | { failure: AuthnFailure; aut
  * the precise reason goes to the log and the decision trail.
  */
 export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, operation }) => {
-  const settings = api.policies.authentication;
-  if (settings.mode === 'off') return undefined;
+  const settings = authenticationOf(api);
+  if (settings.mode === 'off' || requirementsFor(operation, settings).length === 0) return undefined;
   const rt = identityRuntime(scope, config);
   const security = routeSecurity(scope, rt, api, spec, operation);
   const requirements = security.requirements;

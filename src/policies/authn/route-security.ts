@@ -2,7 +2,7 @@ import type { ApiConfig } from '../../config/types.js';
 import type { IdentityRuntime } from '../../identity/runtime.js';
 import type { LoadedSpec, Operation } from '../../openapi/types.js';
 import type { RuntimeScope } from '../types.js';
-import { compileRequirements, requirementsFor, resolveScheme, type CompiledRequirement, type ResolvedScheme } from './schemes.js';
+import { authenticationOf, compileRequirements, requirementsFor, resolveScheme, type CompiledRequirement, type ResolvedScheme } from './schemes.js';
 
 export interface RouteSecurity {
   readonly requirements: readonly CompiledRequirement[];
@@ -25,7 +25,8 @@ export function routeSecurity(scope: RuntimeScope, rt: IdentityRuntime, api: Api
       }
       return s;
     };
-    const requirements = api.policies.authentication.mode === 'off' ? [] : compileRequirements(requirementsFor(operation, api.policies.authentication), resolve);
+    const authentication = authenticationOf(api);
+    const requirements = authentication.mode === 'off' ? [] : compileRequirements(requirementsFor(operation, authentication), resolve);
     // An empty requirement object ({}) makes authentication optional (OpenAPI 3 §4.8.30).
     const optional = requirements.some((r) => r.schemes.length === 0);
     return {

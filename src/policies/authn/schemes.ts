@@ -6,7 +6,21 @@ import { introspectionAuthenticator } from '../introspection/authenticator.js';
 import { bearerAuthenticator } from '../jwt/bearer.js';
 import { mtlsAuthenticator } from '../mtls/authenticator.js';
 import type { Authenticator } from './types.js';
-import type { AuthenticationConfig } from './config.js';
+import type { ApiConfig } from '../../config/types.js';
+import { DEFAULT_AUTHENTICATION, type AuthenticationConfig } from './config.js';
+
+/** The API's authentication settings (configs built in code may omit them). */
+export function authenticationOf(api: ApiConfig): AuthenticationConfig {
+  return (api.policies as { authentication?: AuthenticationConfig }).authentication ?? DEFAULT_AUTHENTICATION;
+}
+
+/**
+ * The mode of a policy that needs an identity: while authentication is only monitored, refusing
+ * for a missing identity would enforce it anyway, so these policies are monitored too.
+ */
+export function identityDependentMode(api: ApiConfig, own: 'enforce' | 'monitor'): 'enforce' | 'monitor' {
+  return authenticationOf(api).mode === 'monitor' ? 'monitor' : own;
+}
 
 /** Identity kinds a scheme can produce: scope requirements of a scheme apply to identities of these kinds. */
 export type IdentityKind = 'jwt' | 'api-key' | 'mtls' | 'introspection';
@@ -51,6 +65,7 @@ export function resolveScheme(name: string, spec: LoadedSpec, rt: IdentityRuntim
       if (location.in !== 'header') {
         logger.warn({ spec: spec.file, scheme: name, in: location.in }, `API keys are accepted from the ${location.in} because the spec declares it; keys in URLs and cookies leak into logs and history`);
       }
+      rt.watchKeyRevocations();
       return { name, authenticator: apiKeyAuthenticator(rt, location), kinds: ['api-key'] };
     }
     case 'mutualTLS': case 'mtls':

@@ -5,6 +5,7 @@ import { identityRuntime } from '../../identity/runtime.js';
 import type { Operation } from '../../openapi/types.js';
 import { noteRefusal, recordDecision } from '../authn/decisions.js';
 import { routeSecurity } from '../authn/route-security.js';
+import { identityDependentMode } from '../authn/schemes.js';
 import { selects } from '../scopes/selector.js';
 import type { PolicyFactory, PolicyInstance } from '../types.js';
 import type { ObjectRule, ParamRef } from './config.js';
@@ -42,7 +43,7 @@ export const objectAuthPolicy: PolicyFactory = ({ scope, config, api, spec, oper
   const rt = identityRuntime(scope, config);
   const summary = routeSecurity(scope, rt, api, spec, operation).summary;
   const logger = scope.services.logger;
-  const mode = settings.mode;
+  const mode = identityDependentMode(api, settings.mode);
   const early = compiled.filter((c) => c.where !== 'body');
   const late = compiled.filter((c) => c.where === 'body');
 

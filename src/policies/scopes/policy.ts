@@ -3,7 +3,7 @@ import type { Identity, RequestContext } from '../../gateway/context.js';
 import { identityRuntime } from '../../identity/runtime.js';
 import { noteRefusal, recordDecision } from '../authn/decisions.js';
 import { routeSecurity } from '../authn/route-security.js';
-import type { IdentityKind } from '../authn/schemes.js';
+import { authenticationOf, identityDependentMode, requirementsFor, type IdentityKind } from '../authn/schemes.js';
 import type { PolicyFactory, PolicyInstance } from '../types.js';
 import { selects } from './selector.js';
 
@@ -22,11 +22,13 @@ interface Check {
  */
 export const authorizationPolicy: PolicyFactory = ({ scope, config, api, spec, operation }) => {
   const settings = api.policies.authorization;
+  // Nothing to authorize: no rule configured and no scope in the spec (no identity machinery is built).
+  if (settings === undefined && !requirementsFor(operation, authenticationOf(api)).some((r) => Object.values(r).some((s) => s.length > 0))) return undefined;
   const rt = identityRuntime(scope, config);
   const security = routeSecurity(scope, rt, api, spec, operation);
   const realm = rt.config.realm;
-  const mode = settings?.mode ?? 'enforce';
-  if (mode === 'off') return undefined;
+  if (settings?.mode === 'off') return undefined;
+  const mode = identityDependentMode(api, settings?.mode ?? 'enforce');
   const rules = settings?.rules.filter((r) => selects(r, operation)) ?? [];
   if (rules.some((r) => r.public)) return undefined;
   const checks: Check[] = [];

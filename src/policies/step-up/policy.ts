@@ -4,6 +4,7 @@ import { claimString, stringsOf } from '../../identity/claims.js';
 import { identityRuntime } from '../../identity/runtime.js';
 import { noteRefusal, recordDecision } from '../authn/decisions.js';
 import { routeSecurity } from '../authn/route-security.js';
+import { identityDependentMode } from '../authn/schemes.js';
 import { selects } from '../scopes/selector.js';
 import type { PolicyFactory, PolicyInstance } from '../types.js';
 import type { StepUpRule } from './config.js';
@@ -26,7 +27,7 @@ export const stepUpPolicy: PolicyFactory = ({ scope, config, api, spec, operatio
   const rt = identityRuntime(scope, config);
   const summary = routeSecurity(scope, rt, api, spec, operation).summary;
   const logger = scope.services.logger;
-  const mode = settings.mode;
+  const mode = identityDependentMode(api, settings.mode);
   const labels = rules.map((r) => `stepUp.rules[${settings.rules.indexOf(r)}]`);
   const denials = rules.map((r) => challenge(rt.config.realm, r));
 
