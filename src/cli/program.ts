@@ -8,6 +8,7 @@ import { registerAlerts } from './alerts.js';
 import { registerInventory } from './inventory.js';
 import { registerRevocations } from './revocations.js';
 import { registerSbom } from './sbom.js';
+import { registerScan } from './scan.js';
 import { registerSecrets } from './secrets.js';
 import { registerStart } from './start.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerCheckConfig(program);
   registerAudit(program);
   registerDetect(program);
+  registerScan(program);
   registerSbom(program);
   registerDeps(program);
   registerSecrets(program);
