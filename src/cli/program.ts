@@ -11,6 +11,9 @@ import { registerSbom } from './sbom.js';
 import { registerScan } from './scan.js';
 import { registerSecrets } from './secrets.js';
 import { registerStart } from './start.js';
+import { registerAuditLog } from './audit-log.js';
+import { registerKeys } from './keys.js';
+import { registerToken } from './token.js';
 
 /**
  * The `gatehouse` command tree. Each command lives in its own file and is a thin shell over
@@ -27,6 +30,9 @@ export function buildProgram(): Command {
   registerStart(program);
   registerDemo(program);
   registerCheckConfig(program);
+  registerToken(program);
+  registerKeys(program);
+  registerAuditLog(program);
   registerAudit(program);
   registerDetect(program);
   registerScan(program);

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { checkBy, checkGcra, checkInteger, checkOptionalTtl, checkQuery, checkRecord, checkTtl, recordJson } from '../check.js';
 import { StoreInputError, StoreUnavailableError } from '../errors.js';
@@ -29,6 +31,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const now = options.now ?? Date.now;
   let db: Database.Database;
   try {
+    // The default path (data/gatehouse.db) must work on a fresh checkout: make its folder.
+    if (options.path !== ':memory:') mkdirSync(path.dirname(options.path), { recursive: true });
     db = new Database(options.path);
     db.pragma('journal_mode = WAL');
     // NORMAL is durable against application crashes in WAL mode; only an OS crash can lose the last commits.
