@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,14 @@ describe('sqlite store', () => {
   });
 
   it('refuses a path it cannot open with StoreUnavailableError', () => {
-    expect(() => createSqliteStore({ path: join(dir, 'missing-dir', 'x.db') })).toThrow(/GH_STORE_UNAVAILABLE|sqlite store/);
+    writeFileSync(join(dir, 'a-file'), 'not a folder');
+    expect(() => createSqliteStore({ path: join(dir, 'a-file', 'x.db') })).toThrow(/GH_STORE_UNAVAILABLE|sqlite store/);
+  });
+
+  it('creates the folder of a new database file', async () => {
+    const store = createSqliteStore({ path: join(dir, 'new', 'nested', 'x.db') });
+    await store.kv.set('k', 'v');
+    expect(await store.kv.get('k')).toBe('v');
+    await store.close();
   });
 });
