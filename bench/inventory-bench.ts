@@ -4,23 +4,13 @@
  * under the same load. Runs alternate (off, on, all, off, on, all, ...) so drift of the shared
  * machine hits every variant alike; the median of each is reported. Target: on >= 95 % of off.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { startRole } from './proxy-bench.js';
 import { ITEM } from './servers.js';
 
-const SERVERS = fileURLToPath(new URL('./servers.js', import.meta.url));
-
-function startRole(role: string, ...args: string[]): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [SERVERS, role, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.once('line', (line) => resolve({ port: (JSON.parse(line) as { port: number }).port, child }));
-    child.once('exit', (code) => reject(new Error(`${role} exited with ${code ?? 'signal'}`)));
-  });
-}
 
 /** CPU time (user + system) a process has used, ms, from /proc (Linux; clock ticks of 10 ms). */
 function cpuMs(pid: number | undefined): number {

@@ -9,7 +9,8 @@ interface Measured { rps: number; p50: number; p99: number }
 
 const SERVERS = fileURLToPath(new URL('./servers.js', import.meta.url));
 
-function startRole(role: string, ...args: string[]): Promise<{ port: number; child: ChildProcess }> {
+/** Starts one role of bench/servers.ts in its own process; resolves with the port it listens on. */
+export function startRole(role: string, ...args: string[]): Promise<{ port: number; child: ChildProcess }> {
   const child = spawn(process.execPath, [SERVERS, role, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });

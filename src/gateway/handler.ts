@@ -4,7 +4,6 @@ import type { Denial } from '../errors/index.js';
 import { hasBody } from '../policies/request-schema/policy.js';
 import type { PhaseResult, PolicyInstance } from '../policies/types.js';
 import { acceptRequest, bodyLimitFor } from './accept.js';
-import { compileClientIp, type ClientIpResolver } from './client-ip.js';
 import { isDenial, readBody } from './body.js';
 import { RequestContext } from './context.js';
 import { complete } from './complete.js';
@@ -40,15 +39,6 @@ export function createHandler(current: () => Runtime, services: GatewayServices,
   };
 }
 
-/** The client-address resolver of each config, compiled on first use; undefined when no proxy is trusted. */
-const clientIpResolvers = new WeakMap<Runtime['config'], ClientIpResolver | undefined>();
-
-function clientIpResolver(config: Runtime['config']): ClientIpResolver | undefined {
-  if (config.clientIp === undefined) return undefined;
-  if (!clientIpResolvers.has(config)) clientIpResolvers.set(config, compileClientIp(config.clientIp));
-  return clientIpResolvers.get(config);
-}
-
 async function handle(ctx: RequestContext, runtime: Runtime, services: GatewayServices): Promise<void> {
   const limits = runtime.config.limits;
   // Framing first: a smuggled request must not reach routing, policies or the upstream.
@@ -61,7 +51,7 @@ async function handle(ctx: RequestContext, runtime: Runtime, services: GatewaySe
   }
   const refused = acceptRequest(ctx, limits);
   if (refused !== undefined) return sendDenial(ctx, refused, 'accept');
-  const resolveIp = clientIpResolver(runtime.config);
+  const resolveIp = runtime.clientIp;
   if (resolveIp !== undefined) ctx.clientIp = resolveIp(ctx.req);
 
   const match = runtime.match(ctx.method, ctx.path);

@@ -4,6 +4,7 @@ import type { LoadedSpec, Operation } from '../openapi/types.js';
 import type { OperationValidators } from '../openapi/validator-types.js';
 import type { PolicyInstance } from '../policies/types.js';
 import type { RouteMetrics } from '../observe/metrics.js';
+import type { ClientIpResolver } from './client-ip.js';
 import type { Upstream } from './upstream.js';
 
 /** One configured API, compiled. */
@@ -39,6 +40,8 @@ export interface CompiledRoute {
 export interface Runtime {
   readonly config: GatehouseConfig;
   readonly apis: readonly CompiledApi[];
+  /** Derives the client address from trusted proxies' X-Forwarded-For; undefined: the socket peer. */
+  readonly clientIp: ClientIpResolver | undefined;
   match(method: string, path: string): RouteMatch;
   close(): Promise<void>;
 }

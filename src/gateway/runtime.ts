@@ -7,6 +7,7 @@ import { securityHeadersFor } from '../policies/security-headers/headers.js';
 import type { PolicyInstance, RuntimeScope } from '../policies/types.js';
 import type { GatewayServices } from './services.js';
 import type { CompiledApi, CompiledRoute, RouteMatch, Runtime } from './runtime-types.js';
+import { compileClientIp } from './client-ip.js';
 import { Upstream } from './upstream.js';
 
 /**
@@ -54,6 +55,7 @@ export async function compileRuntime(config: GatehouseConfig, services: GatewayS
   return {
     config,
     apis,
+    clientIp: config.clientIp === undefined ? undefined : compileClientIp(config.clientIp),
     match(method, path): RouteMatch {
       let found = router.match(method, path);
       // HEAD is GET without a body (RFC 9110 §9.3.2): a spec rarely declares it separately.
