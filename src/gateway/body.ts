@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { IncomingMessage } from 'node:http';
 import type { Denial } from '../errors/index.js';
 
@@ -43,10 +44,16 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
 }
 
 /** Reads an upstream response body up to `limit` bytes; undefined when the cap is crossed. */
-export async function readCapped(body: AsyncIterable<Buffer>, limit: number): Promise<Buffer | undefined> {
+export async function readCapped(body: Dispatcher.ResponseData['body'], limit: number, declaredLength: number | undefined): Promise<Buffer | undefined> {
+  if (declaredLength !== undefined) {
+    // A declared length within the cap: undici enforces it, so the body is read in one call,
+    // which costs far less than iterating the stream chunk by chunk.
+    if (declaredLength > limit) return undefined;
+    return Buffer.from(await body.arrayBuffer());
+  }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body) {
+  for await (const chunk of body as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit) return undefined;
     chunks.push(chunk);

@@ -21,7 +21,7 @@ export function complete(ctx: RequestContext, services: GatewayServices): void {
       for (const policy of route.log) policy.log?.(ctx);
     } else {
       const api = ctx.api?.name ?? '(none)';
-      services.metrics.requests.labels(api, '(unmatched)', String(status)).inc();
+      services.metrics.requests.child(api, '(unmatched)', String(status)).inc();
       if (ctx.denial !== undefined) services.metrics.refusals.labels(api, '(unmatched)', ctx.denial.code, 'enforce').inc();
     }
     if (ctx.monitored !== undefined) {

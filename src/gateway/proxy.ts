@@ -132,7 +132,8 @@ async function filtered(ctx: RequestContext, route: CompiledRoute, view: Upstrea
     ctx.res.writeHead(view.status, out);
     return streamBody(ctx, response);
   }
-  const raw = await readCapped(response.body, route.api.upstream.maxResponseBytes);
+  const declared = headerString(response.headers['content-length']);
+  const raw = await readCapped(response.body, route.api.upstream.maxResponseBytes, declared === '' ? undefined : Number(declared));
   if (raw === undefined) {
     discard(response.body);
     return sendDenial(ctx, { code: 'GH_UPSTREAM_RESPONSE_TOO_LARGE' }, 'proxy');

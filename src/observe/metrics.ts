@@ -1,13 +1,14 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from './fast-metrics.js';
 
 /** Buckets in seconds, from sub-millisecond (gateway overhead) to 10 s (slow upstreams). */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export interface GatewayMetrics {
   readonly registry: Registry;
-  readonly requests: Counter<'api' | 'operation' | 'status'>;
-  readonly duration: Histogram<'api' | 'operation'>;
-  readonly upstreamDuration: Histogram<'api'>;
+  readonly requests: FastCounter;
+  readonly duration: FastHistogram;
+  readonly upstreamDuration: FastHistogram;
   readonly refusals: Counter<'api' | 'operation' | 'code' | 'mode'>;
   readonly strippedFields: Counter<'api' | 'operation'>;
   readonly upstreamErrors: Counter<'api' | 'code'>;
@@ -19,9 +20,9 @@ export interface GatewayMetrics {
 }
 
 export interface RouteMetrics {
-  requests(status: number): Counter.Internal;
-  readonly duration: Histogram.Internal<'api' | 'operation'>;
-  readonly upstreamDuration: Histogram.Internal<'api'>;
+  requests(status: number): CounterSeries;
+  readonly duration: HistogramSeries;
+  readonly upstreamDuration: HistogramSeries;
   refusal(code: string, mode: 'enforce' | 'monitor'): Counter.Internal;
   readonly stripped: Counter.Internal;
 }
@@ -29,9 +30,9 @@ export interface RouteMetrics {
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): GatewayMetrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'gatehouse_process_' });
-  const requests = new Counter({ name: 'gatehouse_requests_total', help: 'Requests answered, by API, operation and status.', labelNames: ['api', 'operation', 'status'] as const, registers: [registry] });
-  const duration = new Histogram({ name: 'gatehouse_request_duration_seconds', help: 'Time from request to response end, by API and operation.', labelNames: ['api', 'operation'] as const, buckets: LATENCY_BUCKETS, registers: [registry] });
-  const upstreamDuration = new Histogram({ name: 'gatehouse_upstream_duration_seconds', help: 'Time to the upstream response headers, by API.', labelNames: ['api'] as const, buckets: LATENCY_BUCKETS, registers: [registry] });
+  const requests = new FastCounter('gatehouse_requests_total', 'Requests answered, by API, operation and status.', ['api', 'operation', 'status'], registry);
+  const duration = new FastHistogram('gatehouse_request_duration_seconds', 'Time from request to response end, by API and operation.', ['api', 'operation'], LATENCY_BUCKETS, registry);
+  const upstreamDuration = new FastHistogram('gatehouse_upstream_duration_seconds', 'Time to the upstream response headers, by API.', ['api'], LATENCY_BUCKETS, registry);
   const refusals = new Counter({ name: 'gatehouse_refusals_total', help: 'Refusals by code; mode=monitor counts what enforcement would have refused.', labelNames: ['api', 'operation', 'code', 'mode'] as const, registers: [registry] });
   const strippedFields = new Counter({ name: 'gatehouse_response_fields_stripped_total', help: 'Undeclared response properties removed (data minimisation).', labelNames: ['api', 'operation'] as const, registers: [registry] });
   const upstreamErrors = new Counter({ name: 'gatehouse_upstream_errors_total', help: 'Upstream failures by API and error code.', labelNames: ['api', 'code'] as const, registers: [registry] });
@@ -40,20 +41,19 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
 
   const certificateDays = new Gauge({ name: 'gatehouse_certificate_expiry_days', help: 'Days until each certificate in use expires (listener, client CA, upstream).', labelNames: ['use', 'subject', 'file'] as const, registers: [registry] });
   const forRoute = (api: string, operation: string): RouteMetrics => {
-    const byStatus = new Map<number, Counter.Internal>();
+    const byStatus = new Map<number, CounterSeries>();
     const byRefusal = new Map<string, Counter.Internal>();
-    const labels: LabelValues<'api' | 'operation'> = { api, operation };
     return {
       requests(status) {
         let child = byStatus.get(status);
         if (child === undefined) {
-          child = requests.labels(api, operation, String(status));
+          child = requests.child(api, operation, String(status));
           byStatus.set(status, child);
         }
         return child;
       },
-      duration: duration.labels(labels),
-      upstreamDuration: upstreamDuration.labels(api),
+      duration: duration.child(api, operation),
+      upstreamDuration: upstreamDuration.child(api),
       refusal(code, mode) {
         const key = mode === 'enforce' ? code : `${code}|m`;
         let child = byRefusal.get(key);
