@@ -5,11 +5,14 @@ export interface AdminHandlers {
   readonly registry: Registry;
   /** Ready: a compiled runtime is serving and its dependencies answer. */
   ready(): Promise<{ ok: boolean; detail?: string }>;
+  /** The public keys of the gateway's signing key ring (forwarded identity tokens); undefined: none. */
+  jwks?(): object | undefined | Promise<object | undefined>;
 }
 
 /**
  * The admin listener: `/metrics` (Prometheus), `/healthz` (the process is alive), `/readyz`
- * (it can serve traffic). Bound to loopback by default: it is not for the public.
+ * (it can serve traffic), `/.well-known/jwks.json` (the keys upstreams verify forwarded identity
+ * tokens with). Bound to loopback by default: it is not for the public.
  */
 export function createAdminServer(handlers: AdminHandlers): Server {
   return createServer((req, res) => {
@@ -34,6 +37,15 @@ async function route(req: IncomingMessage, res: ServerResponse, handlers: AdminH
     case '/readyz': {
       const ready = await handlers.ready();
       return json(res, ready.ok ? 200 : 503, { status: ready.ok ? 'ready' : 'not ready', ...(ready.detail === undefined ? {} : { detail: ready.detail }) });
+    }
+    case '/.well-known/jwks.json': {
+      const keys = await handlers.jwks?.();
+      if (keys === undefined) return json(res, 404, { status: 'not found' });
+      const text = JSON.stringify(keys);
+      // Short: a scheduled key is published 2 min before it signs, so a 60 s cache always knows it in time.
+      res.writeHead(200, { 'content-type': 'application/jwk-set+json', 'content-length': Buffer.byteLength(text), 'cache-control': 'public, max-age=60' });
+      res.end(text);
+      return;
     }
     default:
       return json(res, 404, { status: 'not found' });

@@ -9,6 +9,8 @@ import type { GatehouseConfig } from '../config/types.js';
 import { ConfigError, GatehouseError } from '../errors/index.js';
 import { createLogger } from '../observe/logger.js';
 import { createMetrics, type GatewayMetrics } from '../observe/metrics.js';
+import { publishedJwks } from '../identity/keyring-registry.js';
+import { identityConfigOf } from '../identity/runtime.js';
 import { createStore, type Store } from '../store/index.js';
 import type { RequestContext } from './context.js';
 import { createHandler } from './handler.js';
@@ -121,6 +123,7 @@ export class Gateway {
           const health = await this.services.store.health();
           return health.ok ? { ok: true } : { ok: false, detail: `store: ${health.detail ?? 'unavailable'}` };
         },
+        jwks: () => publishedJwks(identityConfigOf(this.runtime.config).signing),
       });
       this.addresses.admin = await listen(this.admin, config.admin.port, config.admin.host);
     }

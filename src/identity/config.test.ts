@@ -66,6 +66,14 @@ describe('identity config', () => {
     expect(found.join('\n')).not.toContain('127.0.0.1');
   });
 
+  it('reads the signing key rotation schedule and refuses one too short to be useful', async () => {
+    const config = await parseConfig(base('identity:\n  signing: { key: keys/ring.json, rotateEvery: 12h, maxTokenLifetime: 10m }'), file);
+    expect(config.identity.signing).toEqual({ keyFile: path.join(dir, 'keys/ring.json'), issuer: 'urn:gatehouse:local', audience: 'gatehouse', rotateEveryMs: 43_200_000, maxTokenLifetimeMs: 600_000 });
+    expect((await parseConfig(base('identity:\n  signing: { key: k.json }'), file)).identity.signing).toMatchObject({ rotateEveryMs: undefined, maxTokenLifetimeMs: 3_600_000 });
+    const found = await problems(base('identity:\n  signing: { key: k.json, rotateEvery: 30s }'));
+    expect(found).toEqual(['identity.signing.rotateEvery: must be at least 1m (every rotation rewrites the key file shared by the gateways)']);
+  });
+
   it('refuses a typo in a policy and a lookup URL without {value}', async () => {
     const found = await problems(base('', [
       '      authorization: { strcit: true }',

@@ -57,7 +57,7 @@ export const IDENTITY_SCHEMA = closed({
     },
   }),
   audit: closed({ enabled: { type: 'boolean' }, stream: { type: 'string', pattern: '^[a-z0-9_.-]+$' } }),
-  signing: closed({ key: { type: 'string', minLength: 1 }, issuer: { type: 'string', minLength: 1 }, audience: { type: 'string', minLength: 1 } }, ['key']),
+  signing: closed({ key: { type: 'string', minLength: 1 }, issuer: { type: 'string', minLength: 1 }, audience: { type: 'string', minLength: 1 }, rotateEvery: duration, maxTokenLifetime: duration }, ['key']),
 });
 
 export const DEFAULT_IDENTITY: IdentityConfig = {
@@ -104,6 +104,10 @@ export function normalizeIdentity(raw: Raw | undefined, resolve: (p: string) => 
     rolesClaim: compileClaimPath(intro.rolesClaim ?? 'roles'),
   };
   const signing: Raw | undefined = raw.signing;
+  const rotateEveryMs = signing?.rotateEvery === undefined ? undefined : ms(signing.rotateEvery, 0);
+  const maxTokenLifetimeMs = ms(signing?.maxTokenLifetime, 3_600_000);
+  if (rotateEveryMs !== undefined && rotateEveryMs < 60_000) problems.push({ path: ['identity', 'signing', 'rotateEvery'], message: 'must be at least 1m (every rotation rewrites the key file shared by the gateways)' });
+  if (signing !== undefined && maxTokenLifetimeMs < 1000) problems.push({ path: ['identity', 'signing', 'maxTokenLifetime'], message: 'must be at least 1s' });
   return {
     issuers,
     jwksCooldownMs: ms(raw.jwksCooldown, d.jwksCooldownMs),
@@ -114,7 +118,7 @@ export function normalizeIdentity(raw: Raw | undefined, resolve: (p: string) => 
     apiKeys: { header: (raw.apiKeys?.header ?? d.apiKeys.header).toLowerCase(), cacheTtlMs: ms(raw.apiKeys?.cacheTtl, d.apiKeys.cacheTtlMs) },
     mtls: { bindings: ((raw.mtls?.bindings ?? []) as Raw[]).map((b): MtlsBinding => ({ ...pick(b, ['subject', 'uri']), ...(b.fingerprint === undefined ? {} : { fingerprint: normalizeFingerprint(b.fingerprint) }), scopes: b.scopes ?? [], roles: b.roles ?? [] })) },
     audit: { enabled: raw.audit?.enabled ?? d.audit.enabled, stream: raw.audit?.stream ?? d.audit.stream },
-    signing: signing === undefined ? undefined : { keyFile: resolve(signing.key), issuer: signing.issuer ?? 'urn:gatehouse:local', audience: signing.audience ?? 'gatehouse' },
+    signing: signing === undefined ? undefined : { keyFile: resolve(signing.key), issuer: signing.issuer ?? 'urn:gatehouse:local', audience: signing.audience ?? 'gatehouse', rotateEveryMs, maxTokenLifetimeMs },
     realm: raw.realm ?? d.realm,
   };
 }

@@ -45,6 +45,10 @@ export interface SigningConfig {
   readonly keyFile: string;
   readonly issuer: string;
   readonly audience: string;
+  /** A new key is made this often (docs/identity.md, "Key rotation"); undefined: no rotation. */
+  readonly rotateEveryMs: number | undefined;
+  /** The longest lifetime of a token the key signs; a retired key stays published this long (plus skew). */
+  readonly maxTokenLifetimeMs: number;
 }
 
 /** The top-level `identity` section, normalised. */

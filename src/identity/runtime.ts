@@ -7,7 +7,8 @@ import { Introspector } from './introspection.js';
 import { JwksCache } from './jwks.js';
 import { JwtVerifier } from './jwt-verifier.js';
 import { MtlsIdentities } from './mtls.js';
-import { loadSigningKey, type SigningKey } from './signing-key.js';
+import { acquireKeyRing, type HeldKeyRing } from './keyring-registry.js';
+import type { SigningKey } from './signing-key.js';
 import { DEFAULT_IDENTITY } from './config.js';
 
 /** The identity machinery shared by every route of one runtime: one JWKS cache per issuer, one token cache. */
@@ -21,7 +22,7 @@ export interface IdentityRuntime {
   watchKeyRevocations(): void;
   readonly mtls: MtlsIdentities;
   readonly trail: DecisionTrail | undefined;
-  /** The local signing key (forwarded identity tokens), loaded on first use. */
+  /** The key ring's current key (forwarded identity tokens); the ring is opened on first use. */
   signingKey(): Promise<SigningKey>;
 }
 
@@ -56,7 +57,18 @@ function build(scope: RuntimeScope, config: IdentityConfig): IdentityRuntime {
     scope.onClose(() => t.close());
     trail = t;
   }
-  let signing: Promise<SigningKey> | undefined;
+  let ring: HeldKeyRing | undefined;
+  const holdRing = (): HeldKeyRing | undefined => {
+    if (config.signing === undefined) return undefined;
+    if (ring === undefined) {
+      const held = acquireKeyRing(config.signing, (err) => logger.warn({ err, file: config.signing?.keyFile }, 'signing key rotation check failed'));
+      scope.onClose(() => held.release());
+      ring = held;
+    }
+    return ring;
+  };
+  // With a schedule, the ring is held from the start so its timer rotates even before the first request.
+  if (config.signing?.rotateEveryMs !== undefined) holdRing();
   return {
     config,
     jwt: issuers.length === 0 ? undefined : new JwtVerifier({ issuers, cacheSize: config.tokenCacheSize }),
@@ -70,10 +82,13 @@ function build(scope: RuntimeScope, config: IdentityConfig): IdentityRuntime {
     },
     mtls: new MtlsIdentities(config.mtls.bindings),
     trail,
-    signingKey() {
-      if (config.signing === undefined) return Promise.reject(new Error('identity.signing is not configured'));
-      signing ??= loadSigningKey(config.signing.keyFile);
-      return signing;
+    async signingKey() {
+      const held = holdRing();
+      if (held === undefined) throw new Error('identity.signing is not configured');
+      const keys = await held.ring();
+      // A stat per minted token (forwarded tokens are cached): picks up another process's rotation at once.
+      await keys.refresh();
+      return keys.current();
     },
   };
 }

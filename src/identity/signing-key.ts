@@ -14,6 +14,7 @@ export interface SigningKey {
 /**
  * Loads the private JWK at `file`, or makes a new ES256 key there (mode 0600) when `create` is
  * set and the file is missing. The key never leaves the file; only the public JWK is exported.
+ * A key ring file (signing-keyring.ts) is read too: its newest active key is returned.
  */
 export async function loadSigningKey(file: string, options: { create?: boolean } = {}): Promise<SigningKey> {
   let text: string | undefined;
@@ -26,25 +27,57 @@ export async function loadSigningKey(file: string, options: { create?: boolean }
   }
   let jwk: JWK;
   if (text === undefined) {
-    const pair = await generateKeyPair('ES256', { extractable: true });
-    jwk = await exportJWK(pair.privateKey);
-    jwk.kid = await calculateJwkThumbprint(jwk);
-    jwk.alg = 'ES256';
+    jwk = await generateSigningJwk();
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, `${JSON.stringify(jwk, null, 2)}\n`, { mode: 0o600 });
   } else {
+    let parsed: unknown;
     try {
-      jwk = JSON.parse(text) as JWK;
+      parsed = JSON.parse(text);
     } catch {
       throw new Error(`the signing key ${file} is not a JSON Web Key`);
     }
-    if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.d !== 'string') throw new Error(`the signing key ${file} must be a private EC P-256 JWK`);
+    jwk = newestRingJwk(parsed) ?? parsed as JWK;
+  }
+  return signingKeyFromJwk(jwk, file);
+}
+
+/** A fresh private ES256 JWK with its thumbprint as kid. */
+export async function generateSigningJwk(): Promise<JWK> {
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  const jwk = await exportJWK(pair.privateKey);
+  jwk.kid = await calculateJwkThumbprint(jwk);
+  jwk.alg = 'ES256';
+  return jwk;
+}
+
+/** Imports a private EC P-256 JWK; `file` names the source in errors. */
+export async function signingKeyFromJwk(jwk: JWK, file: string): Promise<SigningKey> {
+  if (typeof jwk !== 'object' || jwk === null || jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.d !== 'string') {
+    throw new Error(`the signing key ${file} must be a private EC P-256 JWK`);
   }
   const { d: _d, ...publicJwk } = jwk;
   const kid = jwk.kid ?? await calculateJwkThumbprint(publicJwk);
-  const privateKey = await importJWK(jwk, 'ES256');
+  let privateKey: CryptoKey | KeyObject | Uint8Array;
+  try {
+    privateKey = await importJWK(jwk, 'ES256');
+  } catch {
+    throw new Error(`the signing key ${file} holds an EC key that cannot be imported`);
+  }
   if (privateKey instanceof Uint8Array) throw new Error(`the signing key ${file} must be an asymmetric key`);
   return { kid, alg: 'ES256', privateKey, publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' } };
+}
+
+/** The current key of a key ring file's content (signing-keyring.ts): the newest active one. */
+function newestRingJwk(parsed: unknown): JWK | undefined {
+  const keys = (parsed as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) return undefined;
+  const now = Date.now();
+  const from = (k: { createdAt?: string; activeFrom?: string }) => Date.parse(k.activeFrom ?? k.createdAt ?? '');
+  const active = (keys as { jwk?: JWK; createdAt?: string; activeFrom?: string; retiredAt?: string }[])
+    .filter((k) => from(k) <= now && (k.retiredAt === undefined || Date.parse(k.retiredAt) > now))
+    .sort((x, y) => from(y) - from(x));
+  return active[0]?.jwk;
 }
 
 export interface MintOptions {

@@ -23,6 +23,11 @@ export const identityForwardPolicy: PolicyFactory = ({ scope, config, api }) => 
   if (token !== undefined && signing === undefined) {
     scope.services.logger.warn({ api: api.name }, 'forwardIdentity.token needs identity.signing; requests will fail closed');
   }
+  // The ring keeps a retired key published for maxTokenLifetime only: a longer-lived token would outlive its key.
+  const ttl = Math.min(token?.ttlSeconds ?? 60, Math.floor((signing?.maxTokenLifetimeMs ?? 3_600_000) / 1000));
+  if (token !== undefined && ttl < token.ttlSeconds) {
+    scope.services.logger.warn({ api: api.name, ttl }, 'forwardIdentity.token.ttl is longer than identity.signing.maxTokenLifetime; shortened');
+  }
   // Signing per request would cost more than the rest of the pipeline: a token is reused for
   // the same credential for half its lifetime.
   const minted = scope.once(`identity-forward:${api.name}`, () => new ExpiringLru<string>(10_000));
@@ -31,7 +36,6 @@ export const identityForwardPolicy: PolicyFactory = ({ scope, config, api }) => 
     const key = `${identity.kind}\u0000${identity.credentialId ?? identity.subject}`;
     const hit = minted.get(key);
     if (hit !== undefined) return hit;
-    const ttl = token?.ttlSeconds ?? 60;
     const value = await mintToken(await rt.signingKey(), {
       issuer: signing?.issuer ?? 'urn:gatehouse:local',
       audience: token?.audience ?? api.name,
