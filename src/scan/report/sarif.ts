@@ -19,7 +19,7 @@ export function formatSarif(report: ScanReport, cwd = process.cwd()): string {
     runs: [{
       tool: {
         driver: {
-          name: 'gatehouse-scan', version: report.tool.version, informationUri: 'https://github.com/gatehouse/gatehouse',
+          name: 'gatehouse-scan', version: report.tool.version, informationUri: 'https://gatehouse.dev/docs/scan.md',
           rules: ruleIds.map((id) => {
             const f = rules.get(id) as Finding;
             return {
