@@ -1,5 +1,6 @@
 import type { RawProblem } from '../config/validate.js';
 import { parseDuration, parseSize } from '../config/units.js';
+import { DURATION_SCHEMA } from '../config/units.js';
 
 /** Every alert type; each has a runbook at docs/runbooks/<kebab-case>.md. */
 export const ALERT_TYPES = ['rateSpike', 'credentialStuffing', 'enumeration', 'exfiltration', 'newOperation', 'refusalCluster', 'shadowTraffic', 'zombieTraffic'] as const;
@@ -56,7 +57,7 @@ export const DEFAULT_MONITORING: MonitoringConfig = {
   enabled: true, webhooks: [], respond: {}, blockMs: 900_000, tightenedPerMinute: 10, runbookBase: 'docs/runbooks/', detectors: DEFAULT_DETECTORS,
 };
 
-const duration = { type: ['integer', 'string'], minimum: 0, pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?$', 'x-hint': 'must be a duration such as 500ms, 5s, 15m' };
+const duration = DURATION_SCHEMA;
 const size = { type: ['integer', 'string'], minimum: 0, pattern: '^\\d+(\\.\\d+)?\\s*([kmg]i?b|b)?$', 'x-hint': 'must be a size such as 64kb, 10mb' };
 const closed = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required });
 const count = { type: 'integer', minimum: 1 };

@@ -11,14 +11,15 @@ import { MASKING_SCHEMA } from '../policies/masking/config.js';
 import { RATE_LIMIT_SCHEMA } from '../policies/rate-limit/config.js';
 import { INVENTORY_SCHEMA } from '../inventory/config.js';
 import { MONITORING_SCHEMA } from '../anomaly/config.js';
+import { DURATION_SCHEMA, SIZE_SCHEMA } from './units.js';
 
 /**
  * The JSON Schema of gatehouse.yaml. Every object is closed (`additionalProperties: false`): a
  * typo such as `unknwonFields` must be an error, never a silently disabled protection.
  * `x-hint` is shown instead of Ajv's generic message for that node.
  */
-const duration = { type: ['integer', 'string'], minimum: 0, pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?$', 'x-hint': 'must be a duration such as 500ms, 5s, 15m, 1h or a number of milliseconds' };
-const size = { type: ['integer', 'string'], minimum: 0, pattern: '^\\d+(\\.\\d+)?\\s*([kmg]i?b|b)?$', 'x-hint': 'must be a size such as 512b, 64kb, 1mb or a number of bytes' };
+const duration = DURATION_SCHEMA;
+const size = SIZE_SCHEMA;
 const port = { type: 'integer', minimum: 0, maximum: 65535 };
 const mode = { enum: ['enforce', 'monitor', 'off'] };
 const closed = (properties: Record<string, unknown>, required: string[] = []) =>

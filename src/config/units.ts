@@ -21,3 +21,9 @@ export function parseSize(value: string | number): number | undefined {
   if (m === null) return undefined;
   return Math.round(Number(m[1]) * (SIZE_BYTES[(m[2] ?? 'b').toLowerCase()] ?? 1));
 }
+
+/** The JSON Schema of a duration value in gatehouse.yaml, shared by every section that takes one. */
+export const DURATION_SCHEMA = { type: ['integer', 'string'], minimum: 0, pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?$', 'x-hint': 'must be a duration such as 500ms, 5s, 15m, 1h or a number of milliseconds' } as const;
+
+/** The JSON Schema of a size value in gatehouse.yaml. */
+export const SIZE_SCHEMA = { type: ['integer', 'string'], minimum: 0, pattern: '^\\d+(\\.\\d+)?\\s*([kmg]i?b|b)?$', 'x-hint': 'must be a size such as 512b, 64kb, 1mb or a number of bytes' } as const;

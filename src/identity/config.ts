@@ -3,13 +3,14 @@ import { parseDuration } from '../config/units.js';
 import { compileClaimPath } from './claims.js';
 import type { IdentityConfig, IntrospectionConfig, IssuerConfig, MtlsBinding } from './identity-config.js';
 import type { JwksSource } from './jwks.js';
+import { DURATION_SCHEMA } from '../config/units.js';
 
 export type * from './identity-config.js';
 
 /* The shape validated by IDENTITY_SCHEMA. */
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const duration = { type: ['integer', 'string'], minimum: 0, pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?$', 'x-hint': 'must be a duration such as 500ms, 5s, 15m, 1h or a number of milliseconds' };
+const duration = DURATION_SCHEMA;
 const closed = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required });
 const strings = { type: 'array', items: { type: 'string', minLength: 1 } };
 const url = { type: 'string', pattern: '^https?://[^\\s]+$', 'x-hint': 'must be an http:// or https:// URL' };

@@ -1,5 +1,6 @@
 import type { RawProblem } from '../config/validate.js';
 import { parseDuration } from '../config/units.js';
+import { DURATION_SCHEMA } from '../config/units.js';
 
 /** `inventory:` in gatehouse.yaml. Recording is on by default: it is metadata only. */
 export interface InventoryConfig {
@@ -16,7 +17,7 @@ export interface InventoryConfig {
 
 export const DEFAULT_INVENTORY: InventoryConfig = { enabled: true, shapes: true, sampleRate: 0.02, flushIntervalMs: 5000, maxFields: 200 };
 
-const duration = { type: ['integer', 'string'], minimum: 0, pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?$', 'x-hint': 'must be a duration such as 500ms, 5s, 15m' };
+const duration = DURATION_SCHEMA;
 
 export const INVENTORY_SCHEMA = {
   type: 'object',

@@ -1,3 +1,4 @@
+import { DURATION_SCHEMA } from '../../config/units.js';
 /** `policies.forwardIdentity`: what the upstream learns about the verified caller. */
 export interface ForwardIdentityConfig {
   /** Headers `<prefix>subject`, `<prefix>scopes`, `<prefix>roles`, `<prefix>auth`, `<prefix>issuer`; undefined: no headers. */
@@ -19,7 +20,7 @@ export const FORWARD_IDENTITY_SCHEMA = {
     token: {
       type: 'object',
       additionalProperties: false,
-      properties: { header, ttl: { type: ['integer', 'string'], pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h)?$', 'x-hint': 'must be a duration such as 60s or 5m' }, audience: { type: 'string', minLength: 1 } },
+      properties: { header, ttl: DURATION_SCHEMA, audience: { type: 'string', minLength: 1 } },
     },
     stripAuthorization: { type: 'boolean' },
   },

@@ -1,4 +1,5 @@
 import { SELECTOR_SCHEMA_PROPERTIES, normalizeSelector, type OperationSelector } from '../scopes/config.js';
+import { DURATION_SCHEMA } from '../../config/units.js';
 
 /** Where the object's identifier is: `path.userId`, `query.owner`, `body.customer.id`, or a bare name (path, then query). */
 export interface ParamRef {
@@ -31,7 +32,7 @@ export interface ObjectAuthConfig {
   readonly rules: readonly ObjectRule[];
 }
 
-const duration = { type: ['integer', 'string'], pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?$', 'x-hint': 'must be a duration such as 500ms or 5s' };
+const duration = DURATION_SCHEMA;
 
 export const OBJECT_AUTH_SCHEMA = {
   type: 'object',

@@ -1,4 +1,5 @@
 import { SELECTOR_SCHEMA_PROPERTIES, normalizeSelector, type OperationSelector } from '../scopes/config.js';
+import { DURATION_SCHEMA } from '../../config/units.js';
 
 export interface StepUpRule extends OperationSelector {
   /** The token's `acr` must be one of these (when set). */
@@ -33,7 +34,7 @@ export const STEP_UP_SCHEMA = {
           ...SELECTOR_SCHEMA_PROPERTIES,
           acr: strings,
           amr: strings,
-          maxAge: { type: ['integer', 'string'], pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?$', 'x-hint': 'must be a duration such as 5m' },
+          maxAge: DURATION_SCHEMA,
         },
       },
     },
