@@ -64,3 +64,11 @@ export async function readCapped(body: Dispatcher.ResponseData['body'], limit: n
 export function isDenial(value: Buffer | Denial): value is Denial {
   return !Buffer.isBuffer(value);
 }
+
+/** A body is present when framing says so (RFC 9112 §6.3): a non-zero Content-Length or chunked. */
+export function hasBody(req: IncomingMessage): boolean {
+  const headers = req.headers;
+  const length = headers['content-length'];
+  if (length !== undefined) return length !== '0';
+  return headers['transfer-encoding'] !== undefined;
+}

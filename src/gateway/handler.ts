@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Denial } from '../errors/index.js';
-import { hasBody } from '../policies/request-schema/policy.js';
 import type { PhaseResult, PolicyInstance } from '../policies/types.js';
 import { acceptRequest, bodyLimitFor } from './accept.js';
-import { isDenial, readBody } from './body.js';
+import { hasBody, isDenial, readBody } from './body.js';
 import { RequestContext } from './context.js';
 import { complete } from './complete.js';
 import { proxy } from './proxy.js';
@@ -79,7 +78,7 @@ async function handle(ctx: RequestContext, runtime: Runtime, services: GatewaySe
   if (await runPhase(ctx, route.request, 'request')) return;
 
   let body: Buffer | Readable | undefined;
-  if (hasBody(ctx)) {
+  if (hasBody(ctx.req)) {
     const maxBodyBytes = bodyLimitFor(ctx.req.headers['content-type'], limits);
     // Bodies are buffered when a policy reads them or when their length is unknown (chunked),
     // so the size limit holds either way; otherwise they stream straight to the upstream.

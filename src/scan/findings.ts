@@ -5,19 +5,12 @@
 import type { Operation } from '../openapi/index.js';
 import { toCurl } from './request.js';
 import type {
-  CheckId, CoverageState, Exchange, Finding, Identity, OperationCoverage, OwaspCategory, ScanRequest, ScanResponse, Severity,
+  CoverageState, Exchange, Finding, Identity, OperationCoverage, ScanResponse,
 } from './types.js';
 
-export interface FindingInput {
-  readonly ruleId: string;
-  readonly kind?: 'finding' | 'warning';
-  readonly check: CheckId;
-  readonly severity: Severity;
-  readonly owasp: OwaspCategory | undefined;
-  readonly title: string;
-  readonly operation: string | undefined;
-  readonly evidence: string;
-  readonly request: ScanRequest;
+/** A finding as a check reports it: the sink derives status, curl and occurrences. */
+export interface FindingInput extends Pick<Finding, 'ruleId' | 'check' | 'severity' | 'owasp' | 'title' | 'operation' | 'evidence' | 'request'> {
+  readonly kind?: Finding['kind'];
   readonly response: ScanResponse;
   /** Distinguishes findings of one rule on one operation (a parameter name). */
   readonly key?: string;

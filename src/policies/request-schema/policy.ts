@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../gateway/context.js';
+import { hasBody } from '../../gateway/body.js';
 import { parseCookies } from '../../gateway/headers.js';
 import type { PolicyFactory, PolicyInstance } from '../types.js';
 import { parseBody } from './body-parse.js';
@@ -28,7 +28,7 @@ export const requestSchemaPolicy: PolicyFactory = ({ api, config, validators }) 
       const result = v.parameters({ path: ctx.pathParams ?? EMPTY, query: ctx.query ?? EMPTY, headers: req.headers, cookies: ctx.cookies });
       ctx.params = result.values;
       if (result.issues !== undefined && result.issues.length > 0) return denialFromIssues(result.issues, 'GH_CONTRACT_PARAMETER_INVALID');
-      const sent = hasBody(ctx);
+      const sent = hasBody(req);
       if (!sent) {
         return v.bodyRequired ? { code: 'GH_CONTRACT_BODY_REQUIRED', detail: `send a body of type ${accepted}` } : undefined;
       }
@@ -59,11 +59,3 @@ export const requestSchemaPolicy: PolicyFactory = ({ api, config, validators }) 
   };
   return instance;
 };
-
-/** A body is present when framing says so (RFC 9112 §6.3): a non-zero Content-Length or chunked. */
-export function hasBody(ctx: RequestContext): boolean {
-  const headers = ctx.req.headers;
-  const length = headers['content-length'];
-  if (length !== undefined) return length !== '0';
-  return headers['transfer-encoding'] !== undefined;
-}
