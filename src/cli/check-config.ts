@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { auditScoreForSpecs } from '../audit/index.js';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, type LoadConfigOptions } from '../config/index.js';
 import { ConfigError, SpecError, formatProblem } from '../errors/index.js';
 import { certificatesInUse } from '../observe/certificates.js';
 import { createSchemaCompiler, loadSpec } from '../openapi/index.js';
@@ -11,14 +11,15 @@ export interface CheckResult {
 }
 
 /**
- * Validates a config file the way the gateway loads it, then loads and compiles every spec it
- * names. Prints every problem with its path and line.
+ * Validates a config file the way the gateway loads it, plus the issuers' `file:` key sets
+ * (which the gateway only reads at run time), then loads and compiles every spec it names.
+ * Prints every problem with its path and line.
  */
-export async function checkConfig(file: string, options: { minScore?: number } = {}): Promise<CheckResult> {
+export async function checkConfig(file: string, options: { minScore?: number; env?: LoadConfigOptions['env'] } = {}): Promise<CheckResult> {
   const lines: string[] = [];
   let config;
   try {
-    config = await loadConfig(file);
+    config = await loadConfig(file, { ...(options.env === undefined ? {} : { env: options.env }), readKeySets: true });
   } catch (error) {
     if (error instanceof ConfigError) {
       lines.push(`${file}: ${error.problems.length} error(s)`);

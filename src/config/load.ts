@@ -2,6 +2,7 @@ import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../errors/index.js';
+import { keySetFileProblem } from '../identity/jwks.js';
 import { normalizeConfig } from './normalize.js';
 import path from 'node:path';
 import { createSecretResolver, type SecretResolverOptions } from '../secrets/index.js';
@@ -11,6 +12,12 @@ import { formatPath, validateShape, type RawProblem } from './validate.js';
 
 export interface LoadConfigOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Also read every issuer's `file:` key set and require a usable public key in it (gatehouse
+   * check-config). Off by default: `gatehouse token --jwks` loads the config to write that very
+   * file, and the gateway re-reads it at run time, failing closed (503) while it is unusable.
+   */
+  readonly readKeySets?: boolean;
 }
 
 /**
@@ -61,6 +68,7 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   const rules: RawProblem[] = [];
   const config = { ...normalizeConfig(value, file, rules), secretValues };
   await checkFiles(config, rules);
+  if (options.readKeySets === true) rules.push(...await keySetProblems(config));
   if (rules.length > 0) throw new ConfigError(file, rules.map(located));
   return deepFreeze(config);
 }
@@ -136,6 +144,15 @@ async function checkFiles(config: GatehouseConfig, problems: RawProblem[]): Prom
     mustRead(https.clientCa, ['listen', 'https', 'clientCa']);
   }
   await Promise.all(checks);
+}
+
+async function keySetProblems(config: GatehouseConfig): Promise<RawProblem[]> {
+  const found = await Promise.all(config.identity.issuers.map(async (issuer, i): Promise<RawProblem | undefined> => {
+    if (issuer.jwks.kind !== 'file') return undefined;
+    const message = await keySetFileProblem(issuer.jwks.path, issuer.algorithms);
+    return message === undefined ? undefined : { path: ['identity', 'issuers', i, 'jwks'], message };
+  }));
+  return found.filter((p): p is RawProblem => p !== undefined);
 }
 
 /** The line of the deepest node of `path` that exists (the key's line for unknown keys). */

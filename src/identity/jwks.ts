@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, errors, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 
 /** Where an issuer's keys come from. */
 export type JwksSource =
@@ -131,15 +131,60 @@ export class JwksCache {
 }
 
 function parseSet(text: string, where: string): JSONWebKeySet {
+  const set = setOf(text);
+  if (typeof set === 'string') throw new Error(`${where} ${set}`);
+  return set;
+}
+
+/** The key set in `text`, or what is wrong with it. */
+function setOf(text: string): JSONWebKeySet | string {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new Error(`${where} is not JSON`);
+    return 'is not JSON';
   }
   const keys = (value as { keys?: unknown } | null)?.keys;
-  if (!Array.isArray(keys)) throw new Error(`${where} is not a JWK set (no "keys" array)`);
+  if (!Array.isArray(keys)) return 'is not a JWK set (no "keys" array)';
   return { keys: keys.filter((k): k is JWK => k !== null && typeof k === 'object') };
+}
+
+/**
+ * What keeps a `file:` key set from verifying any token of its issuer, or undefined when it
+ * can: for `gatehouse check-config`, so a missing or broken file is found before the first
+ * bearer request fails closed with 503. The keys are judged as the gateway will use them:
+ * sanitized, then selected and imported by jose for one of the issuer's algorithms.
+ */
+export async function keySetFileProblem(file: string, algorithms: readonly string[]): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return code === 'ENOENT' ? `key set file not found: ${file}` : `key set file not readable (${code}): ${file}`;
+  }
+  const set = setOf(text);
+  if (typeof set === 'string') return `key set file ${set}: ${file}`;
+  const usable = sanitize(set);
+  if (usable.keys.length > 0) {
+    const getKey = createLocalJWKSet(usable);
+    for (const alg of algorithms) {
+      if (await resolves(getKey, alg)) return undefined;
+    }
+  }
+  return `key set file has no public key usable with ${algorithms.join(', ')}: ${file}`;
+}
+
+/** Whether jose finds (and can import) at least one key of the set for a token signed with `alg`. */
+async function resolves(getKey: ReturnType<typeof createLocalJWKSet>, alg: string): Promise<boolean> {
+  try {
+    await getKey({ alg });
+    return true;
+  } catch (error) {
+    // Several candidates (no kid to choose by): jose yields those that import; one is enough.
+    if (error instanceof errors.JWKSMultipleMatchingKeys) for await (const _key of error) return true;
+    return false;
+  }
 }
 
 /**

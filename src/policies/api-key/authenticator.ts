@@ -23,6 +23,10 @@ export function apiKeyAuthenticator(rt: IdentityRuntime, where: ApiKeyLocation):
       const key = read(ctx);
       return key === undefined || key === '' ? undefined : rt.apiKeys.verify(key);
     },
+    sent(ctx) {
+      const key = read(ctx);
+      return key !== undefined && key !== '';
+    },
   };
 }
 

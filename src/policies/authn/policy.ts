@@ -16,7 +16,10 @@ type Outcome = { identity: Identity | undefined } | { failure: AuthnFailure; aut
  * alternatives, AND within one). A request with no credential gets 401 and a plain challenge;
  * one with a bad credential gets 401 `invalid_token`; an identity provider that cannot be
  * reached fails closed with 503. The client sees the registry's safe title and a short detail;
- * the precise reason goes to the log and the decision trail.
+ * the precise reason goes to the log and the decision trail. On an operation whose security is
+ * optional (`{}` among the alternatives) only a request without any credential passes as
+ * anonymous: one that sends a credential is held to it, as Kong's and Envoy's anonymous
+ * fallbacks do, so a forged or expired token is refused rather than silently ignored.
  */
 export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, operation }) => {
   const settings = authenticationOf(api);
@@ -27,6 +30,10 @@ export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, 
   if (requirements.length === 0) return undefined;
   // Resolved once: the request path walks plain arrays.
   const alternatives = requirements.map((r) => r.schemes.map((s) => s.authenticator));
+  const optional = security.optional;
+  const offered = [...new Set(alternatives.flat().filter((a): a is Authenticator => a !== undefined))];
+  // Optional and every named scheme unsupported: nothing could ever be checked.
+  if (optional && offered.length === 0) return undefined;
   const logger = scope.services.logger;
   const challenges = [...new Set(requirements.flatMap((r) => r.schemes.map((s) => s.authenticator?.challenge).filter((c): c is string => c !== undefined)))];
   const missing: Denial = {
@@ -46,7 +53,9 @@ export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, 
       if ('failure' in outcome && (failed === undefined || outcome.failure.code === 'GH_DEPENDENCY_UNAVAILABLE')) failed = outcome;
     }
     if (failed === undefined) {
-      noteRefusal(ctx, { policy: 'authenticate', rule: security.summary, reason: 'no credential sent', code: missing.code, mode: settings.mode as 'enforce' | 'monitor' });
+      // Optional security gets here only when a credential was sent: one alternative is incomplete.
+      const reason = optional ? 'credentials sent satisfy no alternative' : 'no credential sent';
+      noteRefusal(ctx, { policy: 'authenticate', rule: security.summary, reason, code: missing.code, mode: settings.mode as 'enforce' | 'monitor' });
       return missing;
     }
     const denial = challengeFor(failed.failure, failed.authenticator, rt);
@@ -54,11 +63,21 @@ export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, 
     return denial;
   }
 
+  /** Whether the request carries a credential of any scheme the operation names (checked or not). */
+  function sent(ctx: RequestContext): boolean {
+    for (let i = 0; i < offered.length; i++) if ((offered[i] as Authenticator).sent(ctx)) return true;
+    return false;
+  }
+
   const instance: PolicyInstance = {
     name: 'authenticate',
     mode: settings.mode,
-    request: run,
+    // Anonymous callers of an optional operation cost header reads only: no promise, no note.
+    request: optional ? (ctx) => (sent(ctx) ? run(ctx) : undefined) : run,
     log(ctx) {
+      // Like a public operation, an anonymous call of an optional one is no identity decision of
+      // this policy (a later identity policy that refuses it still records its refusal).
+      if (optional && ctx.identity === undefined && !sent(ctx)) return;
       recordDecision(ctx, rt, security.summary, logger);
     },
   };

@@ -5,7 +5,14 @@ import type { RuntimeScope } from '../types.js';
 import { authenticationOf, compileRequirements, requirementsFor, resolveScheme, type CompiledRequirement, type ResolvedScheme } from './schemes.js';
 
 export interface RouteSecurity {
+  /** The alternatives that name schemes; an empty one (`{}`) is not listed but sets `optional`. */
   readonly requirements: readonly CompiledRequirement[];
+  /**
+   * An empty requirement object (`{}`) makes authentication optional (OpenAPI 3 §4.8.30): a
+   * caller that sends no credential passes as anonymous, one that sends a credential has it
+   * checked like on a protected operation.
+   */
+  readonly optional: boolean;
   /** `bearer[orders:read] | apiKey`: the rule named in the decision trail. */
   readonly summary: string;
 }
@@ -27,10 +34,9 @@ export function routeSecurity(scope: RuntimeScope, rt: IdentityRuntime, api: Api
     };
     const authentication = authenticationOf(api);
     const requirements = authentication.mode === 'off' ? [] : compileRequirements(requirementsFor(operation, authentication), resolve);
-    // An empty requirement object ({}) makes authentication optional (OpenAPI 3 §4.8.30).
-    const optional = requirements.some((r) => r.schemes.length === 0);
     return {
-      requirements: optional ? [] : requirements,
+      requirements: requirements.filter((r) => r.schemes.length > 0),
+      optional: requirements.some((r) => r.schemes.length === 0),
       summary: requirements.length === 0 ? 'public' : requirements.map((r) => r.label).join(' | '),
     };
   });

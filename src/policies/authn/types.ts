@@ -13,4 +13,9 @@ export interface Authenticator {
   /** True when the challenge uses the Bearer scheme (RFC 6750 error codes apply). */
   readonly bearer: boolean;
   authenticate(ctx: RequestContext): AuthnResult | Promise<AuthnResult> | undefined;
+  /**
+   * True exactly when `authenticate` would not answer undefined, without verifying anything:
+   * an operation with optional security lets anonymous callers through at this cost only.
+   */
+  sent(ctx: RequestContext): boolean;
 }

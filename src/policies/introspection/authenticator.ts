@@ -16,5 +16,7 @@ export function introspectionAuthenticator(rt: IdentityRuntime): Authenticator {
       if (introspection === undefined) return { ok: false, code: 'GH_AUTHN_INVALID', reason: 'identity.introspection is not configured' };
       return introspection.verify(token);
     },
+    // Any Authorization header counts: authenticate refuses one of another scheme as malformed.
+    sent: (ctx) => ctx.req.headers.authorization !== undefined,
   };
 }

@@ -5,6 +5,8 @@ import type { Authenticator } from '../authn/types.js';
 
 /** RFC 6750 §2.1: `Bearer` then a token68 (base64url, base64 and a few more, `=` padding at the end only). */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+/** An Authorization header of another scheme (Basic...) is not a bearer credential. */
+const BEARER_SCHEME = /^bearer\b/i;
 
 /** The token of an `Authorization: Bearer` header; undefined when there is none (query-string tokens are never read). */
 export function bearerToken(ctx: RequestContext): string | undefined {
@@ -35,11 +37,14 @@ export function bearerAuthenticator(rt: IdentityRuntime): Authenticator {
       const header = ctx.req.headers.authorization;
       if (header === undefined) return undefined;
       const token = bearerToken(ctx);
-      // An Authorization header of another scheme (Basic...) is not a bearer credential.
-      if (token === undefined) return /^bearer\b/i.test(header) ? { ok: false, code: 'GH_AUTHN_INVALID', reason: 'malformed bearer header' } : undefined;
+      if (token === undefined) return BEARER_SCHEME.test(header) ? { ok: false, code: 'GH_AUTHN_INVALID', reason: 'malformed bearer header' } : undefined;
       if (jwt !== undefined && looksLikeJwt(token)) return jwt.verify(token);
       if (introspection !== undefined) return introspection.verify(token);
       return { ok: false, code: 'GH_AUTHN_INVALID', reason: 'no issuer or introspection endpoint is configured for bearer tokens' };
+    },
+    sent(ctx) {
+      const header = ctx.req.headers.authorization;
+      return header !== undefined && BEARER_SCHEME.test(header);
     },
   };
 }

@@ -15,5 +15,7 @@ export function mtlsAuthenticator(rt: IdentityRuntime): Authenticator {
       if (!ctx.secure) return undefined;
       return rt.mtls.identify(ctx.req.socket as TLSSocket);
     },
+    // identify() is cached per connection, so authenticate() does not repeat the work.
+    sent: (ctx) => ctx.secure && rt.mtls.identify(ctx.req.socket as TLSSocket) !== undefined,
   };
 }

@@ -33,8 +33,10 @@ export const authorizationPolicy: PolicyFactory = ({ scope, config, api, spec, o
   if (rules.some((r) => r.public)) return undefined;
   const checks: Check[] = [];
 
-  // Spec scopes: alternatives whose schemes produce the caller's kind of identity.
-  const alternatives = security.requirements.filter((r) => r.scopes.length > 0).map((r) => ({ kinds: new Set<IdentityKind>(r.schemes.flatMap((s) => s.kinds)), scopes: r.scopes, label: r.label }));
+  // Spec scopes: alternatives whose schemes produce the caller's kind of identity. With optional
+  // security the anonymous alternative ({}) is met by anyone, so spec scopes cannot refuse: a
+  // caller whose token lacks them could drop the token and pass. Config rules still apply.
+  const alternatives = security.optional ? [] : security.requirements.filter((r) => r.scopes.length > 0).map((r) => ({ kinds: new Set<IdentityKind>(r.schemes.flatMap((s) => s.kinds)), scopes: r.scopes, label: r.label }));
   const unscoped = security.requirements.filter((r) => r.scopes.length === 0).map((r) => new Set<IdentityKind>(r.schemes.flatMap((s) => s.kinds)));
   if (alternatives.length > 0) {
     checks.push({
