@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Client } from 'undici';
 import { ITEM } from './servers.js';
 
-interface Measured { rps: number; p50: number; p99: number }
+interface Measured { rps: number; total: number; p50: number; p99: number }
 
 const SERVERS = fileURLToPath(new URL('./servers.js', import.meta.url));
 
@@ -30,7 +31,7 @@ async function load(url: string, options: { method: 'GET' | 'POST'; body?: strin
     ...(options.body === undefined ? {} : { body: options.body }),
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  return { rps: result.requests.average, total: result.requests.total, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
 /**
@@ -57,13 +58,35 @@ async function sequentialLatency(origin: string, path: string, options: { method
   return { p50: at(0.5), p99: at(0.99) };
 }
 
+/** CPU time (user + system) a process has used so far, in microseconds, from /proc (Linux). */
+function cpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+    if (fields === undefined) return undefined;
+    // utime and stime, in clock ticks of 10 ms (USER_HZ is 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
 /**
  * Gatehouse against the floor (a minimal undici pass-through proxy), same upstream, same
- * client, same run. Throughput at 32 connections; latency at 1 connection, where queueing does
- * not hide the per-request cost.
+ * client, same run. Throughput at 32 connections, in interleaved rounds (floor, gatehouse, then
+ * gatehouse, floor, ...) so that drift in a shared machine's speed falls on both alike; the
+ * ratio printed is the median of the rounds' ratios. Each proxy's CPU time per request, read from
+ * /proc, is printed beside it: on a busy machine it is the steadier of the two figures. Latency at
+ * 1 connection, where queueing does not hide the per-request cost.
  */
-export async function runProxyBench(options: { seconds?: number; extraYaml?: string; label?: string; headers?: Record<string, string> } = {}): Promise<string[]> {
+export async function runProxyBench(options: { seconds?: number; rounds?: number; extraYaml?: string; label?: string; headers?: Record<string, string> } = {}): Promise<string[]> {
   const seconds = options.seconds ?? Number(process.env.BENCH_SECONDS ?? 5);
+  const rounds = options.rounds ?? Number(process.env.BENCH_ROUNDS ?? 3);
   const up = await startRole('upstream');
   const target = `http://127.0.0.1:${up.port}`;
   const floor = await startRole('floor', target);
@@ -78,17 +101,32 @@ export async function runProxyBench(options: { seconds?: number; extraYaml?: str
       await run(floor.port, 8, 1);
       await run(gh.port, 8, 1);
       const direct = await run(up.port, 32, seconds);
-      const f = await run(floor.port, 32, seconds);
-      const g = await run(gh.port, 32, seconds);
+      const measured = { floor: [] as Measured[], gatehouse: [] as Measured[] };
+      const cpu = { floor: [] as number[], gatehouse: [] as number[] };
+      for (let round = 0; round < rounds; round++) {
+        const order = round % 2 === 0 ? (['floor', 'gatehouse'] as const) : (['gatehouse', 'floor'] as const);
+        for (const role of order) {
+          const proc = role === 'floor' ? floor : gh;
+          const before = cpuMicros(proc.child.pid);
+          const m = await run(proc.port, 32, seconds / rounds * 2);
+          const after = cpuMicros(proc.child.pid);
+          measured[role].push(m);
+          if (before !== undefined && after !== undefined && m.total > 0) cpu[role].push((after - before) / m.total);
+        }
+      }
+      const ratios = measured.floor.map((f, i) => (measured.gatehouse[i]?.rps ?? 0) / f.rps * 100);
+      const f = median(measured.floor.map((m) => m.rps));
+      const g = median(measured.gatehouse.map((m) => m.rps));
       const latency = (port: number): Promise<{ p50: number; p99: number }> => sequentialLatency(`http://127.0.0.1:${port}`, path, { method, ...(method === 'POST' ? { body } : {}), ...(options.headers === undefined ? {} : { headers: options.headers }), count: 2000 });
       const fl = await latency(floor.port);
       const gl = await latency(gh.port);
+      const perRequest = (xs: number[]): string => (xs.length === 0 ? '' : `   ${median(xs).toFixed(0).padStart(4)} µs CPU/request`);
       lines.push(
         `${options.label ?? 'contract'} ${name}`,
         `  upstream direct   ${direct.rps.toFixed(0).padStart(7)} req/s`,
-        `  floor (undici)    ${f.rps.toFixed(0).padStart(7)} req/s   p50 ${fl.p50.toFixed(3)} ms  p99 ${fl.p99.toFixed(3)} ms (1 connection, sequential)`,
-        `  gatehouse         ${g.rps.toFixed(0).padStart(7)} req/s   p50 ${gl.p50.toFixed(3)} ms  p99 ${gl.p99.toFixed(3)} ms (1 connection, sequential)`,
-        `  ratio gatehouse / floor: ${(g.rps / f.rps * 100).toFixed(1)} %   added p50: ${(gl.p50 - fl.p50).toFixed(2)} ms`,
+        `  floor (undici)    ${f.toFixed(0).padStart(7)} req/s${perRequest(cpu.floor)}   p50 ${fl.p50.toFixed(3)} ms  p99 ${fl.p99.toFixed(3)} ms (1 connection, sequential)`,
+        `  gatehouse         ${g.toFixed(0).padStart(7)} req/s${perRequest(cpu.gatehouse)}   p50 ${gl.p50.toFixed(3)} ms  p99 ${gl.p99.toFixed(3)} ms (1 connection, sequential)`,
+        `  ratio gatehouse / floor: ${median(ratios).toFixed(1)} % (median of ${rounds} interleaved rounds: ${ratios.map((r) => r.toFixed(0)).join(', ')})   added p50: ${(gl.p50 - fl.p50).toFixed(2)} ms`,
       );
     }
   } finally {

@@ -1,4 +1,3 @@
-import type { Dispatcher } from 'undici';
 import type { IncomingMessage } from 'node:http';
 import type { Denial } from '../errors/index.js';
 
@@ -41,24 +40,6 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
     req.on('error', onError);
     req.on('aborted', onAborted);
   });
-}
-
-/** Reads an upstream response body up to `limit` bytes; undefined when the cap is crossed. */
-export async function readCapped(body: Dispatcher.ResponseData['body'], limit: number, declaredLength: number | undefined): Promise<Buffer | undefined> {
-  if (declaredLength !== undefined) {
-    // A declared length within the cap: undici enforces it, so the body is read in one call,
-    // which costs far less than iterating the stream chunk by chunk.
-    if (declaredLength > limit) return undefined;
-    return Buffer.from(await body.arrayBuffer());
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }
 
 export function isDenial(value: Buffer | Denial): value is Denial {

@@ -7,11 +7,13 @@ import type { GatewayServices } from './services.js';
  * tokens and personal data.
  */
 export function complete(ctx: RequestContext, services: GatewayServices): void {
+  if (ctx.observed) return;
+  ctx.observed = true;
   try {
     const status = ctx.res.statusCode;
     ctx.status = status;
     const route = ctx.route;
-    const seconds = Number(process.hrtime.bigint() - ctx.startNs) / 1e9;
+    const seconds = (performance.now() - ctx.startMs) / 1000;
     if (route !== undefined) {
       route.metrics.requests(status).inc();
       route.metrics.duration.observe(seconds);

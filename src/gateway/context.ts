@@ -29,7 +29,8 @@ export class RequestContext {
   readonly id: string;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
-  readonly startNs: bigint;
+  /** `performance.now()` at arrival: a double, where hrtime.bigint() would allocate on every read. */
+  readonly startMs: number;
   /** The socket peer, replaced in the accept phase by the address trusted proxies report (`clientIp` config). */
   clientIp: string;
   readonly secure: boolean;
@@ -67,12 +68,16 @@ export class RequestContext {
   /** Response values rewritten by masking. */
   maskedFields = 0;
   unmatched = false;
+  /** Handed to the upstream exchange, which runs the observe phase when the answer is done. */
+  forwarded = false;
+  /** The observe phase has run (it runs once). */
+  observed = false;
 
   constructor(id: string, req: IncomingMessage, res: ServerResponse, secure: boolean) {
     this.id = id;
     this.req = req;
     this.res = res;
-    this.startNs = process.hrtime.bigint();
+    this.startMs = performance.now();
     this.clientIp = req.socket.remoteAddress ?? '';
     this.secure = secure;
     this.method = req.method ?? 'GET';

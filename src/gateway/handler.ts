@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import type { Denial } from '../errors/index.js';
 import type { PhaseResult, PolicyInstance } from '../policies/types.js';
 import { acceptRequest, bodyLimitFor } from './accept.js';
@@ -26,19 +25,37 @@ export function createHandler(current: () => Runtime, services: GatewayServices,
       return;
     }
     const ctx = new RequestContext(requestIdFor(req.headers['x-request-id']), req, res, secure);
-    handle(ctx, current(), services).then(
-      () => complete(ctx, services),
-      (error: unknown) => {
-        services.logger.error({ reqId: ctx.id, err: error }, 'unexpected error in the request pipeline');
-        if (!res.headersSent) sendDenial(ctx, { code: 'GH_INTERNAL' }, undefined);
-        else res.destroy();
-        complete(ctx, services);
-      },
-    );
+    let pending: Promise<void> | undefined;
+    try {
+      pending = handle(ctx, current(), services);
+    } catch (error) {
+      failed(ctx, services, error);
+      return;
+    }
+    // A forwarded request is observed by its upstream exchange when the answer is done.
+    if (pending === undefined) {
+      if (!ctx.forwarded) complete(ctx, services);
+    } else {
+      pending.then(() => { if (!ctx.forwarded) complete(ctx, services); }, (error: unknown) => failed(ctx, services, error));
+    }
   };
 }
 
-async function handle(ctx: RequestContext, runtime: Runtime, services: GatewayServices): Promise<void> {
+function failed(ctx: RequestContext, services: GatewayServices, error: unknown): void {
+  services.logger.error({ reqId: ctx.id, err: error }, 'unexpected error in the request pipeline');
+  // Once forwarded, the upstream exchange owns the answer and ends it itself.
+  if (ctx.forwarded) return;
+  if (!ctx.res.headersSent) sendDenial(ctx, { code: 'GH_INTERNAL' }, undefined);
+  else ctx.res.destroy();
+  complete(ctx, services);
+}
+
+/**
+ * Runs everything before the upstream call. Synchronous as long as every step is (routing,
+ * validation, cached identity checks): a promise, and the microtask turns it costs, appear only
+ * where a policy or the body read actually waits. Returns a promise when work is still under way.
+ */
+function handle(ctx: RequestContext, runtime: Runtime, services: GatewayServices): Promise<void> | undefined {
   const limits = runtime.config.limits;
   // Framing first: a smuggled request must not reach routing, policies or the upstream.
   const framing = framingProblem(ctx.req);
@@ -46,24 +63,24 @@ async function handle(ctx: RequestContext, runtime: Runtime, services: GatewaySe
     sendDenial(ctx, framing, 'accept');
     // Nothing after this message on the connection can be trusted to start where we think it does.
     ctx.req.socket.end();
-    return;
+    return undefined;
   }
   const refused = acceptRequest(ctx, limits);
-  if (refused !== undefined) return sendDenial(ctx, refused, 'accept');
+  if (refused !== undefined) return deny(ctx, refused, 'accept');
   const resolveIp = runtime.clientIp;
   if (resolveIp !== undefined) ctx.clientIp = resolveIp(ctx.req);
 
   const match = runtime.match(ctx.method, ctx.path);
   if (match.kind === 'method') {
     ctx.api = match.api;
-    return sendDenial(ctx, { code: 'GH_ROUTE_METHOD_NOT_ALLOWED', headers: { allow: match.allowed.join(', ') } }, 'route');
+    return deny(ctx, { code: 'GH_ROUTE_METHOD_NOT_ALLOWED', headers: { allow: match.allowed.join(', ') } }, 'route');
   }
   let route: CompiledRoute;
   if (match.kind === 'none') {
     ctx.api = match.api;
     ctx.unmatched = true;
     const passthrough = match.api?.passthrough;
-    if (passthrough === undefined) return sendDenial(ctx, { code: 'GH_ROUTE_NOT_FOUND' }, 'route');
+    if (passthrough === undefined) return deny(ctx, { code: 'GH_ROUTE_NOT_FOUND' }, 'route');
     route = passthrough;
   } else {
     route = match.route;
@@ -72,44 +89,69 @@ async function handle(ctx: RequestContext, runtime: Runtime, services: GatewaySe
   ctx.api = route.api;
   ctx.route = route;
   const query = parseQuery(ctx.rawQuery);
-  if (query === undefined) return sendDenial(ctx, MALFORMED_QUERY, 'accept');
+  if (query === undefined) return deny(ctx, MALFORMED_QUERY, 'accept');
   ctx.query = query;
 
-  if (await runPhase(ctx, route.request, 'request')) return;
-
-  let body: Buffer | Readable | undefined;
-  if (hasBody(ctx.req)) {
-    const maxBodyBytes = bodyLimitFor(ctx.req.headers['content-type'], limits);
-    // Bodies are buffered when a policy reads them or when their length is unknown (chunked),
-    // so the size limit holds either way; otherwise they stream straight to the upstream.
-    if (route.needsRequestBody || ctx.req.headers['content-length'] === undefined) {
-      const raw = await readBody(ctx.req, maxBodyBytes);
-      if (isDenial(raw)) return sendDenial(ctx, raw, 'accept');
-      ctx.rawBody = raw;
-      body = raw;
-      if (await runPhase(ctx, route.requestBody, 'requestBody')) return;
-    } else {
-      if (Number(ctx.req.headers['content-length']) > maxBodyBytes) {
-        return sendDenial(ctx, { code: 'GH_REQUEST_BODY_TOO_LARGE', detail: `the limit is ${maxBodyBytes} bytes` }, 'accept');
-      }
-      body = ctx.req;
-    }
-  }
-  await proxy(ctx, route, body, services);
+  const stopped = runPhase(ctx, route.request, 'request', 0);
+  if (stopped === true) return undefined;
+  if (stopped === false) return afterRequestPhase(ctx, route, limits, services);
+  return stopped.then((stop) => (stop ? undefined : afterRequestPhase(ctx, route, limits, services)));
 }
 
-/** Runs one phase; true when a policy in enforce mode refused (the answer has been sent). */
-async function runPhase(ctx: RequestContext, policies: readonly PolicyInstance[], phase: 'request' | 'requestBody'): Promise<boolean> {
-  for (let i = 0; i < policies.length; i++) {
-    const policy = policies[i] as PolicyInstance;
-    let result: PhaseResult = policy[phase]?.(ctx);
-    if (result instanceof Promise) result = await result;
-    if (result === undefined) continue;
-    if (policy.mode === 'enforce') {
-      sendDenial(ctx, result, policy.name);
-      return true;
-    }
-    ctx.monitor(policy.name, result);
+/** Reads or streams the body, runs the body phase, and forwards. */
+function afterRequestPhase(ctx: RequestContext, route: CompiledRoute, limits: Runtime['config']['limits'], services: GatewayServices): Promise<void> | undefined {
+  if (!hasBody(ctx.req)) {
+    proxy(ctx, route, undefined, services);
+    return undefined;
   }
+  const maxBodyBytes = bodyLimitFor(ctx.req.headers['content-type'], limits);
+  // Bodies are buffered when a policy reads them or when their length is unknown (chunked),
+  // so the size limit holds either way; otherwise they stream straight to the upstream.
+  if (route.needsRequestBody || ctx.req.headers['content-length'] === undefined) {
+    return readBody(ctx.req, maxBodyBytes).then((raw) => {
+      if (isDenial(raw)) return deny(ctx, raw, 'accept');
+      ctx.rawBody = raw;
+      const stopped = runPhase(ctx, route.requestBody, 'requestBody', 0);
+      if (stopped === true) return undefined;
+      if (stopped === false) return proxy(ctx, route, raw, services);
+      return stopped.then((stop) => { if (!stop) proxy(ctx, route, raw, services); });
+    });
+  }
+  if (Number(ctx.req.headers['content-length']) > maxBodyBytes) {
+    return deny(ctx, { code: 'GH_REQUEST_BODY_TOO_LARGE', detail: `the limit is ${maxBodyBytes} bytes` }, 'accept');
+  }
+  proxy(ctx, route, ctx.req, services);
+  return undefined;
+}
+
+function deny(ctx: RequestContext, denial: Denial, policy: string): undefined {
+  sendDenial(ctx, denial, policy);
+  return undefined;
+}
+
+/**
+ * Runs one phase from policy `from` on; true when a policy in enforce mode refused (the answer
+ * has been sent). Stays synchronous until a policy returns a promise.
+ */
+function runPhase(ctx: RequestContext, policies: readonly PolicyInstance[], phase: 'request' | 'requestBody', from: number): boolean | Promise<boolean> {
+  for (let i = from; i < policies.length; i++) {
+    const policy = policies[i] as PolicyInstance;
+    const result: PhaseResult = policy[phase]?.(ctx);
+    if (result === undefined) continue;
+    if (result instanceof Promise) {
+      return result.then((settled) => (settled !== undefined && decide(ctx, policy, settled)) || runPhase(ctx, policies, phase, i + 1));
+    }
+    if (decide(ctx, policy, result)) return true;
+  }
+  return false;
+}
+
+/** A policy's refusal: answered in enforce mode (true), noted in monitor mode (false). */
+function decide(ctx: RequestContext, policy: PolicyInstance, denial: Denial): boolean {
+  if (policy.mode === 'enforce') {
+    sendDenial(ctx, denial, policy.name);
+    return true;
+  }
+  ctx.monitor(policy.name, denial);
   return false;
 }

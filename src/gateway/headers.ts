@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 
 /**
  * Hop-by-hop headers (RFC 9110 §7.6.1) are meaningful for one connection only and must not be
@@ -25,46 +25,76 @@ function connectionTokens(value: string | string[] | undefined): Set<string> | u
   return names;
 }
 
-export interface ForwardedFor {
-  readonly clientIp: string;
-  readonly proto: 'http' | 'https';
-  readonly host: string | undefined;
-  readonly requestId: string;
-}
-
 /**
- * The headers sent upstream: the client's, less hop-by-hop ones and those a policy strips
- * (`drop`, lower-case), plus `X-Forwarded-*` set by the gateway. Client-sent `X-Forwarded-*`
- * are replaced, never appended to: by default no proxy in front of us is trusted.
+ * The headers sent upstream, as the flat name/value list undici takes: the client's, less
+ * hop-by-hop ones, those a policy strips (`drop`, lower-case) and those a policy sets (`add`,
+ * which replace the client's), plus `X-Forwarded-*` set by the gateway. `bodyLength`: the length
+ * of a body the gateway read and now sends itself (-1 when it streams the client's as it comes). Client-sent
+ * `X-Forwarded-*` are replaced, never appended to: by default no proxy in front of us is trusted.
  */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
-  forwarded: ForwardedFor,
+  clientIp: string,
+  secure: boolean,
+  requestId: string,
   drop: ReadonlySet<string> | undefined,
-): Record<string, string | string[]> {
+  add: Readonly<Record<string, string>> | undefined,
+  bodyLength: number,
+): string[] {
   const extra = connectionTokens(incoming.connection);
-  const out: Record<string, string | string[]> = {};
+  const out: string[] = [];
   for (const name in incoming) {
-    if (HOP_BY_HOP.has(name) || name.startsWith('x-forwarded-') || name === 'forwarded') continue;
-    if (extra?.has(name) === true || drop?.has(name) === true) continue;
+    if (HOP_BY_HOP.has(name) || name.startsWith('x-forwarded-') || name === 'forwarded' || name === 'x-request-id') continue;
+    if (extra?.has(name) === true || drop?.has(name) === true || (add !== undefined && add[name] !== undefined)) continue;
+    if (bodyLength !== -1 && name === 'content-length') continue;
     const value = incoming[name];
-    if (value !== undefined) out[name] = value;
+    if (value === undefined) continue;
+    if (typeof value === 'string') out.push(name, value);
+    else for (let i = 0; i < value.length; i++) out.push(name, value[i] as string);
   }
-  out['x-forwarded-for'] = forwarded.clientIp;
-  out['x-forwarded-proto'] = forwarded.proto;
-  if (forwarded.host !== undefined) out['x-forwarded-host'] = forwarded.host;
-  out['x-request-id'] = forwarded.requestId;
+  if (add !== undefined) for (const name in add) out.push(name, add[name] as string);
+  if (bodyLength !== -1) out.push('content-length', String(bodyLength));
+  out.push('x-forwarded-for', clientIp, 'x-forwarded-proto', secure ? 'https' : 'http');
+  const host = incoming.host;
+  if (host !== undefined) out.push('x-forwarded-host', host);
+  out.push('x-request-id', requestId);
   return out;
 }
 
-/** The upstream's response headers as they may go to the client. */
-export function downstreamResponseHeaders(incoming: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
-  const extra = connectionTokens(incoming.connection);
-  const out: OutgoingHttpHeaders = {};
+/** Response headers whose upstream value never reaches the client. */
+const NEVER_FORWARDED = new Set([...HOP_BY_HOP, ...BANNERS]);
+/** ...and those a buffered (re-sent) body replaces: its length is recomputed, its encoding gone. */
+const NEVER_FORWARDED_BUFFERED = new Set([...NEVER_FORWARDED, 'content-length', 'content-encoding']);
+
+/**
+ * Response headers the gateway sets itself on every answer of an API (security headers, HSTS,
+ * the request id): the upstream's copies are left out so the gateway's value is the only one.
+ */
+export function gatewayResponseHeaderNames(security: Readonly<Record<string, unknown>>, hsts: boolean): ReadonlySet<string> {
+  return new Set([...Object.keys(security), ...(hsts ? ['strict-transport-security'] : []), 'x-request-id']);
+}
+
+/**
+ * The upstream's response headers as they may go to the client, as the flat name/value list
+ * `writeHead` takes. Leaves out hop-by-hop headers, software banners, the names the gateway sets
+ * (`reserved`, `noStore`: cache-control, and the policy-set `extra`) and, for a body the gateway
+ * re-sends, its length and encoding.
+ */
+export function downstreamResponseHeaders(
+  incoming: Readonly<Record<string, string | string[] | undefined>>,
+  buffered: boolean,
+  reserved: ReadonlySet<string>,
+  noStore: boolean,
+  extra: Readonly<Record<string, string>> | undefined,
+): unknown[] {
+  const connection = connectionTokens(incoming.connection);
+  const never = buffered ? NEVER_FORWARDED_BUFFERED : NEVER_FORWARDED;
+  const out: unknown[] = [];
   for (const name in incoming) {
-    if (HOP_BY_HOP.has(name) || BANNERS.has(name) || extra?.has(name) === true) continue;
+    if (never.has(name) || reserved.has(name) || connection?.has(name) === true) continue;
+    if ((noStore && name === 'cache-control') || (extra !== undefined && extra[name] !== undefined)) continue;
     const value = incoming[name];
-    if (value !== undefined) out[name] = value;
+    if (value !== undefined) out.push(name, value);
   }
   return out;
 }

@@ -15,6 +15,10 @@ export interface CompiledApi {
   readonly upstream: Upstream;
   /** Security headers added to every response of this API, computed once. */
   readonly securityHeaders: Readonly<OutgoingHttpHeaders>;
+  /** The same, as the flat name/value list forwarded responses are built from. */
+  readonly securityHeaderList: readonly string[];
+  /** Response header names the gateway sets itself; the upstream's copies are dropped. */
+  readonly reservedResponseHeaders: ReadonlySet<string>;
   readonly hsts: string | undefined;
   readonly accessLog: boolean;
   /** The route used for unmatched traffic when `unmatched: passthrough`. */

@@ -8,6 +8,7 @@ import type { PolicyInstance, RuntimeScope } from '../policies/types.js';
 import type { GatewayServices } from './services.js';
 import type { CompiledApi, CompiledRoute, RouteMatch, Runtime } from './runtime-types.js';
 import { compileClientIp } from './client-ip.js';
+import { gatewayResponseHeaderNames } from './headers.js';
 import { Upstream } from './upstream.js';
 
 /**
@@ -106,6 +107,8 @@ function compileApi(config: GatehouseConfig, apiConfig: ApiConfig, spec: LoadedS
     spec,
     upstream: new Upstream(apiConfig.upstream),
     securityHeaders: security.headers,
+    securityHeaderList: Object.entries(security.headers).flatMap(([name, value]) => [name, String(value)]),
+    reservedResponseHeaders: gatewayResponseHeaderNames(security.headers, security.hsts !== undefined),
     hsts: security.hsts,
     accessLog: config.logging.access,
     passthrough: undefined,

@@ -41,15 +41,16 @@ export class Upstream {
     });
   }
 
-  request(method: string, path: string, headers: Record<string, string | string[]>, body: Buffer | Readable | undefined): Promise<Dispatcher.ResponseData> {
-    return this.pool.request({
+  /** Sends one request; `handler` receives the answer (see undici's DispatchHandler). */
+  dispatch(method: string, path: string, headers: string[], body: Buffer | Readable | undefined, handler: Dispatcher.DispatchHandler): void {
+    this.pool.dispatch({
       method: method as Dispatcher.HttpMethod,
       path: this.pathPrefix === '' ? path : this.pathPrefix + path,
       headers,
       body: body ?? null,
       headersTimeout: this.headersTimeout,
       bodyTimeout: this.bodyTimeout,
-    });
+    }, handler);
   }
 
   close(): Promise<void> {

@@ -73,7 +73,7 @@ export function observe(ctx: RequestContext, now: number, shapes: { request?: Bo
     exp: typeof exp === 'number' ? exp : undefined,
     requestBytes: reqLength === undefined ? (ctx.rawBody?.length ?? 0) : Number(reqLength) || 0,
     responseBytes: ctx.responseBytes > 0 ? ctx.responseBytes : Number(resLength ?? 0) || 0,
-    latencyMs: Number(process.hrtime.bigint() - ctx.startNs) / 1e6,
+    latencyMs: performance.now() - ctx.startMs,
     code: ctx.denial?.code ?? ctx.monitored?.[0]?.denial.code,
     objectKey,
     requestShape: shapes?.request,

@@ -12,8 +12,6 @@ interface Plan {
   readonly validate: ValidateFunction | undefined;
 }
 
-type Bucket = 'path' | 'query' | 'header' | 'cookie';
-
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
 /** Builds the `parameters(raw)` function of an operation: coerce each parameter, then validate. */
@@ -37,46 +35,52 @@ export function compileParameters(op: Operation, options: CompileOptions, compil
   }
   const rejectUnknown = options.unknownQuery === 'reject';
 
+  const uses = { path: false, query: false, header: false, cookie: false };
+  for (const p of plans) uses[p.param.in] = true;
+  // Buckets no parameter lands in share one frozen empty object instead of a fresh one per request.
+  const bucket = (used: boolean): Record<string, unknown> => (used ? {} : EMPTY);
+
   return (raw) => {
-    const values = { path: {} as Record<string, unknown>, query: {} as Record<string, unknown>, header: {} as Record<string, unknown>, cookie: {} as Record<string, unknown> };
+    const values = { path: bucket(uses.path), query: bucket(uses.query), header: bucket(uses.header), cookie: bucket(uses.cookie) };
     let issues: ValidationIssue[] | undefined;
-    const fail = (list: readonly ValidationIssue[]): void => {
-      issues ??= [];
-      issues.push(...list);
-    };
-    for (const p of plans) {
+    for (let i = 0; i < plans.length; i++) {
+      const p = plans[i] as Plan;
       const where = p.param.in;
       const source = where === 'path' ? raw.path : where === 'query' ? raw.query : where === 'header' ? raw.headers : raw.cookies;
       const result = p.coercer.coerce(source[p.key], where === 'query' ? raw.query : undefined);
       if (result === undefined) {
-        if (p.param.required) fail([{ in: where, name: p.param.name, pointer: '', keyword: 'required', message: 'is required' }]);
+        if (p.param.required) issues = add(issues, [{ in: where, name: p.param.name, pointer: '', keyword: 'required', message: 'is required' }]);
         continue;
       }
       if ('error' in result) {
-        fail([{ in: where, name: p.param.name, pointer: '', keyword: 'style', message: result.error }]);
+        issues = add(issues, [{ in: where, name: p.param.name, pointer: '', keyword: 'style', message: result.error }]);
         continue;
       }
       if (p.validate !== undefined && !p.validate(result.value)) {
-        fail(toIssues(p.validate.errors, where, p.param.name));
+        issues = add(issues, toIssues(p.validate.errors, where, p.param.name));
         continue;
       }
-      values[bucketOf(where)][p.param.name] = result.value;
+      values[where][p.param.name] = result.value;
     }
     if (rejectUnknown) {
-      for (const key of Object.keys(raw.query)) {
-        if (declaredQuery.has(key) || deepPrefixes.some((prefix) => key.startsWith(prefix))) continue;
-        fail([{ in: 'query', name: clip(key), pointer: '', keyword: 'unknownField', message: 'is not a declared query parameter' }]);
+      for (const key in raw.query) {
+        if (declaredQuery.has(key) || (deepPrefixes.length > 0 && deepPrefixes.some((prefix) => key.startsWith(prefix)))) continue;
+        issues = add(issues, [{ in: 'query', name: clip(key), pointer: '', keyword: 'unknownField', message: 'is not a declared query parameter' }]);
       }
     }
     return { issues, values };
   };
 }
 
+const EMPTY: Record<string, unknown> = Object.freeze({});
+
+function add(issues: ValidationIssue[] | undefined, found: readonly ValidationIssue[]): ValidationIssue[] {
+  const list = issues ?? [];
+  list.push(...found);
+  return list;
+}
+
 /** Names of undeclared parameters come from the client: cap them before they go back in a response. */
 function clip(name: string): string {
   return name.length > 64 ? `${name.slice(0, 64)}…` : name;
-}
-
-function bucketOf(where: Parameter['in']): Bucket {
-  return where;
 }

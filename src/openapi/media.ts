@@ -33,7 +33,11 @@ export function mediaMatcher<V>(entries: readonly (readonly [string, V])[]): (co
     else if (/^[^/]+\/\*\+/.test(m)) suffix.push([m.slice(0, m.indexOf('/')), m.slice(m.indexOf('+')), value]);
     else if (!exact.has(m)) exact.set(m, value);
   }
-  return (contentType) => {
+  // Clients and upstreams send the same few content types over and over: remember the last one,
+  // so the common case costs a string comparison rather than a parse.
+  let lastType: string | undefined;
+  let lastValue: V | undefined;
+  const match = (contentType: string): V | undefined => {
     const m = essence(contentType);
     const hit = exact.get(m);
     if (hit !== undefined) return hit;
@@ -41,5 +45,12 @@ export function mediaMatcher<V>(entries: readonly (readonly [string, V])[]): (co
     const type = slash === -1 ? m : m.slice(0, slash);
     for (const [t, sfx, v] of suffix) if (t === type && m.endsWith(sfx)) return v;
     return ranges.get(type) ?? any;
+  };
+  return (contentType) => {
+    if (contentType === lastType) return lastValue;
+    const value = match(contentType);
+    lastType = contentType;
+    lastValue = value;
+    return value;
   };
 }

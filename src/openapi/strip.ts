@@ -82,6 +82,16 @@ function planFor(schemas: readonly object[]): Plan {
   return buildPlan(schemas);
 }
 
+/** The schemas item `i` of an array answers to: its positional ones (prefixItems), else `items`. */
+function itemSchemas(plan: Plan, i: number): readonly object[] {
+  const positional: object[] = [];
+  for (const list of plan.prefixItems) {
+    const s = list[i];
+    if (s !== undefined) positional.push(s);
+  }
+  return positional.length > 0 ? positional : plan.items;
+}
+
 /** Removes undeclared properties from `value` in place; returns how many were removed. */
 export function stripUndeclared(value: unknown, schema: object): number {
   return strip(value, [schema]);
@@ -93,12 +103,10 @@ function strip(value: unknown, schemas: readonly object[]): number {
   let removed = 0;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const positional: object[] = [];
-      for (const list of plan.prefixItems) {
-        const s = list[i];
-        if (s !== undefined) positional.push(s);
-      }
-      removed += strip(value[i], positional.length > 0 ? positional : plan.items);
+      const item: unknown = value[i];
+      // Scalars have nothing to strip: skip them before any per-item work.
+      if (item === null || typeof item !== 'object') continue;
+      removed += strip(item, plan.prefixItems.length === 0 ? plan.items : itemSchemas(plan, i));
     }
     return removed;
   }
