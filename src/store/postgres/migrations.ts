@@ -61,6 +61,12 @@ export const POSTGRES_MIGRATIONS: readonly { readonly version: number; readonly 
       END $$;
     `,
   },
+  {
+    version: 2,
+    name: 'records in insertion order',
+    // Records are read in id order: a wall clock can step back (NTP in a VM) and ts with it.
+    sql: (S) => `CREATE INDEX records_stream_id ON ${S}.records (stream, id);`,
+  },
 ];
 
 /**

@@ -195,7 +195,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       const f = filter(stream, query);
       f.values.push(limit);
       const r = await q<{ id: string; ts: number; data: Record<string, unknown> }>('records.query', `query_${order}_${f.shape}`,
-        `SELECT id::text, ts::float8 AS ts, data FROM ${S}.records WHERE ${f.sql} ORDER BY ts ${order}, id ${order} LIMIT $${f.values.length}`, f.values);
+        // r.id, not id: a bare name in ORDER BY means the output column, here the text id::text,
+        // which would sort '997' after '1200'.
+        `SELECT r.id::text AS id, r.ts::float8 AS ts, r.data FROM ${S}.records r WHERE ${f.sql} ORDER BY r.id ${order} LIMIT $${f.values.length}`, f.values);
       return r.rows.map((row): StoredRecord => ({ id: row.id, ts: row.ts, data: row.data }));
     },
     async count(stream, fl) {

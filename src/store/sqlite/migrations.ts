@@ -18,6 +18,12 @@ export const SQLITE_MIGRATIONS: readonly { readonly version: number; readonly na
       CREATE INDEX records_stream_ts ON records (stream, ts, id);
     `,
   },
+  {
+    version: 2,
+    name: 'records in insertion order',
+    // Records are read in id order: a wall clock can step back (NTP in a VM) and ts with it.
+    sql: 'CREATE INDEX records_stream_id ON records (stream, id);',
+  },
 ];
 
 /** Applies the migrations the database has not seen yet. Safe to run on every start, from several processes. */

@@ -200,7 +200,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         const order = q?.order === 'desc' ? 'DESC' : 'ASC';
         const st = cached(queries, `${order}${filterShape(q)}`, () =>
           db.prepare<unknown[], { id: number; ts: number; data: string }>(
-            `SELECT id, ts, data FROM records WHERE ${whereSql(q)} ORDER BY ts ${order}, id ${order} LIMIT ?`,
+            `SELECT id, ts, data FROM records WHERE ${whereSql(q)} ORDER BY id ${order} LIMIT ?`,
           ),
         );
         return st.all(...params(stream, q), limit).map(
