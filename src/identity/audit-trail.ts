@@ -17,11 +17,11 @@ export interface DecisionRecord {
   readonly policy: string;
   readonly rule: string;
   readonly reason: string;
-  readonly code?: string;
+  readonly code?: string | undefined;
   readonly identity: string;
   readonly kind: string;
-  readonly issuer?: string;
-  readonly credential?: string;
+  readonly issuer?: string | undefined;
+  readonly credential?: string | undefined;
   readonly ip: string;
 }
 
@@ -43,8 +43,9 @@ export class DecisionTrail {
     this.buffer = new BufferedRecords(records, onError === undefined ? {} : { onError });
   }
 
+  /** Takes over `record`: the caller builds one per decision and never changes it afterwards. */
   write(record: DecisionRecord): void {
-    this.buffer.add(this.stream, record);
+    this.buffer.adopt(this.stream, record);
   }
 
   flush(): Promise<void> {

@@ -23,7 +23,8 @@ interface Trusted {
 }
 
 interface Cached {
-  readonly identity: Identity;
+  /** The answer itself, handed out as is on every hit (it is immutable). */
+  readonly result: AuthnResult;
   readonly jwks: JwksCache;
   readonly generation: number;
 }
@@ -54,12 +55,20 @@ export class JwtVerifier {
     }
   }
 
-  async verify(token: string): Promise<AuthnResult> {
+  /**
+   * A cached token is answered synchronously (no promise on the request path); others are
+   * verified and cached.
+   */
+  verify(token: string): AuthnResult | Promise<AuthnResult> {
     const hit = this.cache.get(token);
     if (hit !== undefined) {
-      if (hit.generation === hit.jwks.generation) return { ok: true, identity: hit.identity };
+      if (hit.generation === hit.jwks.generation) return hit.result;
       this.cache.delete(token);
     }
+    return this.verifyFresh(token);
+  }
+
+  private async verifyFresh(token: string): Promise<AuthnResult> {
     const pre = precheckJwt(token);
     if (!pre.ok) return invalid(pre.reason);
     const { claims, alg } = pre.token;
@@ -91,8 +100,9 @@ export class JwtVerifier {
     if ((exp - iat) * 1000 > config.maxTokenLifetimeMs) return invalid('token lifetime longer than maxTokenLifetime');
     const identity = identityOf(payload, config, token);
     if (identity === undefined) return invalid(`no ${config.subjectClaim} claim`);
-    this.cache.set(token, { identity, jwks: trusted.jwks, generation }, exp * 1000);
-    return { ok: true, identity };
+    const result: AuthnResult = { ok: true, identity };
+    this.cache.set(token, { result, jwks: trusted.jwks, generation }, exp * 1000);
+    return result;
   }
 
   /** Drops every cached verification (tests, and when a revocation is announced). */

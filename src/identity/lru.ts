@@ -1,11 +1,16 @@
 /**
  * A bounded map whose entries die at their own expiry time: the verified-token cache, the
- * introspection cache and the API-key record cache. Insertion order is the recency order
- * (a hit is moved to the end), so eviction of the oldest is O(1). Written by hand because the
- * cache sits on the request path and needs per-entry absolute expiry with an injected clock.
+ * introspection cache and the API-key record cache. Insertion order is the recency order, so
+ * eviction of the oldest is O(1). A hit is moved to the end only once it has drifted into the
+ * older half (more than capacity/2 insertions since it was last placed): a hot entry is not
+ * re-inserted on every request, and one in use never reaches the eviction end. Written by hand
+ * because the cache sits on the request path and needs per-entry absolute expiry with an
+ * injected clock.
  */
 export class ExpiringLru<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  private readonly entries = new Map<string, { value: V; expiresAt: number; placed: number }>();
+  /** Counts insertions: `clock - placed` bounds how many entries are newer than an entry. */
+  private clock = 0;
 
   constructor(private readonly capacity: number, private readonly now: () => number = Date.now) {}
 
@@ -16,9 +21,11 @@ export class ExpiringLru<V> {
       this.entries.delete(key);
       return undefined;
     }
-    // Refresh recency only for the older half would save a delete+set; the map ops are cheap enough.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    if (this.clock - entry.placed > this.capacity >> 1) {
+      this.entries.delete(key);
+      entry.placed = ++this.clock;
+      this.entries.set(key, entry);
+    }
     return entry.value;
   }
 
@@ -30,7 +37,7 @@ export class ExpiringLru<V> {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);
     }
-    this.entries.set(key, { value, expiresAt });
+    this.entries.set(key, { value, expiresAt, placed: ++this.clock });
   }
 
   delete(key: string): void {

@@ -1,4 +1,4 @@
-import { recordJson } from './check.js';
+import { checkRecord, recordJson } from './check.js';
 import type { RecordFilter, RecordQuery, Records, StoredRecord } from './ports.js';
 
 export interface BufferedRecordsOptions {
@@ -27,7 +27,10 @@ export interface BufferedRecordsStats {
 
 interface Pending {
   readonly stream: string;
-  readonly json: string;
+  /** A snapshot taken by `add`... */
+  readonly json: string | undefined;
+  /** ...or the record itself, handed over by `adopt`. */
+  readonly record: object | undefined;
 }
 
 /**
@@ -66,11 +69,25 @@ export class BufferedRecords {
    */
   add(stream: string, record: object): boolean {
     const json = recordJson(stream, record); // a snapshot: later changes by the caller do not leak in
+    return this.push({ stream, json, record: undefined });
+  }
+
+  /**
+   * Like `add`, for a record built for this call that its caller never touches again (a
+   * decision record per request): it is buffered as is, without the snapshot's serialise and
+   * parse; the store serialises it once when the batch is written.
+   */
+  adopt(stream: string, record: object): boolean {
+    checkRecord(stream, record);
+    return this.push({ stream, json: undefined, record });
+  }
+
+  private push(pending: Pending): boolean {
     if (this.closed || this.buffer.length >= this.capacity) {
       this.counts.dropped++;
       return false;
     }
-    this.buffer.push({ stream, json });
+    this.buffer.push(pending);
     if (this.buffer.length >= this.batchSize) this.schedule(0);
     else this.schedule(this.delay);
     return true;
@@ -133,7 +150,7 @@ export class BufferedRecords {
       const stream = (this.buffer[0] as Pending).stream;
       let n = 1;
       while (n < this.batchSize && n < this.buffer.length && (this.buffer[n] as Pending).stream === stream) n++;
-      const batch = this.buffer.slice(0, n).map((p) => JSON.parse(p.json) as object);
+      const batch = this.buffer.slice(0, n).map((p) => p.record ?? (JSON.parse(p.json as string) as object));
       try {
         await this.target.appendMany(stream, batch);
       } catch (err) {

@@ -39,8 +39,10 @@ export function recordDecision(ctx: RequestContext, rt: IdentityRuntime, summary
   if (trail === undefined) return;
   // A request refused before the identity policies decided anything is not an identity decision.
   if (!denied && ctx.deniedBy !== undefined && !IDENTITY_POLICIES.has(ctx.deniedBy) && ctx.upstreamStatus === 0 && identity === undefined) return;
+  // One literal with every field (absent ones undefined, which JSON leaves out): one object shape
+  // for every record, where conditional spreads would build a new shape each time.
   trail.write({
-    at: new Date().toISOString(),
+    at: isoNow(),
     requestId: ctx.id,
     api: ctx.api?.name ?? '',
     operation: ctx.route?.label ?? '',
@@ -50,11 +52,24 @@ export function recordDecision(ctx: RequestContext, rt: IdentityRuntime, summary
     policy: note?.policy ?? 'identity',
     rule: note?.rule ?? summary,
     reason: note?.reason ?? 'all identity checks passed',
-    ...(note === undefined ? {} : { code: note.code }),
+    code: note?.code,
     identity: identity?.subject ?? '(anonymous)',
     kind: identity?.kind ?? 'anonymous',
-    ...(identity?.issuer === undefined ? {} : { issuer: identity.issuer }),
-    ...(identity?.credentialId === undefined ? {} : { credential: identity.credentialId }),
+    issuer: identity?.issuer,
+    credential: identity?.credentialId,
     ip: ctx.clientIp,
   });
+}
+
+let isoMs = 0;
+let iso = '';
+
+/** The time as an ISO string, formatted once per millisecond however many decisions share it. */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    iso = new Date(ms).toISOString();
+  }
+  return iso;
 }

@@ -9,7 +9,8 @@ import { routeSecurity } from './route-security.js';
 import { authenticationOf, requirementsFor } from './schemes.js';
 import type { Authenticator } from './types.js';
 
-type Outcome = { identity: Identity | undefined } | { failure: AuthnFailure; authenticator: Authenticator } | { missing: true };
+type Outcome = { readonly identity: Identity | undefined } | Failed | { readonly missing: true };
+type Failed = { readonly failure: AuthnFailure; readonly authenticator: Authenticator };
 
 /**
  * Authentication: establishes `ctx.identity` from the operation's security requirements (OR of
@@ -42,16 +43,35 @@ export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, 
     headers: { 'www-authenticate': challenges.join(', ') || `Bearer realm="${rt.config.realm}"` },
   };
 
-  async function run(ctx: RequestContext): Promise<Denial | undefined> {
-    let failed: { failure: AuthnFailure; authenticator: Authenticator } | undefined;
-    for (const authenticators of alternatives) {
-      const outcome = await satisfy(ctx, authenticators);
+  /**
+   * Tries the alternatives from `from` on. Synchronous while the authenticators are (a cached
+   * token, an API key in the cache): a promise appears only when one of them has to wait.
+   */
+  function run(ctx: RequestContext, from = 0, failedSoFar?: Failed): Denial | undefined | Promise<Denial | undefined> {
+    let failed = failedSoFar;
+    for (let i = from; i < alternatives.length; i++) {
+      const outcome = satisfy(ctx, alternatives[i] as readonly (Authenticator | undefined)[], 0, undefined);
+      if (outcome instanceof Promise) return outcome.then((settled) => next(ctx, settled, i, failed));
       if ('identity' in outcome) {
         ctx.identity = outcome.identity;
         return undefined;
       }
       if ('failure' in outcome && (failed === undefined || outcome.failure.code === 'GH_DEPENDENCY_UNAVAILABLE')) failed = outcome;
     }
+    return refuse(ctx, failed);
+  }
+
+  /** Goes on after an alternative that had to wait. */
+  function next(ctx: RequestContext, outcome: Outcome, at: number, failed: Failed | undefined): Denial | undefined | Promise<Denial | undefined> {
+    if ('identity' in outcome) {
+      ctx.identity = outcome.identity;
+      return undefined;
+    }
+    const worse = 'failure' in outcome && (failed === undefined || outcome.failure.code === 'GH_DEPENDENCY_UNAVAILABLE');
+    return run(ctx, at + 1, worse ? outcome : failed);
+  }
+
+  function refuse(ctx: RequestContext, failed: Failed | undefined): Denial {
     if (failed === undefined) {
       // Optional security gets here only when a credential was sent: one alternative is incomplete.
       const reason = optional ? 'credentials sent satisfy no alternative' : 'no credential sent';
@@ -73,7 +93,7 @@ export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, 
     name: 'authenticate',
     mode: settings.mode,
     // Anonymous callers of an optional operation cost header reads only: no promise, no note.
-    request: optional ? (ctx) => (sent(ctx) ? run(ctx) : undefined) : run,
+    request: optional ? (ctx) => (sent(ctx) ? run(ctx) : undefined) : (ctx) => run(ctx),
     log(ctx) {
       // Like a public operation, an anonymous call of an optional one is no identity decision of
       // this policy (a later identity policy that refuses it still records its refusal).
@@ -84,17 +104,30 @@ export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, 
   return instance;
 };
 
-async function satisfy(ctx: RequestContext, authenticators: readonly (Authenticator | undefined)[]): Promise<Outcome> {
-  let identity: Identity | undefined;
-  for (const authenticator of authenticators) {
-    if (authenticator === undefined) return { missing: true };
-    let result: AuthnResult | Promise<AuthnResult> | undefined = authenticator.authenticate(ctx);
-    if (result instanceof Promise) result = await result;
-    if (result === undefined) return { missing: true };
+const MISSING: Outcome = { missing: true };
+
+/**
+ * One alternative: every authenticator in it must pass (AND). Synchronous unless an
+ * authenticator returns a promise; then the rest of the alternative runs when it settles.
+ */
+function satisfy(ctx: RequestContext, authenticators: readonly (Authenticator | undefined)[], from: number, found: Identity | undefined): Outcome | Promise<Outcome> {
+  let identity = found;
+  for (let i = from; i < authenticators.length; i++) {
+    const authenticator = authenticators[i];
+    if (authenticator === undefined) return MISSING;
+    const result = authenticator.authenticate(ctx);
+    if (result instanceof Promise) return result.then((settled) => judged(ctx, authenticators, i, authenticator, settled, identity));
+    if (result === undefined) return MISSING;
     if (!result.ok) return { failure: result, authenticator };
     identity ??= result.identity;
   }
   return { identity };
+}
+
+function judged(ctx: RequestContext, authenticators: readonly (Authenticator | undefined)[], at: number, authenticator: Authenticator, result: AuthnResult | undefined, identity: Identity | undefined): Outcome | Promise<Outcome> {
+  if (result === undefined) return MISSING;
+  if (!result.ok) return { failure: result, authenticator };
+  return satisfy(ctx, authenticators, at + 1, identity ?? result.identity);
 }
 
 export type { IdentityRuntime };

@@ -13,6 +13,18 @@ export interface MemoryStoreOptions {
   readonly maxRecordsPerStream?: number;
 }
 
+/** A stored record: its JSON, and the parsed form once a filter has needed it. */
+interface KeptRecord {
+  readonly id: string;
+  readonly ts: number;
+  readonly json: string;
+  data: Record<string, unknown> | undefined;
+}
+
+function dataOf(r: KeptRecord): Record<string, unknown> {
+  return (r.data ??= JSON.parse(r.json) as Record<string, unknown>);
+}
+
 interface Entry<T> {
   value: T;
   /** Absolute expiry in ms; Infinity for none. */
@@ -31,7 +43,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const tats = new Map<string, number>();
   const slots = new Map<string, Entry<number>>();
   const kv = new Map<string, Entry<string>>();
-  const streams = new Map<string, StoredRecord[]>();
+  const streams = new Map<string, KeptRecord[]>();
   const pubsub = new LocalPubSub();
   let nextId = 0;
   let closed = false;
@@ -147,19 +159,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
   };
 
-  const select = (stream: string, f: RecordFilter | undefined): StoredRecord[] =>
-    (streams.get(stream) ?? []).filter((r) => inWindow(r.ts, f?.since, f?.until) && matchesWhere(r.data, f?.where));
+  const select = (stream: string, f: RecordFilter | undefined): KeptRecord[] =>
+    (streams.get(stream) ?? []).filter((r) => inWindow(r.ts, f?.since, f?.until) && (f?.where === undefined || matchesWhere(dataOf(r), f.where)));
 
   const appendAll = (stream: string, records: readonly object[]): string[] => {
-    // Serialise and parse back: stores a deep copy, and JSON-only data, like the other engines.
-    const parsed = records.map((r) => JSON.parse(recordJson(stream, r)) as Record<string, unknown>);
+    // Kept as JSON, like the other engines: a copy the caller cannot change afterwards, JSON-only
+    // data. Parsed on first read: records are written far more often than they are read.
+    const texts = records.map((r) => recordJson(stream, r));
     let list = streams.get(stream);
     if (list === undefined) streams.set(stream, (list = []));
     const ts = now();
     const ids: string[] = [];
-    for (const data of parsed) {
+    for (const json of texts) {
       const id = String(++nextId);
-      list.push({ id, ts, data });
+      list.push({ id, ts, json, data: undefined });
       ids.push(id);
     }
     if (list.length > maxRecords) list.splice(0, list.length - maxRecords);
@@ -180,7 +193,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const limit = checkQuery(stream, q);
       const rows = select(stream, q);
       if (q?.order === 'desc') rows.reverse();
-      return rows.slice(0, limit);
+      return rows.slice(0, limit).map((r): StoredRecord => ({ id: r.id, ts: r.ts, data: JSON.parse(r.json) as Record<string, unknown> }));
     },
     async count(stream, f) {
       open('records.count');
