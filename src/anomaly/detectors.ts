@@ -76,10 +76,11 @@ export class Detectors {
     if (o.objectKey === undefined || o.operation === undefined || o.status >= 500) return;
     const c = this.settings.enumeration;
     const key = `${o.caller} ${o.api} ${o.operation}`;
-    const seen = this.objects.add(key, o.ts, o.objectKey, o.requestId);
-    if (seen.distinct < c.distinctIds || !this.cooldowns.enumeration.fire(key, o.ts)) return;
-    out.push(draft(o, 'enumeration', 'high', `${o.caller} requested ${seen.distinct} distinct objects of ${o.operation} in ${seconds(c.windowMs)}`,
-      callerSubject(o), seen.distinct, c.distinctIds, c.windowMs, seen.recentIds, { requests: seen.events }));
+    const distinct = this.objects.add(key, o.ts, o.objectKey, o.requestId);
+    if (distinct < c.distinctIds || !this.cooldowns.enumeration.fire(key, o.ts)) return;
+    const seen = this.objects.recent(key);
+    out.push(draft(o, 'enumeration', 'high', `${o.caller} requested ${distinct} distinct objects of ${o.operation} in ${seconds(c.windowMs)}`,
+      callerSubject(o), distinct, c.distinctIds, c.windowMs, seen.recentIds, { requests: seen.events }));
   }
 
   /** A caller far above its own learned rate (an exponentially weighted average of past windows). */

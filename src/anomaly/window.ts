@@ -72,8 +72,8 @@ export class SlidingDistinct {
 
   constructor(private readonly windowMs: number, private readonly cap: number) {}
 
-  /** Adds an event; returns the distinct values now in the window and the latest request ids. */
-  add(key: string, ts: number, value: string, requestId: string): { distinct: number; events: number; recentIds: readonly string[] } {
+  /** Adds an event; returns how many distinct values are now in the window for `key`. */
+  add(key: string, ts: number, value: string, requestId: string): number {
     let e = this.keys.get(key);
     if (e === undefined) { e = { ts: [], values: [], ids: [], head: 0, counts: new Map() }; this.keys.set(key, e); }
     const from = ts - this.windowMs;
@@ -85,7 +85,14 @@ export class SlidingDistinct {
     e.values.push(value);
     e.ids.push(requestId);
     e.counts.set(value, (e.counts.get(value) ?? 0) + 1);
-    return { distinct: e.counts.size, events: e.ts.length - e.head, recentIds: e.ids.slice(Math.max(e.head, e.ids.length - 5)) };
+    return e.counts.size;
+  }
+
+  /** The events in the window for `key` and its latest request ids: read when an alert fires, not per event. */
+  recent(key: string): { events: number; recentIds: readonly string[] } {
+    const e = this.keys.get(key);
+    if (e === undefined) return { events: 0, recentIds: [] };
+    return { events: e.ts.length - e.head, recentIds: e.ids.slice(Math.max(e.head, e.ids.length - 5)) };
   }
 
   sweep(now: number): void {

@@ -99,11 +99,14 @@ export function downstreamResponseHeaders(
   return out;
 }
 
+/** Shared by every request without cookies (most API calls). */
+const NO_COOKIES: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
+
 /** Parses a Cookie header into name -> value (first occurrence wins, RFC 6265 §5.4). */
-export function parseCookies(header: string | undefined): Record<string, string> {
+export function parseCookies(header: string | undefined): Readonly<Record<string, string>> {
+  if (header === undefined || header === '') return NO_COOKIES;
   // Null prototype: a cookie named __proto__ must be data, not a prototype assignment.
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  if (header === undefined || header === '') return out;
   for (const pair of header.split(';')) {
     const eq = pair.indexOf('=');
     if (eq <= 0) continue;

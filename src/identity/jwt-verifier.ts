@@ -22,9 +22,14 @@ interface Trusted {
   readonly algorithms: ReadonlySet<string>;
 }
 
-interface Cached {
+/** A verification kept for reuse; see `cached` and `current`. */
+export interface Cached {
   /** The answer itself, handed out as is on every hit (it is immutable). */
   readonly result: AuthnResult;
+  /** The token's exp, in ms. */
+  readonly expiresAt: number;
+  /** `clear()` calls before it was made: one made before a clear is never current again. */
+  readonly epoch: number;
   readonly jwks: JwksCache;
   readonly generation: number;
 }
@@ -46,6 +51,7 @@ export class JwtVerifier {
   private readonly byIssuer = new Map<string, Trusted>();
   private readonly cache: ExpiringLru<Cached>;
   private readonly now: () => number;
+  private epoch = 0;
 
   constructor(options: JwtVerifierOptions) {
     this.now = options.now ?? Date.now;
@@ -60,12 +66,26 @@ export class JwtVerifier {
    * verified and cached.
    */
   verify(token: string): AuthnResult | Promise<AuthnResult> {
+    return this.cached(token)?.result ?? this.verifyFresh(token);
+  }
+
+  /** The cached verification of `token`, if there is one that still holds. */
+  cached(token: string): Cached | undefined {
     const hit = this.cache.get(token);
-    if (hit !== undefined) {
-      if (hit.generation === hit.jwks.generation) return hit.result;
-      this.cache.delete(token);
-    }
-    return this.verifyFresh(token);
+    if (hit === undefined) return undefined;
+    if (hit.generation === hit.jwks.generation) return hit;
+    this.cache.delete(token);
+    return undefined;
+  }
+
+  /**
+   * The answer of a verification obtained from `cached` earlier, if it still holds: the token
+   * has not expired, its issuer's key set has not changed and the cache has not been cleared
+   * since. Lets a caller keep one verification per connection and skip the cache lookup.
+   */
+  current(entry: Cached): AuthnResult | undefined {
+    if (entry.epoch !== this.epoch || entry.generation !== entry.jwks.generation || entry.expiresAt <= this.now()) return undefined;
+    return entry.result;
   }
 
   private async verifyFresh(token: string): Promise<AuthnResult> {
@@ -101,12 +121,13 @@ export class JwtVerifier {
     const identity = identityOf(payload, config, token);
     if (identity === undefined) return invalid(`no ${config.subjectClaim} claim`);
     const result: AuthnResult = { ok: true, identity };
-    this.cache.set(token, { result, jwks: trusted.jwks, generation }, exp * 1000);
+    this.cache.set(token, { result, expiresAt: exp * 1000, epoch: this.epoch, jwks: trusted.jwks, generation }, exp * 1000);
     return result;
   }
 
   /** Drops every cached verification (tests, and when a revocation is announced). */
   clear(): void {
+    this.epoch++;
     this.cache.clear();
   }
 }

@@ -36,6 +36,8 @@ export interface InventoryRow {
 }
 
 const MAX_CALLERS = 20;
+/** Status class by hundreds (0: no answer): looked up rather than formatted per observation. */
+const STATUS_CLASSES = ['none', '1xx', '2xx', '3xx', '4xx', '5xx'];
 const MAX_FIELDS = 500;
 
 export function rowKey(api: string, method: string, path: string): string {
@@ -57,7 +59,7 @@ export class Aggregator {
       this.rows.set(key, row);
     }
     row.count++;
-    const cls = o.status === 0 ? 'none' : `${Math.floor(o.status / 100)}xx`;
+    const cls = STATUS_CLASSES[Math.floor(o.status / 100)] ?? `${Math.floor(o.status / 100)}xx`;
     row.statuses[cls] = (row.statuses[cls] ?? 0) + 1;
     row.identities[o.identityClass] = (row.identities[o.identityClass] ?? 0) + 1;
     if (row.callers.length < MAX_CALLERS && !row.callers.includes(o.caller)) row.callers.push(o.caller);

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../gateway/context.js';
-import type { AuthnResult } from '../../identity/jwt-verifier.js';
+import type { AuthnResult, Cached } from '../../identity/jwt-verifier.js';
 import type { IdentityRuntime } from '../../identity/runtime.js';
 import type { Authenticator } from '../authn/types.js';
 
@@ -29,6 +29,9 @@ export function bearerAuthenticator(rt: IdentityRuntime): Authenticator {
   const jwt = rt.jwt;
   const introspection = rt.introspection;
   const realm = rt.config.realm;
+  // The last cached verification used on each client connection, dropped with the connection.
+  // Per authenticator, so only this runtime's verifier ever judges an entry (a reload starts afresh).
+  const lastOnConnection = new WeakMap<object, { readonly header: string; readonly verification: Cached }>();
   return {
     kind: 'bearer',
     bearer: true,
@@ -36,9 +39,24 @@ export function bearerAuthenticator(rt: IdentityRuntime): Authenticator {
     authenticate(ctx): AuthnResult | Promise<AuthnResult> | undefined {
       const header = ctx.req.headers.authorization;
       if (header === undefined) return undefined;
+      const connection = ctx.req.socket;
+      if (jwt !== undefined) {
+        // A keep-alive connection usually carries one token: the same header as last time, still
+        // current, is answered without parsing the header or looking the token up.
+        const last = lastOnConnection.get(connection);
+        if (last !== undefined && last.header === header) {
+          const result = jwt.current(last.verification);
+          if (result !== undefined) return result;
+        }
+      }
       const token = bearerToken(ctx);
       if (token === undefined) return BEARER_SCHEME.test(header) ? { ok: false, code: 'GH_AUTHN_INVALID', reason: 'malformed bearer header' } : undefined;
-      if (jwt !== undefined && looksLikeJwt(token)) return jwt.verify(token);
+      if (jwt !== undefined && looksLikeJwt(token)) {
+        const verification = jwt.cached(token);
+        if (verification === undefined) return jwt.verify(token);
+        lastOnConnection.set(connection, { header, verification });
+        return verification.result;
+      }
       if (introspection !== undefined) return introspection.verify(token);
       return { ok: false, code: 'GH_AUTHN_INVALID', reason: 'no issuer or introspection endpoint is configured for bearer tokens' };
     },
