@@ -52,6 +52,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   /** Byte limit while reading the body; -1 when the upstream declared a length within the cap. */
   private limit = -1;
   private view: UpstreamResponseView | undefined = undefined;
+  /** Bit i: route.responseBody[i] wanted this body. */
+  private wanting = 0;
   private out: unknown[] | undefined = undefined;
   private readonly started = performance.now();
   private waiting = false;
@@ -91,7 +93,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     this.limit = declared === '' ? cap : -1;
-    if (wantsBody(ctx, route, view)) {
+    if (this.wantsBody(ctx, route, view)) {
       const encoding = headerString(headers['content-encoding']);
       if (encoding === '' || encoding === 'identity') {
         this.view = view;
@@ -185,6 +187,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     const chunks = this.chunks;
     const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.size);
     this.chunks = [];
+    if (this.unchanged(raw)) return send(ctx, route, view.status, out, raw);
     let value: unknown;
     try {
       value = JSON.parse(raw.toString('utf8'));
@@ -201,6 +204,33 @@ class Exchange implements Dispatcher.DispatchHandler {
       ctx.monitor(policy.name, denial);
     }
     send(ctx, route, view.status, out, ctx.strippedFields + ctx.maskedFields > 0 ? Buffer.from(JSON.stringify(value)) : raw);
+  }
+
+  /** Whether the policies that wanted the body each let the raw bytes through unparsed. */
+  private unchanged(raw: Buffer): boolean {
+    const policies = this.route.responseBody;
+    // The mask holds 31 policies; a longer list (never seen in practice) always parses.
+    if (policies.length > 30) return false;
+    const view = this.view as UpstreamResponseView;
+    for (let i = 0; i < policies.length; i++) {
+      if ((this.wanting & (1 << i)) === 0) continue;
+      const policy = policies[i] as (typeof policies)[number];
+      if (policy.rawResponse?.(this.ctx, view, raw) !== true) return false;
+    }
+    return true;
+  }
+
+  /** Asks the response-body policies whether they want this body, noting which do. */
+  private wantsBody(ctx: RequestContext, route: CompiledRoute, view: UpstreamResponseView): boolean {
+    if (ctx.method === 'HEAD' || view.status === 204 || view.status === 304) return false;
+    const policies = route.responseBody;
+    let wanting = 0;
+    for (let i = 0; i < policies.length; i++) {
+      if (policies[i]?.wantsResponseBody?.(ctx, view) !== true) continue;
+      wanting |= 1 << Math.min(i, 30);
+    }
+    this.wanting = wanting;
+    return wanting !== 0;
   }
 
   /** Pauses the upstream until the client drains, or aborts it if the client goes away. */
@@ -252,15 +282,6 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.state = FINISHED;
     complete(this.ctx, this.services);
   }
-}
-
-function wantsBody(ctx: RequestContext, route: CompiledRoute, view: UpstreamResponseView): boolean {
-  if (ctx.method === 'HEAD' || view.status === 204 || view.status === 304) return false;
-  const policies = route.responseBody;
-  for (let i = 0; i < policies.length; i++) {
-    if (policies[i]?.wantsResponseBody?.(ctx, view) === true) return true;
-  }
-  return false;
 }
 
 function send(ctx: RequestContext, route: CompiledRoute, status: number, out: unknown[], body: Buffer): void {

@@ -12,6 +12,7 @@ import { kindOf, mediaMatcher } from './media.js';
 import { compileParameters } from './compile-params.js';
 import { SchemaTranslator, type View } from './schema-translate.js';
 import { stripUndeclared } from './strip.js';
+import { conformsToDeclared } from './strip-scan.js';
 import { unescapeToken } from './pointer.js';
 import { coerceFormFields } from './form.js';
 
@@ -174,7 +175,7 @@ function responseValidator(
   mediaType: string, schema: SchemaObject, compile: CompileFn, pointer: string, lazy: LazyFailure | undefined,
 ): ResponseValidator {
   const kind = kindOf(mediaType);
-  if (kind !== 'json') return { mediaType, kind, validate: () => NO_ISSUES, strip: () => 0 };
+  if (kind !== 'json') return { mediaType, kind, validate: () => NO_ISSUES, strip: () => 0, conformsUnparsed: () => false };
   let fn: ValidateFunction | undefined | null = lazy === undefined ? compile(schema, 'response', pointer) : undefined;
   const validator = (): ValidateFunction | null => {
     if (fn === undefined) {
@@ -195,6 +196,7 @@ function responseValidator(
       return f === null || f(value) ? NO_ISSUES : toIssues(f.errors, 'body');
     },
     strip: (value) => stripUndeclared(value, schema),
+    conformsUnparsed: (raw) => conformsToDeclared(raw, schema),
   };
 }
 

@@ -6,7 +6,7 @@ import { isObject } from './pointer.js';
  * (Ajv's removeAdditional follows additionalProperties per branch, and inside anyOf/oneOf it
  * strips fields another branch declares). A plan per schema object is built once and cached.
  */
-interface Plan {
+export interface Plan {
   readonly props: Map<string, object[]>;
   readonly patterns: { re: RegExp; schema: object }[];
   /** Schemas for undeclared properties (additionalProperties as a schema). */
@@ -69,7 +69,7 @@ function buildPlan(schemas: readonly object[]): Plan {
   return { ...plan, keepAll: keepAll || (!declares && !closed && plan.additional.length === 0) };
 }
 
-function planFor(schemas: readonly object[]): Plan {
+export function planFor(schemas: readonly object[]): Plan {
   if (schemas.length === 1) {
     const only = schemas[0] as object;
     let plan = plans.get(only);
@@ -83,7 +83,7 @@ function planFor(schemas: readonly object[]): Plan {
 }
 
 /** The schemas item `i` of an array answers to: its positional ones (prefixItems), else `items`. */
-function itemSchemas(plan: Plan, i: number): readonly object[] {
+export function itemSchemas(plan: Plan, i: number): readonly object[] {
   const positional: object[] = [];
   for (const list of plan.prefixItems) {
     const s = list[i];

@@ -73,6 +73,11 @@ export interface ResponseValidator {
    * Returns the number of properties removed.
    */
   strip(value: unknown): number;
+  /**
+   * True when `raw` is valid JSON that `strip` would leave unchanged, decided from the bytes
+   * without parsing them; false when in doubt.
+   */
+  conformsUnparsed(raw: Buffer): boolean;
 }
 
 export interface OperationValidators {

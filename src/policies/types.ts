@@ -29,6 +29,13 @@ export interface PolicyInstance {
   requestBody?(ctx: RequestContext): PhaseResult;
   /** Whether this policy needs the parsed response body for this response. */
   wantsResponseBody?(ctx: RequestContext, response: UpstreamResponseView): boolean;
+  /**
+   * For a policy that wanted this response's body: true when the raw bytes may go out unchanged
+   * and the policy has nothing to do with them. When every policy that wanted the body says so,
+   * the body is not parsed and no `responseBody` runs (a policy that did not want the body is
+   * never asked, and must not need its `responseBody` called).
+   */
+  rawResponse?(ctx: RequestContext, response: UpstreamResponseView, raw: Buffer): boolean;
   /** Sees (and may rewrite in place) the parsed JSON response body. */
   responseBody?(ctx: RequestContext, response: UpstreamResponseView, body: unknown): Denial | undefined;
   log?(ctx: RequestContext): void;

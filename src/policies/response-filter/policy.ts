@@ -1,4 +1,5 @@
-import type { PolicyFactory, PolicyInstance } from '../types.js';
+import type { RequestContext } from '../../gateway/context.js';
+import type { PolicyFactory, PolicyInstance, UpstreamResponseView } from '../types.js';
 import { denialFromIssues } from '../request-schema/issues.js';
 
 /**
@@ -17,6 +18,12 @@ export const responseFilterPolicy: PolicyFactory = ({ api, validators }) => {
     wantsResponseBody(_ctx, response) {
       return v.response(response.status, response.contentType)?.kind === 'json';
     },
+    // Strip only (no validation): a conforming body, the usual case, is judged from its bytes.
+    ...(setting === 'strip' ? {
+      rawResponse(_ctx: RequestContext, response: UpstreamResponseView, raw: Buffer) {
+        return v.response(response.status, response.contentType)?.conformsUnparsed(raw) === true;
+      },
+    } : {}),
     responseBody(ctx, response, body) {
       const validator = v.response(response.status, response.contentType);
       if (validator === undefined) return undefined;
