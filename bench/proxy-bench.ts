@@ -86,7 +86,7 @@ const median = (values: readonly number[]): number => {
  */
 export async function runProxyBench(options: { seconds?: number; rounds?: number; extraYaml?: string; label?: string; headers?: Record<string, string> } = {}): Promise<string[]> {
   const seconds = options.seconds ?? Number(process.env.BENCH_SECONDS ?? 5);
-  const rounds = options.rounds ?? Number(process.env.BENCH_ROUNDS ?? 3);
+  const rounds = options.rounds ?? Number(process.env.BENCH_ROUNDS ?? 6);
   const up = await startRole('upstream');
   const target = `http://127.0.0.1:${up.port}`;
   const floor = await startRole('floor', target);

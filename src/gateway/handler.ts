@@ -53,7 +53,8 @@ function failed(ctx: RequestContext, services: GatewayServices, error: unknown):
 /**
  * Runs everything before the upstream call. Synchronous as long as every step is (routing,
  * validation, cached identity checks): a promise, and the microtask turns it costs, appear only
- * where a policy or the body read actually waits. Returns a promise when work is still under way.
+ * where a policy or the body read actually waits. Returns that promise while something waits;
+ * undefined once the answer is sent or the request is handed to the upstream exchange.
  */
 function handle(ctx: RequestContext, runtime: Runtime, services: GatewayServices): Promise<void> | undefined {
   const limits = runtime.config.limits;

@@ -236,6 +236,12 @@ class Exchange implements Dispatcher.DispatchHandler {
   /** Pauses the upstream until the client drains, or aborts it if the client goes away. */
   private waitForClient(controller: Dispatcher.DispatchController, res: ServerResponse): void {
     if (this.waiting) return;
+    if (res.destroyed) {
+      // Gone already: its 'close' has fired and no 'drain' will come.
+      this.finish();
+      controller.abort(new Error('client went away'));
+      return;
+    }
     this.waiting = true;
     controller.pause();
     const onDrain = (): void => {
