@@ -15,6 +15,15 @@ export interface Identity {
   readonly credentialId?: string;
 }
 
+/** What an identity policy refused and why, for the decision trail; kept off the client's answer. */
+export interface DecisionNote {
+  readonly policy: string;
+  readonly rule: string;
+  readonly reason: string;
+  readonly code: string;
+  readonly mode: 'enforce' | 'monitor';
+}
+
 /** A refusal a monitor-mode policy would have made. */
 export interface MonitoredDenial {
   readonly policy: string;
@@ -72,6 +81,10 @@ export class RequestContext {
   forwarded = false;
   /** The observe phase has run (it runs once). */
   observed = false;
+  /** The first identity refusal of this request (policies/authn/decisions.ts). */
+  decisionNote: DecisionNote | undefined = undefined;
+  /** This request's identity decision has been written to the trail (it is written once). */
+  decisionRecorded = false;
 
   constructor(id: string, req: IncomingMessage, res: ServerResponse, secure: boolean) {
     this.id = id;

@@ -1,24 +1,13 @@
-import type { RequestContext } from '../../gateway/context.js';
+import type { DecisionNote, RequestContext } from '../../gateway/context.js';
 import type { IdentityRuntime } from '../../identity/runtime.js';
 
-/** What an identity policy refused and why; kept off the client's answer. */
-export interface DecisionNote {
-  readonly policy: string;
-  readonly rule: string;
-  readonly reason: string;
-  readonly code: string;
-  readonly mode: 'enforce' | 'monitor';
-}
+export type { DecisionNote };
 
 /** The policies whose refusals are identity decisions (recorded in the decision trail). */
 export const IDENTITY_POLICIES = new Set(['authenticate', 'authorize', 'object-auth', 'step-up']);
 
-// Side tables keyed by the request: only refusals write here, so the allow path costs one lookup.
-const notes = new WeakMap<RequestContext, DecisionNote>();
-const recorded = new WeakSet<RequestContext>();
-
 export function noteRefusal(ctx: RequestContext, note: DecisionNote): void {
-  if (!notes.has(ctx)) notes.set(ctx, note);
+  ctx.decisionNote ??= note;
 }
 
 /**
@@ -26,9 +15,11 @@ export function noteRefusal(ctx: RequestContext, note: DecisionNote): void {
  * runs first: a refusal with its internal reason, or an allow with the route's rule summary.
  */
 export function recordDecision(ctx: RequestContext, rt: IdentityRuntime, summary: string, logger: { info(obj: object, msg: string): void }): void {
-  if (recorded.has(ctx)) return;
-  recorded.add(ctx);
-  const note = notes.get(ctx);
+  // Fields on the request rather than weak side tables: a WeakSet entry per request costs more in
+  // the garbage collector than anything else here.
+  if (ctx.decisionRecorded) return;
+  ctx.decisionRecorded = true;
+  const note = ctx.decisionNote;
   const identity = ctx.identity;
   const denied = note !== undefined && (note.mode === 'monitor' || ctx.deniedBy === note.policy);
   if (note !== undefined && note.mode === 'enforce') {
