@@ -43,9 +43,13 @@ export class DecisionTrail {
     this.buffer = new BufferedRecords(records, onError === undefined ? {} : { onError });
   }
 
-  /** Takes over `record`: the caller builds one per decision and never changes it afterwards. */
   write(record: DecisionRecord): void {
-    this.buffer.adopt(this.stream, record);
+    this.buffer.add(this.stream, record);
+  }
+
+  /** A record already serialised by its writer (see recordDecision): one per request, so no object. */
+  writeJson(json: string): void {
+    this.buffer.addJson(this.stream, json);
   }
 
   flush(): Promise<void> {

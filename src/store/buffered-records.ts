@@ -1,4 +1,4 @@
-import { checkRecord, recordJson } from './check.js';
+import { checkRecordJson, recordJson } from './check.js';
 import type { RecordFilter, RecordQuery, Records, StoredRecord } from './ports.js';
 
 export interface BufferedRecordsOptions {
@@ -27,10 +27,8 @@ export interface BufferedRecordsStats {
 
 interface Pending {
   readonly stream: string;
-  /** A snapshot taken by `add`... */
-  readonly json: string | undefined;
-  /** ...or the record itself, handed over by `adopt`. */
-  readonly record: object | undefined;
+  /** The record as JSON text: a snapshot, so later changes by the caller do not leak in. */
+  readonly json: string;
 }
 
 /**
@@ -68,18 +66,16 @@ export class BufferedRecords {
    * StoreInputError for a record that is not a JSON-serialisable object: that is a bug, not load.
    */
   add(stream: string, record: object): boolean {
-    const json = recordJson(stream, record); // a snapshot: later changes by the caller do not leak in
-    return this.push({ stream, json, record: undefined });
+    return this.push({ stream, json: recordJson(stream, record) });
   }
 
   /**
-   * Like `add`, for a record built for this call that its caller never touches again (a
-   * decision record per request): it is buffered as is, without the snapshot's serialise and
-   * parse; the store serialises it once when the batch is written.
+   * Like `add`, for a record its writer serialised itself (the decision trail writes one per
+   * request): the JSON text of an object, escaped as JSON.stringify would. Stored as it is.
    */
-  adopt(stream: string, record: object): boolean {
-    checkRecord(stream, record);
-    return this.push({ stream, json: undefined, record });
+  addJson(stream: string, json: string): boolean {
+    checkRecordJson(stream, [json]);
+    return this.push({ stream, json });
   }
 
   private push(pending: Pending): boolean {
@@ -150,9 +146,10 @@ export class BufferedRecords {
       const stream = (this.buffer[0] as Pending).stream;
       let n = 1;
       while (n < this.batchSize && n < this.buffer.length && (this.buffer[n] as Pending).stream === stream) n++;
-      const batch = this.buffer.slice(0, n).map((p) => p.record ?? (JSON.parse(p.json as string) as object));
+      // Stored as the JSON it already is: no parse and second serialisation per record.
+      const batch = this.buffer.slice(0, n).map((p) => p.json);
       try {
-        await this.target.appendMany(stream, batch);
+        await this.target.appendManyJson(stream, batch);
       } catch (err) {
         this.counts.failures++;
         this.delay = Math.min(this.delay * 2, this.maxDelay);

@@ -73,6 +73,19 @@ export function recordJson(stream: string, record: object): string {
   }
 }
 
+/**
+ * The cheap half of checking a pre-serialised record: a JSON object text. The writers are ours
+ * (recordJson and the decision trail's); this catches a caller handing over something else.
+ */
+export function checkRecordJson(stream: string, texts: readonly string[]): void {
+  checkRecord(stream, {});
+  for (const t of texts) {
+    if (typeof t !== 'string' || t.charCodeAt(0) !== 0x7b || t.charCodeAt(t.length - 1) !== 0x7d) {
+      throw new StoreInputError(`records.appendManyJson(${stream})`, 'each record must be the JSON text of an object');
+    }
+  }
+}
+
 /** In-memory equality filter with the same semantics as the SQL adapters (same type, same value). */
 export function matchesWhere(data: Record<string, unknown>, where: Readonly<Record<string, unknown>> | undefined): boolean {
   if (where === undefined) return true;

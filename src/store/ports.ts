@@ -118,6 +118,12 @@ export interface Records {
   append(stream: string, record: object): Promise<string>;
   /** Stores all records atomically (all or none) and returns their ids in order. */
   appendMany(stream: string, records: readonly object[]): Promise<string[]>;
+  /**
+   * `appendMany` for records already serialised, each a JSON object text (from `recordJson` or a
+   * writer that escapes as JSON.stringify does): every engine stores JSON, so the text is kept as
+   * it is, without a parse and a second serialisation. A text that is not a JSON object is refused.
+   */
+  appendManyJson(stream: string, texts: readonly string[]): Promise<string[]>;
   query(stream: string, query?: RecordQuery): Promise<StoredRecord[]>;
   count(stream: string, filter?: RecordFilter): Promise<number>;
 }

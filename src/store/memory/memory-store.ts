@@ -1,4 +1,4 @@
-import { checkBy, checkGcra, checkInteger, checkOptionalTtl, checkQuery, checkTtl, inWindow, matchesWhere, recordJson } from '../check.js';
+import { checkBy, checkGcra, checkInteger, checkOptionalTtl, checkQuery, checkTtl, inWindow, matchesWhere, recordJson, checkRecordJson } from '../check.js';
 import { StoreUnavailableError } from '../errors.js';
 import { gcraDecide, gcraNextTat } from '../gcra.js';
 import { LocalPubSub } from '../local-pubsub.js';
@@ -162,10 +162,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const select = (stream: string, f: RecordFilter | undefined): KeptRecord[] =>
     (streams.get(stream) ?? []).filter((r) => inWindow(r.ts, f?.since, f?.until) && (f?.where === undefined || matchesWhere(dataOf(r), f.where)));
 
-  const appendAll = (stream: string, records: readonly object[]): string[] => {
-    // Kept as JSON, like the other engines: a copy the caller cannot change afterwards, JSON-only
-    // data. Parsed on first read: records are written far more often than they are read.
-    const texts = records.map((r) => recordJson(stream, r));
+  // Kept as JSON, like the other engines: a copy the caller cannot change afterwards, JSON-only
+  // data. Parsed on first read: records are written far more often than they are read.
+  const appendAll = (stream: string, records: readonly object[]): string[] => appendTexts(stream, records.map((r) => recordJson(stream, r)));
+
+  const appendTexts = (stream: string, texts: readonly string[]): string[] => {
     let list = streams.get(stream);
     if (list === undefined) streams.set(stream, (list = []));
     const ts = now();
@@ -187,6 +188,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     async appendMany(stream, records) {
       open('records.appendMany');
       return appendAll(stream, records);
+    },
+    async appendManyJson(stream, texts) {
+      open('records.appendManyJson');
+      checkRecordJson(stream, texts);
+      return appendTexts(stream, texts);
     },
     async query(stream, q?: RecordQuery) {
       open('records.query');

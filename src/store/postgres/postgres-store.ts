@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { checkBy, checkGcra, checkInteger, checkOptionalTtl, checkQuery, checkRecord, checkTtl, recordJson } from '../check.js';
+import { checkBy, checkGcra, checkInteger, checkOptionalTtl, checkQuery, checkRecord, checkRecordJson, checkTtl, recordJson } from '../check.js';
 import { StoreInputError, StoreUnavailableError } from '../errors.js';
 import type { Counters, GcraOptions, GcraResult, KeyValue, KeyValueEntry, RecordFilter, Records, Store, StoreHealth, StoredRecord } from '../ports.js';
 import { migratePostgres } from './migrations.js';
@@ -172,6 +172,16 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     return { sql, values, shape };
   };
 
+  /** One statement: atomic, one round trip, ids drawn in array order. */
+  const insertJson = async (stream: string, json: readonly string[]): Promise<string[]> => {
+    if (json.length === 0) return [];
+    const r = await q<{ id: string }>('records.appendMany', 'append_many', `
+      INSERT INTO ${S}.records (stream, data)
+      SELECT $1, d FROM unnest($2::jsonb[]) WITH ORDINALITY AS u(d, i) ORDER BY i
+      RETURNING id::text`, [stream, json]);
+    return r.rows.map((row) => row.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  };
+
   const records: Records = {
     async append(stream, record) {
       const json = recordJson(stream, record);
@@ -180,14 +190,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     },
     async appendMany(stream, list) {
       checkRecord(stream, {});
-      const json = list.map((rec) => recordJson(stream, rec));
-      if (json.length === 0) return [];
-      // One statement: atomic, one round trip, ids drawn in array order.
-      const r = await q<{ id: string }>('records.appendMany', 'append_many', `
-        INSERT INTO ${S}.records (stream, data)
-        SELECT $1, d FROM unnest($2::jsonb[]) WITH ORDINALITY AS u(d, i) ORDER BY i
-        RETURNING id::text`, [stream, json]);
-      return r.rows.map((row) => row.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+      return insertJson(stream, list.map((rec) => recordJson(stream, rec)));
+    },
+    async appendManyJson(stream, texts) {
+      checkRecordJson(stream, texts);
+      return insertJson(stream, texts);
     },
     async query(stream, query) {
       const limit = checkQuery(stream, query);

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { checkQuery, checkRecord, matchesWhere, recordJson } from '../check.js';
+import { checkQuery, checkRecord, checkRecordJson, matchesWhere, recordJson } from '../check.js';
 import type { RecordFilter, RecordQuery, Records, StoredRecord } from '../ports.js';
 import { wrap } from './connection.js';
 
@@ -50,6 +50,23 @@ export function redisRecords(redis: Redis, prefix: string): Records {
     }
   }
 
+  /** MULTI/EXEC: one round trip, all or none. */
+  const addAll = async (stream: string, json: readonly string[], op: string): Promise<string[]> => {
+    if (json.length === 0) return [];
+    try {
+      const tx = redis.multi();
+      for (const j of json) tx.xadd(key(stream), '*', 'd', j);
+      const res = await tx.exec();
+      if (res === null) throw new Error('transaction aborted');
+      return res.map(([err, id]) => {
+        if (err !== null) throw err;
+        return id as string;
+      });
+    } catch (err) {
+      return wrap(op, err);
+    }
+  };
+
   return {
     async append(stream, record) {
       const json = recordJson(stream, record);
@@ -61,21 +78,11 @@ export function redisRecords(redis: Redis, prefix: string): Records {
     },
     async appendMany(stream, records) {
       checkRecord(stream, {});
-      const json = records.map((r) => recordJson(stream, r));
-      if (json.length === 0) return [];
-      try {
-        // MULTI/EXEC: one round trip, all or none.
-        const tx = redis.multi();
-        for (const j of json) tx.xadd(key(stream), '*', 'd', j);
-        const res = await tx.exec();
-        if (res === null) throw new Error('transaction aborted');
-        return res.map(([err, id]) => {
-          if (err !== null) throw err;
-          return id as string;
-        });
-      } catch (err) {
-        return wrap('records.appendMany', err);
-      }
+      return addAll(stream, records.map((r) => recordJson(stream, r)), 'records.appendMany');
+    },
+    async appendManyJson(stream, texts) {
+      checkRecordJson(stream, texts);
+      return addAll(stream, texts, 'records.appendManyJson');
     },
     async query(stream, q) {
       const limit = checkQuery(stream, q);

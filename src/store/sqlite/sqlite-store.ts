@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { checkBy, checkGcra, checkInteger, checkOptionalTtl, checkQuery, checkRecord, checkTtl, recordJson } from '../check.js';
+import { checkBy, checkGcra, checkInteger, checkOptionalTtl, checkQuery, checkRecord, checkRecordJson, checkTtl, recordJson } from '../check.js';
 import { StoreInputError, StoreUnavailableError } from '../errors.js';
 import { gcraDecide, gcraNextTat } from '../gcra.js';
 import { LocalPubSub } from '../local-pubsub.js';
@@ -193,6 +193,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       guard('records.appendMany', () => {
         checkRecord(stream, {});
         return appendTx.immediate(stream, list.map((r) => recordJson(stream, r)), now());
+      }),
+    appendManyJson: (stream, texts) =>
+      guard('records.appendManyJson', () => {
+        checkRecordJson(stream, texts);
+        return appendTx.immediate(stream, texts, now());
       }),
     query: (stream, q) =>
       guard('records.query', () => {

@@ -104,6 +104,20 @@ export function dataContract({ store: current, key, advance }: ContractContext):
       expect(await store.records.query(key('other'))).toEqual([]);
     });
 
+    it('stores pre-serialised records as they are, in order with the others, and refuses a text that is not an object', async () => {
+      const s = key('json');
+      const id1 = await store.records.append(s, { kind: 'a' });
+      const ids = await store.records.appendManyJson(s, [JSON.stringify({ kind: 'b', who: 'qu"ote\\n' }), '{"kind":"c","n":3}']);
+      expect(ids).toHaveLength(2);
+      const rows = await store.records.query(s, { order: 'desc' });
+      expect(rows.map((r) => r.id)).toEqual([...ids].reverse().concat(id1));
+      expect(rows.map((r) => r.data)).toEqual([{ kind: 'c', n: 3 }, { kind: 'b', who: 'qu"ote\\n' }, { kind: 'a' }]);
+      expect(await store.records.count(s, { where: { kind: 'b' } })).toBe(1);
+      await expect(store.records.appendManyJson(s, ['[1,2]'])).rejects.toBeInstanceOf(StoreInputError);
+      await expect(store.records.appendManyJson(s, ['"text"'])).rejects.toBeInstanceOf(StoreInputError);
+      expect(await store.records.count(s)).toBe(3);
+    });
+
     it('stores a copy: changing the object after append changes nothing', async () => {
       const s = key('copy');
       const rec = { v: 'before' };
