@@ -28,9 +28,10 @@ function connectionTokens(value: string | string[] | undefined): Set<string> | u
 /**
  * The headers sent upstream, as the flat name/value list undici takes: the client's, less
  * hop-by-hop ones, those a policy strips (`drop`, lower-case) and those a policy sets (`add`,
- * which replace the client's), plus `X-Forwarded-*` set by the gateway. `bodyLength`: the length
- * of a body the gateway read and now sends itself (-1 when it streams the client's as it comes). Client-sent
+ * which replace the client's), plus `X-Forwarded-*` set by the gateway. Client-sent
  * `X-Forwarded-*` are replaced, never appended to: by default no proxy in front of us is trusted.
+ * `bodyLength`: the length of a body the gateway read and now sends itself (-1 when the client's
+ * body streams through as it comes).
  */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
