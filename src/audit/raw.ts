@@ -81,3 +81,26 @@ export function decodeFragment(fragment: string): string {
     return fragment;
   }
 }
+
+/**
+ * Visits every object of a document once, depth first, with a function giving its JSON pointer:
+ * the pointer is built only when asked for (rules report few places out of many thousand).
+ * Example values are data, not contract, and are not entered; nor is any key in `skip`.
+ */
+export function walkObjects(root: unknown, visit: (node: Json, pointer: () => string) => void, skip?: string): void {
+  const segs: string[] = [];
+  const pointer = (): string => (segs.length === 0 ? '' : child('', ...segs));
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) if (typeof node[i] === 'object' && node[i] !== null) { segs.push(String(i)); walk(node[i]); segs.pop(); }
+      return;
+    }
+    if (!isObject(node)) return;
+    visit(node, pointer);
+    for (const k in node) {
+      const v = node[k];
+      if (typeof v === 'object' && v !== null && k !== 'example' && k !== 'examples' && k !== skip) { segs.push(k); walk(v); segs.pop(); }
+    }
+  };
+  walk(root);
+}

@@ -5,7 +5,7 @@
  *   x-gatehouse-ignore: [{ rule: GH-INPUT-001, reason: "..." }]
  * A suppression without a reason is not honoured (and is itself a finding, GH-SPEC-004).
  */
-import { child, isObject, type RawDoc } from './raw.js';
+import { child, isObject, walkObjects, type RawDoc } from './raw.js';
 
 export interface Suppressions {
   /** The reason, when `ruleId` is suppressed at `pointer` or an ancestor of it. */
@@ -31,21 +31,9 @@ export function collectSuppressions(raw: RawDoc): Suppressions {
     else add(v, undefined);
     if (entries.size > 0) found.set(ptr, entries);
   };
-  // One pass over the document; pointers are only built where a suppression is found.
-  const segs: string[] = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) if (typeof node[i] === 'object' && node[i] !== null) { segs.push(String(i)); visit(node[i]); segs.pop(); }
-      return;
-    }
-    if (!isObject(node)) return;
-    if (node[KEY] !== undefined) parse(segs.length === 0 ? '' : child('', ...segs), node[KEY]);
-    for (const k in node) {
-      const v = node[k];
-      if (typeof v === 'object' && v !== null && k !== 'example' && k !== 'examples' && k !== KEY) { segs.push(k); visit(v); segs.pop(); }
-    }
-  };
-  visit(raw.root);
+  walkObjects(raw.root, (node, pointer) => {
+    if (node[KEY] !== undefined) parse(pointer(), node[KEY]);
+  }, KEY);
   const scopes = [...found];
   return {
     invalid,

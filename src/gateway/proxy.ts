@@ -101,7 +101,7 @@ class Exchange implements Dispatcher.DispatchHandler {
         this.state = BUFFERING;
         return;
       }
-      if (route.responseBody.some((p) => p.mode === 'enforce')) {
+      if (route.responseEnforced) {
         this.refuse(controller, ENCODED, 'response-contract');
         return;
       }
@@ -192,7 +192,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     try {
       value = JSON.parse(raw.toString('utf8'));
     } catch {
-      if (route.responseBody.some((p) => p.mode === 'enforce')) return sendDenial(ctx, NOT_JSON, 'response-contract');
+      if (route.responseEnforced) return sendDenial(ctx, NOT_JSON, 'response-contract');
       return send(ctx, route, view.status, out, raw);
     }
     const policies = route.responseBody;

@@ -36,6 +36,8 @@ export interface CompiledRoute {
   readonly requestBody: readonly PolicyInstance[];
   /** Response-body policies, already in reverse order. */
   readonly responseBody: readonly PolicyInstance[];
+  /** One of them enforces: an unreadable (encoded, not JSON) response is refused, not passed. */
+  readonly responseEnforced: boolean;
   readonly log: readonly PolicyInstance[];
   readonly needsRequestBody: boolean;
   readonly metrics: RouteMetrics;

@@ -136,6 +136,7 @@ function compileRoute(config: GatehouseConfig, api: CompiledApi, operation: Oper
     request: policies.filter((p) => p.request !== undefined),
     requestBody: policies.filter((p) => p.requestBody !== undefined),
     responseBody: policies.filter((p) => p.responseBody !== undefined).reverse(),
+    responseEnforced: policies.some((p) => p.responseBody !== undefined && p.mode === 'enforce'),
     log: policies.filter((p) => p.log !== undefined),
     needsRequestBody: policies.some((p) => p.needsRequestBody === true),
     metrics: scope.services.metrics.forRoute(api.name, label),

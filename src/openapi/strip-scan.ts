@@ -196,27 +196,8 @@ class Scan {
 
 const NONE: readonly object[] = [];
 
-interface DeclaredName {
-  readonly bytes: Buffer;
-  readonly schemas: object[];
-}
-
-/** A plan's plain (ASCII, unescaped) property names by byte length, built once per plan. */
-const namesByPlan = new WeakMap<Plan, Map<number, DeclaredName[]>>();
-
 function declaredAt(plan: Plan, b: Buffer, start: number, end: number): object[] | undefined {
-  let byLength = namesByPlan.get(plan);
-  if (byLength === undefined) {
-    byLength = new Map();
-    for (const [name, schemas] of plan.props) {
-      const bytes = Buffer.from(name, 'utf8');
-      const list = byLength.get(bytes.length) ?? [];
-      list.push({ bytes, schemas });
-      byLength.set(bytes.length, list);
-    }
-    namesByPlan.set(plan, byLength);
-  }
-  const candidates = byLength.get(end - start);
+  const candidates = plan.names.get(end - start);
   if (candidates === undefined) return undefined;
   for (const c of candidates) {
     const n = c.bytes;

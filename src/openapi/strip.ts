@@ -15,6 +15,13 @@ export interface Plan {
   readonly keepAll: boolean;
   readonly items: object[];
   readonly prefixItems: object[][];
+  /** Declared names by their UTF-8 length, for matching raw bytes (strip-scan.ts). */
+  readonly names: ReadonlyMap<number, readonly DeclaredName[]>;
+}
+
+export interface DeclaredName {
+  readonly bytes: Buffer;
+  readonly schemas: object[];
 }
 
 const plans = new WeakMap<object, Plan>();
@@ -34,7 +41,7 @@ function buildPlan(schemas: readonly object[]): Plan {
   const leaves: Record<string, unknown>[] = [];
   const seen = new Set<object>();
   for (const s of schemas) branchesOf(s, leaves, seen);
-  const plan: Plan = { props: new Map(), patterns: [], additional: [], keepAll: false, items: [], prefixItems: [] };
+  const plan: Plan = { props: new Map(), patterns: [], additional: [], keepAll: false, items: [], prefixItems: [], names: new Map() };
   let keepAll = false;
   let declares = false;
   let closed = false;
@@ -65,8 +72,15 @@ function buildPlan(schemas: readonly object[]): Plan {
     else if (isObject(leaf.items)) plan.items.push(leaf.items);
     if (Array.isArray(leaf.prefixItems)) plan.prefixItems.push(leaf.prefixItems.filter(isObject));
   }
+  const names = new Map<number, DeclaredName[]>();
+  for (const [name, schemas] of plan.props) {
+    const bytes = Buffer.from(name, 'utf8');
+    const list = names.get(bytes.length) ?? [];
+    list.push({ bytes, schemas });
+    names.set(bytes.length, list);
+  }
   // A schema that declares nothing about its properties is a free-form map: keep its contents.
-  return { ...plan, keepAll: keepAll || (!declares && !closed && plan.additional.length === 0) };
+  return { ...plan, names, keepAll: keepAll || (!declares && !closed && plan.additional.length === 0) };
 }
 
 export function planFor(schemas: readonly object[]): Plan {

@@ -1,4 +1,4 @@
-import { checkRecordJson, recordJson } from './check.js';
+import { checkRecordText, recordJson } from './check.js';
 import type { RecordFilter, RecordQuery, Records, StoredRecord } from './ports.js';
 
 export interface BufferedRecordsOptions {
@@ -74,7 +74,7 @@ export class BufferedRecords {
    * request): the JSON text of an object, escaped as JSON.stringify would. Stored as it is.
    */
   addJson(stream: string, json: string): boolean {
-    checkRecordJson(stream, [json]);
+    checkRecordText(stream, json);
     return this.push({ stream, json });
   }
 

@@ -58,8 +58,12 @@ export function checkQuery(stream: string, q: RecordQuery | undefined): number {
   return Math.min(q.limit, MAX_QUERY_LIMIT);
 }
 
-export function checkRecord(stream: string, record: unknown): void {
+function checkStream(stream: string): void {
   if (typeof stream !== 'string' || stream.length === 0) throw new StoreInputError('records', 'stream must be a non-empty string');
+}
+
+export function checkRecord(stream: string, record: unknown): void {
+  checkStream(stream);
   if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new StoreInputError(`records.append(${stream})`, 'record must be a plain object');
 }
 
@@ -78,11 +82,15 @@ export function recordJson(stream: string, record: object): string {
  * (recordJson and the decision trail's); this catches a caller handing over something else.
  */
 export function checkRecordJson(stream: string, texts: readonly string[]): void {
-  checkRecord(stream, {});
-  for (const t of texts) {
-    if (typeof t !== 'string' || t.charCodeAt(0) !== 0x7b || t.charCodeAt(t.length - 1) !== 0x7d) {
-      throw new StoreInputError(`records.appendManyJson(${stream})`, 'each record must be the JSON text of an object');
-    }
+  checkStream(stream);
+  for (const t of texts) checkRecordText(stream, t);
+}
+
+/** One pre-serialised record (see checkRecordJson); the decision trail checks one per request. */
+export function checkRecordText(stream: string, text: string): void {
+  checkStream(stream);
+  if (typeof text !== 'string' || text.charCodeAt(0) !== 0x7b || text.charCodeAt(text.length - 1) !== 0x7d) {
+    throw new StoreInputError(`records.appendManyJson(${stream})`, 'each record must be the JSON text of an object');
   }
 }
 

@@ -1,4 +1,4 @@
-import { child, decodeFragment, isObject } from '../raw.js';
+import { decodeFragment, walkObjects } from '../raw.js';
 import type { Rule } from '../types.js';
 
 /** Rules about the document itself. GH-SPEC-001/004/005 are raised by the engine, not by a check. */
@@ -13,24 +13,12 @@ export const specRules: Rule[] = [
     description: 'A dangling reference leaves a schema or parameter undefined, so validation silently accepts anything there.',
     fix: 'Point the `$ref` at an existing component, or add the missing component.',
     check(ctx, emit) {
-      // One pass; pointers are only built for dangling references.
-      const segs: string[] = [];
-      const visit = (node: unknown): void => {
-        if (Array.isArray(node)) {
-          for (let i = 0; i < node.length; i++) if (typeof node[i] === 'object' && node[i] !== null) { segs.push(String(i)); visit(node[i]); segs.pop(); }
-          return;
-        }
-        if (!isObject(node)) return;
+      walkObjects(ctx.spec.raw, (node, pointer) => {
         const ref = node.$ref;
         if (typeof ref === 'string' && ref.startsWith('#') && ctx.raw.get(decodeFragment(ref.slice(1))) === undefined) {
-          emit(segs.length === 0 ? '' : child('', ...segs), `$ref ${ref} does not resolve`);
+          emit(pointer(), `$ref ${ref} does not resolve`);
         }
-        for (const k in node) {
-          const v = node[k];
-          if (typeof v === 'object' && v !== null && k !== 'example' && k !== 'examples') { segs.push(k); visit(v); segs.pop(); }
-        }
-      };
-      visit(ctx.spec.raw);
+      });
       for (const p of ctx.spec.problems) if (/ref/i.test(p.code) && !p.pointer.startsWith('#')) emit(p.pointer, p.message);
     },
   },
