@@ -5,23 +5,12 @@
  * machine hits every variant alike; the median of each is reported. Target: on >= 95 % of off.
  */
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startRole } from './proxy-bench.js';
 import { ITEM } from './servers.js';
+import { cpuMicros, median } from './measure.js';
 
-
-/** CPU time (user + system) a process has used, ms, from /proc (Linux; clock ticks of 10 ms). */
-function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 interface Sample { rps: number; cpuUsPerRequest: number }
 
@@ -30,18 +19,17 @@ interface Sample { rps: number; cpuUsPerRequest: number }
  * the second is the steadier figure (contention slows everything but not the CPU each request takes).
  */
 async function measure(g: { port: number; child: ChildProcess }, method: 'GET' | 'POST', path: string, seconds: number): Promise<Sample> {
-  const before = cpuMs(g.child.pid);
+  const before = cpuMicros(g.child.pid);
   const body = JSON.stringify(ITEM);
   const result = await autocannon({
     url: `http://127.0.0.1:${g.port}${path}`, method, connections: 32, duration: seconds,
     ...(method === 'POST' ? { body, headers: { 'content-type': 'application/json' } } : {}),
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  const used = cpuMs(g.child.pid) - before;
-  return { rps: result.requests.average, cpuUsPerRequest: used * 1000 / Math.max(1, result.requests.total) };
+  const used = cpuMicros(g.child.pid) - before;
+  return { rps: result.requests.average, cpuUsPerRequest: used / Math.max(1, result.requests.total) };
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? 0; };
 
 // Top-level keys: servers.js appends this text after the API's `policies:` block, at column 0.
 const VARIANTS = [

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Client } from 'undici';
 import { ITEM } from './servers.js';
+import { cpuMicros, median } from './measure.js';
 
 interface Measured { rps: number; total: number; p50: number; p99: number }
 
@@ -58,24 +58,6 @@ async function sequentialLatency(origin: string, path: string, options: { method
   return { p50: at(0.5), p99: at(0.99) };
 }
 
-/** CPU time (user + system) a process has used so far, in microseconds, from /proc (Linux). */
-function cpuMicros(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
-    if (fields === undefined) return undefined;
-    // utime and stime, in clock ticks of 10 ms (USER_HZ is 100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return undefined;
-  }
-}
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-};
-
 /**
  * Gatehouse against the floor (a minimal undici pass-through proxy), same upstream, same
  * client, same run. Throughput at 32 connections, in interleaved rounds (floor, gatehouse, then
@@ -111,7 +93,7 @@ export async function runProxyBench(options: { seconds?: number; rounds?: number
           const m = await run(proc.port, 32, seconds / rounds * 2);
           const after = cpuMicros(proc.child.pid);
           measured[role].push(m);
-          if (before !== undefined && after !== undefined && m.total > 0) cpu[role].push((after - before) / m.total);
+          if (Number.isFinite(before) && Number.isFinite(after) && m.total > 0) cpu[role].push((after - before) / m.total);
         }
       }
       const ratios = measured.floor.map((f, i) => (measured.gatehouse[i]?.rps ?? 0) / f.rps * 100);

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../gateway/context.js';
+import { essence } from '../openapi/media.js';
 import type { PolicyFactory, PolicyInstance } from '../policies/types.js';
 import { DEFAULT_SHAPE_LIMITS, walkShape, type BodyShape, type ShapeLimits } from './shape.js';
 
@@ -67,7 +68,6 @@ function entry(ctx: RequestContext): { request?: BodyShape; response?: BodyShape
 
 function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
-  const semi = contentType.indexOf(';');
-  const type = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  const type = essence(contentType);
   return type === 'application/json' || type.endsWith('+json');
 }
