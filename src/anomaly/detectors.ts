@@ -11,6 +11,7 @@ interface Baseline { windowStart: number; count: number; baseline: number; windo
 interface Usage { first: number; requests: number; operations: Set<string> }
 
 const SWEEP_EVERY = 5000;
+const NONE: readonly AlertDraft[] = Object.freeze([]);
 const MAX_OPERATIONS_PER_CALLER = 500;
 
 /**
@@ -27,6 +28,8 @@ export class Detectors {
   private readonly usage = new Map<string, Usage>();
   private readonly cooldowns: Record<'credentialStuffing' | 'enumeration' | 'exfiltration' | 'refusalCluster' | 'shadowTraffic' | 'zombieTraffic' | 'newOperation', Cooldown>;
   private seen = 0;
+  /** Collects one feed's alerts; handed out and replaced only when something fired. */
+  private fired: AlertDraft[] = [];
 
   constructor(private readonly settings: DetectorSettings, private readonly olderApis: ReadonlySet<string> = new Set()) {
     const s = settings;
@@ -45,8 +48,9 @@ export class Detectors {
     };
   }
 
-  feed(o: Observation): AlertDraft[] {
-    const out: AlertDraft[] = [];
+  /** The alerts this observation raises; the shared empty list when none (the usual case). */
+  feed(o: Observation): readonly AlertDraft[] {
+    const out = this.fired;
     const s = this.settings;
     if (s.credentialStuffing.enabled) this.credentialStuffing(o, out);
     if (s.enumeration.enabled) this.enumeration(o, out);
@@ -57,6 +61,8 @@ export class Detectors {
     if (s.shadowTraffic.enabled) this.shadowTraffic(o, out);
     if (s.zombieTraffic.enabled) this.zombieTraffic(o, out);
     if (++this.seen % SWEEP_EVERY === 0) this.sweep(o.ts);
+    if (out.length === 0) return NONE;
+    this.fired = [];
     return out;
   }
 
@@ -75,7 +81,7 @@ export class Detectors {
   private enumeration(o: Observation, out: AlertDraft[]): void {
     if (o.objectKey === undefined || o.operation === undefined || o.status >= 500) return;
     const c = this.settings.enumeration;
-    const key = `${o.caller} ${o.api} ${o.operation}`;
+    const key = `${o.caller} ${o.operationKey ?? `${o.api} ${o.operation}`}`;
     const distinct = this.objects.add(key, o.ts, o.objectKey, o.requestId);
     if (distinct < c.distinctIds || !this.cooldowns.enumeration.fire(key, o.ts)) return;
     const seen = this.objects.recent(key);
@@ -122,7 +128,7 @@ export class Detectors {
     let u = this.usage.get(o.caller);
     if (u === undefined) { u = { first: o.ts, requests: 0, operations: new Set() }; this.usage.set(o.caller, u); }
     u.requests++;
-    const key = `${o.api} ${o.operation}`;
+    const key = o.operationKey ?? `${o.api} ${o.operation}`;
     if (u.operations.has(key)) return;
     if (u.operations.size < MAX_OPERATIONS_PER_CALLER) u.operations.add(key);
     const learned = o.ts - u.first >= c.learningMs && u.requests > c.minRequests;

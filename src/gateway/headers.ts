@@ -31,7 +31,9 @@ function connectionTokens(value: string | string[] | undefined): Set<string> | u
  * which replace the client's), plus `X-Forwarded-*` set by the gateway. Client-sent
  * `X-Forwarded-*` are replaced, never appended to: by default no proxy in front of us is trusted.
  * `bodyLength`: the length of a body the gateway read and now sends itself (-1 when the client's
- * body streams through as it comes).
+ * body streams through as it comes). `plainResponse`: a policy reads the response body, so the
+ * client's Accept-Encoding is replaced by `identity` (sent beside it, both would reach the
+ * upstream, which may well pick gzip from the pair).
  */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
@@ -41,6 +43,7 @@ export function upstreamRequestHeaders(
   drop: ReadonlySet<string> | undefined,
   add: Readonly<Record<string, string>> | undefined,
   bodyLength: number,
+  plainResponse: boolean,
 ): string[] {
   const extra = connectionTokens(incoming.connection);
   const out: string[] = [];
@@ -48,6 +51,7 @@ export function upstreamRequestHeaders(
     if (HOP_BY_HOP.has(name) || name.startsWith('x-forwarded-') || name === 'forwarded' || name === 'x-request-id') continue;
     if (extra?.has(name) === true || drop?.has(name) === true || (add !== undefined && add[name] !== undefined)) continue;
     if (bodyLength !== -1 && name === 'content-length') continue;
+    if (plainResponse && name === 'accept-encoding') continue;
     const value = incoming[name];
     if (value === undefined) continue;
     if (typeof value === 'string') out.push(name, value);
@@ -55,6 +59,7 @@ export function upstreamRequestHeaders(
   }
   if (add !== undefined) for (const name in add) out.push(name, add[name] as string);
   if (bodyLength !== -1) out.push('content-length', String(bodyLength));
+  if (plainResponse) out.push('accept-encoding', 'identity');
   out.push('x-forwarded-for', clientIp, 'x-forwarded-proto', secure ? 'https' : 'http');
   const host = incoming.host;
   if (host !== undefined) out.push('x-forwarded-host', host);

@@ -16,9 +16,8 @@ import { upstreamErrorCode } from './upstream.js';
  * it runs the observe phase once the client's answer is complete, so no promise is needed.
  */
 export function proxy(ctx: RequestContext, route: CompiledRoute, body: Buffer | Readable | undefined, services: GatewayServices): void {
-  const headers = upstreamRequestHeaders(ctx.req.headers, ctx.clientIp, ctx.secure, ctx.id, ctx.dropHeaders, ctx.addHeaders, Buffer.isBuffer(body) ? body.length : -1);
-  // Response filtering needs a plain body; ask the upstream not to compress it.
-  if (route.responseBody.length > 0) headers.push('accept-encoding', 'identity');
+  // Response filtering needs a plain body: the upstream is asked not to compress it.
+  const headers = upstreamRequestHeaders(ctx.req.headers, ctx.clientIp, ctx.secure, ctx.id, ctx.dropHeaders, ctx.addHeaders, Buffer.isBuffer(body) ? body.length : -1, route.responseBody.length > 0);
   const target = ctx.rawQuery === '' ? ctx.path : `${ctx.path}?${ctx.rawQuery}`;
   ctx.forwarded = true;
   route.api.upstream.dispatch(ctx.method, target, headers, body, new Exchange(ctx, route, services));

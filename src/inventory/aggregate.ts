@@ -52,7 +52,7 @@ export class Aggregator {
 
   add(o: Observation): void {
     const path = o.unmatched ? templatePath(o.path) : o.path;
-    const key = rowKey(o.api, o.method, path);
+    const key = o.rowKey ?? rowKey(o.api, o.method, path);
     let row = this.rows.get(key);
     if (row === undefined) {
       row = emptyRow(o.api, o.method, path, o.operation, o.unmatched, o.deprecated, o.ts, this.source);

@@ -9,13 +9,15 @@ export interface InventoryConfig {
   readonly shapes: boolean;
   /** Fraction of requests per operation whose bodies are walked for their shape (0..1); the first call of each operation always is. */
   readonly sampleRate: number;
+  /** Bodies walked per operation and minute at most, each way: a busy route's shape is known long before this. */
+  readonly maxSamplesPerMinute: number;
   /** How often aggregated observations are written to the store. */
   readonly flushIntervalMs: number;
   /** Fields walked per body at most. */
   readonly maxFields: number;
 }
 
-export const DEFAULT_INVENTORY: InventoryConfig = { enabled: true, shapes: true, sampleRate: 0.02, flushIntervalMs: 5000, maxFields: 200 };
+export const DEFAULT_INVENTORY: InventoryConfig = { enabled: true, shapes: true, sampleRate: 0.02, maxSamplesPerMinute: 120, flushIntervalMs: 5000, maxFields: 200 };
 
 const duration = DURATION_SCHEMA;
 
@@ -26,6 +28,7 @@ export const INVENTORY_SCHEMA = {
     enabled: { type: 'boolean' },
     shapes: { type: 'boolean' },
     sampleRate: { type: 'number', minimum: 0, maximum: 1, 'x-hint': 'must be a fraction between 0 and 1 (0.02 walks one request in fifty)' },
+    maxSamplesPerMinute: { type: 'integer', minimum: 1, 'x-hint': 'must be a whole number of bodies per operation and minute, at least 1' },
     flushInterval: duration,
     maxFields: { type: 'integer', minimum: 1, maximum: 10_000 },
   },
@@ -41,6 +44,7 @@ export function normalizeInventory(raw: Raw | undefined, _problems: RawProblem[]
     enabled: (raw.enabled as boolean | undefined) ?? d.enabled,
     shapes: (raw.shapes as boolean | undefined) ?? d.shapes,
     sampleRate: (raw.sampleRate as number | undefined) ?? d.sampleRate,
+    maxSamplesPerMinute: (raw.maxSamplesPerMinute as number | undefined) ?? d.maxSamplesPerMinute,
     flushIntervalMs: flush === undefined || flush === 0 ? d.flushIntervalMs : flush,
     maxFields: (raw.maxFields as number | undefined) ?? d.maxFields,
   };

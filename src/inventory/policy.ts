@@ -20,11 +20,35 @@ export function takeShapes(ctx: RequestContext): { request?: BodyShape; response
 const MAX_PARSE_BYTES = 64 * 1024;
 
 /**
+ * At most `max` samples per minute. The clock is read only for a request the sampling rate has
+ * already picked, so the others pay nothing for the cap.
+ */
+class SampleBudget {
+  private start = 0;
+  private used = 0;
+
+  constructor(private readonly max: number) {}
+
+  take(): boolean {
+    const now = Date.now();
+    if (now - this.start >= 60_000) {
+      this.start = now;
+      this.used = 0;
+    }
+    if (this.used >= this.max) return false;
+    this.used++;
+    return true;
+  }
+}
+
+/**
  * The inventory's body sampler. Listed last among the policies, so its response handler runs
  * first: it sees the upstream's fields before the contract strips undeclared ones (that is how
  * drift is found) and values before masking (how sensitive fields are classified). It never
- * refuses. One request in 1/sampleRate per route is walked, the first one always, and the walk
- * is capped; other requests pay one counter increment.
+ * refuses. One request in 1/sampleRate per route is walked, the first one always, and no more
+ * than maxSamplesPerMinute each way: a walk costs as much as a few hundred unsampled requests,
+ * and at thousands of requests a second a fixed rate alone would walk the same shape hundreds
+ * of times a second. Other requests pay one counter increment.
  */
 export const inventoryPolicy: PolicyFactory = ({ config, operation }) => {
   const settings = config.inventory;
@@ -33,13 +57,15 @@ export const inventoryPolicy: PolicyFactory = ({ config, operation }) => {
   const limits: ShapeLimits = { ...DEFAULT_SHAPE_LIMITS, maxFields: settings.maxFields };
   let requests = 0;
   let responses = 0;
+  const requestBudget = new SampleBudget(settings.maxSamplesPerMinute);
+  const responseBudget = new SampleBudget(settings.maxSamplesPerMinute);
   const instance: PolicyInstance = {
     name: 'inventory',
     mode: 'monitor',
     // Shadow traffic has no contract policy to parse its body; buffer it so its shape is seen.
     needsRequestBody: operation === undefined,
     requestBody(ctx) {
-      if (requests++ % every !== 0) return undefined;
+      if (requests++ % every !== 0 || !requestBudget.take()) return undefined;
       let body = ctx.body;
       if (body === undefined && ctx.rawBody !== undefined && ctx.rawBody.length <= MAX_PARSE_BYTES && isJson(ctx.req.headers['content-type'])) {
         try { body = JSON.parse(ctx.rawBody.toString('utf8')); } catch { return undefined; }
@@ -48,7 +74,7 @@ export const inventoryPolicy: PolicyFactory = ({ config, operation }) => {
       return undefined;
     },
     wantsResponseBody(ctx, response) {
-      if (!isJson(response.contentType) || responses++ % every !== 0) return false;
+      if (!isJson(response.contentType) || responses++ % every !== 0 || !responseBudget.take()) return false;
       pendingResponse.add(ctx);
       return true;
     },

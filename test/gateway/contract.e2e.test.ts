@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configYaml, scratchDir, startGateway, type StartedGateway } from '../helpers/gateway.js';
@@ -55,6 +56,26 @@ describe('a valid request', () => {
     expect(res.headers.get('x-powered-by')).toBeNull();
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
+  it('asks for an uncompressed body it can filter, whatever encodings the client accepts', async () => {
+    // An upstream that compresses whenever the request allows it, as compression middleware does.
+    upstream.handle((req, res) => {
+      const accepted = String(req.headers['accept-encoding'] ?? '');
+      const body = Buffer.from(JSON.stringify({ id: 7, name: 'Rex', passwordHash: 'x' }));
+      if (accepted.includes('gzip')) {
+        const packed = gzipSync(body);
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': packed.length });
+        res.end(packed);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      res.end(body);
+    });
+    const res = await rawGet('/v1/pets/7', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ id: 7, name: 'Rex' });
+    expect(upstream.requests[0]?.headers['accept-encoding']).toBe('identity');
   });
 
   it('accepts a declared form body', async () => {

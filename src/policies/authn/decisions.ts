@@ -1,4 +1,5 @@
-import type { DecisionNote, RequestContext } from '../../gateway/context.js';
+import type { DecisionNote, Identity, RequestContext } from '../../gateway/context.js';
+import type { CompiledRoute } from '../../gateway/runtime-types.js';
 import type { IdentityRuntime } from '../../identity/runtime.js';
 
 export type { DecisionNote };
@@ -30,14 +31,19 @@ export function recordDecision(ctx: RequestContext, rt: IdentityRuntime, summary
   if (trail === undefined) return;
   // A request refused before the identity policies decided anything is not an identity decision.
   if (!denied && ctx.deniedBy !== undefined && !IDENTITY_POLICIES.has(ctx.deniedBy) && ctx.upstreamStatus === 0 && identity === undefined) return;
-  // Serialised here, field by field, rather than built as an object for JSON.stringify: one
-  // record per request makes this the identity policies' largest cost. Every value that is not
-  // a fixed word goes through JSON.stringify, so escaping is exactly JSON's. Same fields and order
-  // as DecisionRecord.
+  const tail = note === undefined && !denied ? allowTail(ctx, identity, summary) : recordTail(ctx, note, denied, summary, identity);
+  trail.writeJson('{"at":"' + isoNow() + '","requestId":' + JSON.stringify(ctx.id) + tail);
+}
+
+/**
+ * Everything of a record after its request id. Serialised here, field by field, rather than
+ * built as an object for JSON.stringify: one record per request makes this the identity
+ * policies' largest cost. Every value that is not a fixed word goes through JSON.stringify, so
+ * escaping is exactly JSON's. Same fields and order as DecisionRecord.
+ */
+function recordTail(ctx: RequestContext, note: DecisionNote | undefined, denied: boolean, summary: string, identity: Identity | undefined): string {
   const str = JSON.stringify;
-  trail.writeJson('{"at":"' + isoNow()
-    + '","requestId":' + str(ctx.id)
-    + ',"api":' + str(ctx.api?.name ?? '')
+  return ',"api":' + str(ctx.api?.name ?? '')
     + ',"operation":' + str(ctx.route?.label ?? '')
     + ',"method":' + str(ctx.method)
     + ',"decision":' + (denied ? '"deny"' : '"allow"')
@@ -51,7 +57,25 @@ export function recordDecision(ctx: RequestContext, rt: IdentityRuntime, summary
     + (identity?.issuer === undefined ? '' : ',"issuer":' + str(identity.issuer))
     + (identity?.credentialId === undefined ? '' : ',"credential":' + str(identity.credentialId))
     + ',"ip":' + str(ctx.clientIp)
-    + '}');
+    + '}';
+}
+
+/**
+ * The last allow tail of each route, reused while the same caller (the same verified identity,
+ * which the token caches hand out as one object) calls it again from the same address: the
+ * usual run of an API client. Anything else is serialised afresh.
+ */
+interface AllowTail { readonly identity: Identity | undefined; readonly ip: string; readonly method: string; readonly summary: string; readonly text: string }
+const allowTails = new WeakMap<CompiledRoute, AllowTail>();
+
+function allowTail(ctx: RequestContext, identity: Identity | undefined, summary: string): string {
+  const route = ctx.route;
+  if (route === undefined) return recordTail(ctx, undefined, false, summary, identity);
+  const last = allowTails.get(route);
+  if (last !== undefined && last.identity === identity && last.ip === ctx.clientIp && last.method === ctx.method && last.summary === summary) return last.text;
+  const text = recordTail(ctx, undefined, false, summary, identity);
+  allowTails.set(route, { identity, ip: ctx.clientIp, method: ctx.method, summary, text });
+  return text;
 }
 
 let isoMs = 0;
