@@ -92,8 +92,15 @@ function entry(ctx: RequestContext): { request?: BodyShape; response?: BodyShape
   return found;
 }
 
+/** The last content type asked about and the answer: responses of a route repeat the same one. */
+let lastType: string | undefined;
+let lastJson = false;
+
 function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
+  if (contentType === lastType) return lastJson;
   const type = essence(contentType);
-  return type === 'application/json' || type.endsWith('+json');
+  lastType = contentType;
+  lastJson = type === 'application/json' || type.endsWith('+json');
+  return lastJson;
 }

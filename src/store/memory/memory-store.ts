@@ -159,8 +159,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
   };
 
+  // A full stream is trimmed in steps of `slack` records rather than on every append (that moved
+  // the whole array each time); reads see only the newest maxRecords.
+  const slack = Math.max(16, maxRecords >> 3);
+  const kept = (stream: string): readonly KeptRecord[] => {
+    const list = streams.get(stream) ?? [];
+    return list.length > maxRecords ? list.slice(list.length - maxRecords) : list;
+  };
   const select = (stream: string, f: RecordFilter | undefined): KeptRecord[] =>
-    (streams.get(stream) ?? []).filter((r) => inWindow(r.ts, f?.since, f?.until) && (f?.where === undefined || matchesWhere(dataOf(r), f.where)));
+    kept(stream).filter((r) => inWindow(r.ts, f?.since, f?.until) && (f?.where === undefined || matchesWhere(dataOf(r), f.where)));
 
   // Kept as JSON, like the other engines: a copy the caller cannot change afterwards, JSON-only
   // data. Parsed on first read: records are written far more often than they are read.
@@ -176,7 +183,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       list.push({ id, ts, json, data: undefined });
       ids.push(id);
     }
-    if (list.length > maxRecords) list.splice(0, list.length - maxRecords);
+    if (list.length > maxRecords + slack) list.splice(0, list.length - maxRecords);
     return ids;
   };
 

@@ -28,6 +28,10 @@ describe('memory store', () => {
     const store = createMemoryStore({ maxRecordsPerStream: 3 });
     await store.records.appendMany('s', [{ i: 1 }, { i: 2 }, { i: 3 }, { i: 4 }]);
     expect((await store.records.query('s')).map((r) => r.data['i'])).toEqual([2, 3, 4]);
+    // Well past the point where the stream is trimmed, reads still see only the newest three.
+    for (let i = 5; i <= 60; i++) await store.records.append('s', { i });
+    expect((await store.records.query('s')).map((r) => r.data['i'])).toEqual([58, 59, 60]);
+    expect(await store.records.count('s')).toBe(3);
     await store.close();
   });
 });
