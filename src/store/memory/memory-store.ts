@@ -15,7 +15,8 @@ export interface MemoryStoreOptions {
 
 /** A stored record: its JSON, and the parsed form once a filter has needed it. */
 interface KeptRecord {
-  readonly id: string;
+  /** Made a string when read: most records are never read, and a number is kept in the record itself. */
+  readonly id: number;
   readonly ts: number;
   readonly json: string;
   data: Record<string, unknown> | undefined;
@@ -179,11 +180,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     const ts = now();
     const ids: string[] = [];
     for (const json of texts) {
-      const id = String(++nextId);
+      const id = ++nextId;
       list.push({ id, ts, json, data: undefined });
-      ids.push(id);
+      ids.push(String(id));
     }
-    if (list.length > maxRecords + slack) list.splice(0, list.length - maxRecords);
+    if (list.length > maxRecords + slack) {
+      // In place: splice would also build an array of everything it removes.
+      list.copyWithin(0, list.length - maxRecords);
+      list.length = maxRecords;
+    }
     return ids;
   };
 
@@ -206,7 +211,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const limit = checkQuery(stream, q);
       const rows = select(stream, q);
       if (q?.order === 'desc') rows.reverse();
-      return rows.slice(0, limit).map((r): StoredRecord => ({ id: r.id, ts: r.ts, data: JSON.parse(r.json) as Record<string, unknown> }));
+      return rows.slice(0, limit).map((r): StoredRecord => ({ id: String(r.id), ts: r.ts, data: JSON.parse(r.json) as Record<string, unknown> }));
     },
     async count(stream, f) {
       open('records.count');
