@@ -31,7 +31,7 @@ export function recordDecision(ctx: RequestContext, rt: IdentityRuntime, summary
   if (trail === undefined) return;
   // A request refused before the identity policies decided anything is not an identity decision.
   if (!denied && ctx.deniedBy !== undefined && !IDENTITY_POLICIES.has(ctx.deniedBy) && ctx.upstreamStatus === 0 && identity === undefined) return;
-  const tail = note === undefined && !denied ? allowTail(ctx, identity, summary) : recordTail(ctx, note, denied, summary, identity);
+  const tail = note === undefined ? allowTail(ctx, identity, summary) : recordTail(ctx, note, denied, summary, identity);
   trail.writeParts(Date.now(), ctx.id, tail);
 }
 
