@@ -81,7 +81,7 @@ export class Detectors {
   private enumeration(o: Observation, out: AlertDraft[]): void {
     if (o.objectKey === undefined || o.operation === undefined || o.status >= 500) return;
     const c = this.settings.enumeration;
-    const key = `${o.caller} ${o.operationKey ?? `${o.api} ${o.operation}`}`;
+    const key = `${o.caller} ${operationKeyOf(o)}`;
     const distinct = this.objects.add(key, o.ts, o.objectKey, o.requestId);
     if (distinct < c.distinctIds || !this.cooldowns.enumeration.fire(key, o.ts)) return;
     const seen = this.objects.recent(key);
@@ -128,7 +128,7 @@ export class Detectors {
     let u = this.usage.get(o.caller);
     if (u === undefined) { u = { first: o.ts, requests: 0, operations: new Set() }; this.usage.set(o.caller, u); }
     u.requests++;
-    const key = o.operationKey ?? `${o.api} ${o.operation}`;
+    const key = operationKeyOf(o);
     if (u.operations.has(key)) return;
     if (u.operations.size < MAX_OPERATIONS_PER_CALLER) u.operations.add(key);
     const learned = o.ts - u.first >= c.learningMs && u.requests > c.minRequests;
@@ -176,6 +176,11 @@ export class Detectors {
     const idle = this.settings.rateSpike.windowMs * 60;
     for (const [k, b] of this.baselines) if (now - b.windowStart > idle) this.baselines.delete(k);
   }
+}
+
+/** `<api> <operation>`: made once per route by the gateway, built here for other sources. */
+function operationKeyOf(o: Observation): string {
+  return o.operationKey ?? `${o.api} ${o.operation ?? ''}`;
 }
 
 function callerSubject(o: Observation): AlertSubject {

@@ -2,7 +2,7 @@ import type { GatehouseConfig } from '../config/types.js';
 import type { RequestContext } from '../gateway/context.js';
 import type { GatewayServices } from '../gateway/services.js';
 import { InventoryRecorder } from '../inventory/recorder.js';
-import { observe, ObservationSlot, type Observation } from '../inventory/observation.js';
+import { observe, ObservationSlot } from '../inventory/observation.js';
 import { takeShapes } from '../inventory/policy.js';
 import { BufferedRecords } from '../store/index.js';
 import type { AlertDraft } from './alert.js';
@@ -38,9 +38,8 @@ export class Monitoring {
   private readonly detectors: Detectors | undefined;
   private readonly buffer: BufferedRecords;
   private readonly now: () => number;
+  /** Read only until the detectors return: alerts are raised from their own copies. */
   private readonly slot = new ObservationSlot();
-  /** The slot is being read (an alert sink that completes a request re-enters the observer). */
-  private busy = false;
 
   private constructor(config: GatehouseConfig, private readonly services: GatewayServices, options: MonitoringOptions) {
     this.now = options.now ?? Date.now;
@@ -67,21 +66,12 @@ export class Monitoring {
 
   /** The per-request observer: records and checks one observation, then forgets it. */
   readonly observer = (ctx: RequestContext): void => {
-    const reentered = this.busy;
-    this.busy = true;
-    try {
-      this.process(observe(ctx, this.now(), takeShapes(ctx), reentered ? new ObservationSlot() : this.slot));
-    } finally {
-      this.busy = reentered;
-    }
-  };
-
-  private process(o: Observation): void {
+    const o = observe(ctx, this.now(), takeShapes(ctx), this.slot);
     this.recorder?.add(o);
     if (this.detectors === undefined || (o.code !== undefined && SELF_CODES.has(o.code))) return;
     const drafts = this.detectors.feed(o);
     for (let i = 0; i < drafts.length; i++) this.alerts.raise(drafts[i] as AlertDraft);
-  }
+  };
 
   /** Writes inventory rows and alerts, and waits for deliveries in flight. */
   async flush(): Promise<void> {
