@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { protectTickShape } from '../openapi/tick-shape.js';
 import { CONFIG_SCHEMA } from './schema.js';
 
 /** A schema problem before it is given a line: `path` is the list of keys down to the node. */
@@ -11,6 +12,7 @@ let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
   if (compiled === undefined) {
+    protectTickShape();
     const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, coerceTypes: true });
     ajv.addKeyword({ keyword: 'x-hint', schemaType: 'string' });
     compiled = ajv.compile(CONFIG_SCHEMA);

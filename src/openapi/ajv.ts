@@ -1,6 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 import { READ_ONLY_KEYWORD } from './schema-translate.js';
+import { protectTickShape } from './tick-shape.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? addFormatsModule) as FormatsPlugin;
@@ -12,6 +13,7 @@ const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin })
  * separate functions so a schema shared by hundreds of operations is generated once.
  */
 export function createAjv(): Ajv2020 {
+  protectTickShape();
   const ajv = new Ajv2020({
     strict: false,
     allErrors: false,
