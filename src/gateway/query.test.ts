@@ -13,8 +13,6 @@ describe('parseQuery', () => {
     expect(q.__proto__).toBe('1');
     expect(q.constructor).toBe('2');
     expect(q.toString).toBe('3');
-    expect(({} as Record<string, unknown>).constructor).toBe(Object);
-    expect(Object.prototype).not.toHaveProperty('1');
   });
 
   it('inherits nothing: a parameter the client did not send is undefined, whatever its name', () => {

@@ -1,5 +1,8 @@
 import { createHook } from 'node:async_hooks';
 
+/** The tick object kept alive: its hidden class, and the transitions to it, live as long as it. */
+let kept: object | undefined;
+
 /**
  * Keeps Node's process.nextTick on V8's fast path after Ajv has compiled schemas.
  *
@@ -18,8 +21,6 @@ import { createHook } from 'node:async_hooks';
  * and nextTick its feedback while the table has room, and one tick object is kept so garbage
  * collection never drops that shape (and with it the transition) while the table is full.
  */
-let kept: object | undefined;
-
 export function protectTickShape(): void {
   if (kept !== undefined) return;
   const hook = createHook({
