@@ -111,8 +111,8 @@ function callerOf(memo: Map<string, string>, prefix: string, value: string): str
   return caller;
 }
 
-/** Copies what the gateway remembers of `ctx` into `into` (a fresh slot unless one is given). */
-export function observe(ctx: RequestContext, now: number, shapes: { request?: BodyShape; response?: BodyShape } | undefined, into: ObservationSlot = new ObservationSlot()): Observation {
+/** Copies what the gateway remembers of `ctx` into `into`, the caller's reused slot. */
+export function observe(ctx: RequestContext, now: number, shapes: { request?: BodyShape; response?: BodyShape } | undefined, into: ObservationSlot): Observation {
   const route = ctx.route;
   const operation = route?.operation;
   const identity = ctx.identity;
