@@ -120,6 +120,7 @@ function normalizeApi(raw: Raw, index: number, resolve: (p: string) => string, p
     owner: raw.owner,
     upstream: normalizeUpstream(raw.upstream, resolve),
     unmatched: raw.unmatched ?? 'reject',
+    charset: raw.charset ?? 'utf-8',
     policies: {
       contract: { ...DEFAULT_CONTRACT, ...contract },
       securityHeaders: { mode: headers.mode ?? 'enforce', hsts: headers.hsts ?? true },

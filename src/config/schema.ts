@@ -63,6 +63,7 @@ const api = closed({
     tls: closed({ ...tlsFiles, serverName: { type: 'string' }, rejectUnauthorized: { type: 'boolean' } }),
   }, ['url']),
   unmatched: { enum: ['reject', 'passthrough'], 'x-hint': 'must be reject (404) or passthrough (forward and flag)' },
+  charset: { enum: ['utf-8', 'iso-8859-1', 'windows-1252'], 'x-hint': 'must be utf-8, iso-8859-1 or windows-1252 (how the upstream reads percent-encoded query and form bytes)' },
   policies: closed({
     contract: contractPolicy,
     securityHeaders: closed({ mode: { enum: ['enforce', 'off'] }, hsts: { type: 'boolean' } }),

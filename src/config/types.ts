@@ -43,6 +43,9 @@ export interface UpstreamConfig {
   readonly tls: (TlsFiles & { readonly serverName?: string; readonly rejectUnauthorized: boolean }) | undefined;
 }
 
+/** Character encodings the gateway decodes query strings and form bodies in. */
+export type Charset = 'utf-8' | 'iso-8859-1' | 'windows-1252';
+
 export interface ApiConfig {
   readonly name: string;
   readonly spec: string;
@@ -51,6 +54,8 @@ export interface ApiConfig {
   readonly owner: string | undefined;
   readonly upstream: UpstreamConfig;
   readonly unmatched: 'reject' | 'passthrough';
+  /** How percent-encoded bytes of query strings and form bodies are read: as the upstream reads them. */
+  readonly charset: Charset;
   readonly policies: {
     readonly contract: ContractPolicyConfig;
     readonly securityHeaders: { readonly mode: 'enforce' | 'off'; readonly hsts: boolean };

@@ -23,6 +23,10 @@ export const ERROR_CODES = {
   GH_REQUEST_BODY_TOO_LARGE: { status: 413, title: 'Content Too Large', description: 'The body is larger than the configured limit for its content type.' },
   GH_REQUEST_TIMEOUT: { status: 408, title: 'Request Timeout', description: 'The client did not send headers or body in time.' },
   GH_REQUEST_SMUGGLING: { status: 400, title: 'Bad Request', description: 'Conflicting or ambiguous message framing (request smuggling defence).' },
+  GH_REQUEST_HTTP_VERSION: { status: 505, title: 'HTTP Version Not Supported', description: 'The request line names an HTTP version other than 1.0 or 1.1 (an HTTP/2 or later version on an HTTP/1 connection); the connection is closed and nothing is forwarded.' },
+  GH_REQUEST_ENCODING_MALFORMED: { status: 400, title: 'Bad Request', description: 'Malformed percent-encoding in the path, query string or form body: a `%` not followed by two hex digits (`%G1`, `%2`).' },
+  GH_REQUEST_CHARSET_INVALID: { status: 400, title: 'Invalid Character Encoding', description: 'Well-formed bytes that are not text in the expected charset: percent-encoded query or form bytes that do not decode in the API\'s `charset` (UTF-8 unless configured; `?nombre=H%E9ctor` is Latin-1), percent-encoded path bytes that are not UTF-8, or a JSON or text body that is not UTF-8. If the upstream reads Latin-1, set the API\'s `charset`.' },
+  GH_REQUEST_AMBIGUOUS: { status: 400, title: 'Ambiguous Request', description: 'Two conforming parsers could read the request differently, so what the gateway checks might not be what the upstream acts on: a repeated JSON member name, an escaped lone surrogate, a number a double cannot hold as written, `-0` as an integer, a byte-order mark, `;` in the query string or form body, an encoded slash or `;` in the path. The `detail` says which.' },
   // validate
   GH_CONTRACT_PARAMETER_INVALID: { status: 400, title: 'Invalid Parameter', description: 'A path, query, header or cookie parameter violates the contract.' },
   GH_CONTRACT_BODY_INVALID: { status: 400, title: 'Invalid Request Body', description: 'The request body violates the operation\'s schema.' },

@@ -56,6 +56,10 @@ export class RequestContext {
   body: unknown = undefined;
   /** Raw request body bytes, when read. */
   rawBody: Buffer | undefined = undefined;
+  /** `body` and `bodyProblem` are set: the body has had its one parse (gateway/request-body.ts). */
+  bodyParsed = false;
+  /** Why the body could not be read unambiguously, when it could not. */
+  bodyProblem: Denial | undefined = undefined;
   bodyMediaType: string | undefined = undefined;
   /** The request body's validator, chosen by content type in the request phase. */
   bodyValidator: BodyValidator | undefined = undefined;

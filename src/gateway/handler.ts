@@ -6,20 +6,22 @@ import { hasBody, isDenial, readBody } from './body.js';
 import { RequestContext } from './context.js';
 import { complete } from './complete.js';
 import { proxy } from './proxy.js';
-import { parseQuery } from './query.js';
+import { isQueryFailure, parseQuery } from './query.js';
+import { queryDenial, requestBodyProblem } from './request-body.js';
 import { requestIdFor } from './request-id.js';
 import { sendDenial } from './respond.js';
 import type { CompiledRoute, Runtime } from './runtime-types.js';
 import type { GatewayServices } from './services.js';
 import { framingProblem } from './smuggling.js';
 
-const MALFORMED_QUERY: Denial = { code: 'GH_REQUEST_MALFORMED', detail: 'the query string has malformed percent-encoding' };
+const NO_VERSION: Denial = { code: 'GH_REQUEST_MALFORMED', detail: 'the request line has no HTTP version (HTTP/0.9 is not served)' };
+const VERSION: Denial = { code: 'GH_REQUEST_HTTP_VERSION', detail: 'HTTP/1.0 and HTTP/1.1 are served on this connection' };
 
 /** The request handler of every listener: accept -> route -> policies -> proxy -> respond -> observe. */
 export function createHandler(current: () => Runtime, services: GatewayServices, secure: boolean) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    // A request pipelined behind one refused for its framing: its boundaries were computed from
-    // framing we just called ambiguous, so it is dropped with the connection, never forwarded.
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
+    // A request pipelined behind one whose answer closes the connection (a framing refusal, a
+    // refusal sent before its body was read): it is dropped with the connection, never forwarded.
     if (req.socket.writableEnded) {
       req.socket.destroy();
       return;
@@ -38,6 +40,16 @@ export function createHandler(current: () => Runtime, services: GatewayServices,
     } else {
       pending.then(() => { if (!ctx.forwarded) complete(ctx, services); }, (error: unknown) => failed(ctx, services, error));
     }
+  };
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    // Pipelined behind a request still unanswered on this connection: Node queues the response
+    // and hands it the socket once the one before is done, and never if that answer closed the
+    // connection. Handled only then: whether it may be forwarded at all depends on that answer.
+    if (res.socket === null) {
+      res.once('socket', () => serve(req, res));
+      return;
+    }
+    serve(req, res);
   };
 }
 
@@ -59,11 +71,14 @@ function failed(ctx: RequestContext, services: GatewayServices, error: unknown):
 function handle(ctx: RequestContext, runtime: Runtime, services: GatewayServices): Promise<void> | undefined {
   const limits = runtime.config.limits;
   // Framing first: a smuggled request must not reach routing, policies or the upstream.
-  const framing = framingProblem(ctx.req);
+  const req = ctx.req;
+  // llhttp reads `GET /path` (no version) as HTTP/0.9 and accepts 2.0 in an HTTP/1 request line:
+  // neither is forwarded, and nothing after it on the connection is read.
+  const framing = req.httpVersionMajor !== 1 ? (req.httpVersionMajor === 0 ? NO_VERSION : VERSION) : framingProblem(req);
   if (framing !== undefined) {
     sendDenial(ctx, framing, 'accept');
     // Nothing after this message on the connection can be trusted to start where we think it does.
-    ctx.req.socket.end();
+    req.socket.end();
     return undefined;
   }
   const refused = acceptRequest(ctx, limits);
@@ -89,8 +104,9 @@ function handle(ctx: RequestContext, runtime: Runtime, services: GatewayServices
   }
   ctx.api = route.api;
   ctx.route = route;
-  const query = parseQuery(ctx.rawQuery);
-  if (query === undefined) return deny(ctx, MALFORMED_QUERY, 'accept');
+  const charset = route.api.config.charset;
+  const query = parseQuery(ctx.rawQuery, charset);
+  if (isQueryFailure(query)) return deny(ctx, queryDenial(query, 'query string', charset), 'accept');
   ctx.query = query;
 
   const stopped = runPhase(ctx, route.request, 'request', 0);
@@ -112,6 +128,12 @@ function afterRequestPhase(ctx: RequestContext, route: CompiledRoute, limits: Ru
     return readBody(ctx.req, maxBodyBytes).then((raw) => {
       if (isDenial(raw)) return deny(ctx, raw, 'accept');
       ctx.rawBody = raw;
+      // Parsed before any body policy runs, when one in enforce mode will read it: a body two
+      // parsers could read differently is refused here, whichever policy would have read it.
+      if (route.bodyEnforced) {
+        const problem = requestBodyProblem(ctx);
+        if (problem !== undefined) return deny(ctx, problem, 'accept');
+      }
       const stopped = runPhase(ctx, route.requestBody, 'requestBody', 0);
       if (stopped === true) return undefined;
       if (stopped === false) return proxy(ctx, route, raw, services);

@@ -40,6 +40,8 @@ export interface CompiledRoute {
   readonly responseEnforced: boolean;
   readonly log: readonly PolicyInstance[];
   readonly needsRequestBody: boolean;
+  /** A policy in enforce mode reads the body: a body that cannot be read unambiguously is refused. */
+  readonly bodyEnforced: boolean;
   readonly metrics: RouteMetrics;
 }
 

@@ -139,6 +139,7 @@ function compileRoute(config: GatehouseConfig, api: CompiledApi, operation: Oper
     responseEnforced: policies.some((p) => p.responseBody !== undefined && p.mode === 'enforce'),
     log: policies.filter((p) => p.log !== undefined),
     needsRequestBody: policies.some((p) => p.needsRequestBody === true),
+    bodyEnforced: policies.some((p) => p.needsRequestBody === true && p.mode === 'enforce'),
     metrics: scope.services.metrics.forRoute(api.name, label),
   };
 }

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../gateway/context.js';
+import { requestBody } from '../gateway/request-body.js';
 import { essence } from '../openapi/media.js';
 import type { PolicyFactory, PolicyInstance } from '../policies/types.js';
 import { DEFAULT_SHAPE_LIMITS, walkShape, type BodyShape, type ShapeLimits } from './shape.js';
@@ -67,8 +68,8 @@ export const inventoryPolicy: PolicyFactory = ({ config, operation }) => {
     requestBody(ctx) {
       if (requests++ % every !== 0 || !requestBudget.take()) return undefined;
       let body = ctx.body;
-      if (body === undefined && ctx.rawBody !== undefined && ctx.rawBody.length <= MAX_PARSE_BYTES && isJson(ctx.req.headers['content-type'])) {
-        try { body = JSON.parse(ctx.rawBody.toString('utf8')); } catch { return undefined; }
+      if (!ctx.bodyParsed && ctx.rawBody !== undefined && ctx.rawBody.length <= MAX_PARSE_BYTES && isJson(ctx.req.headers['content-type'])) {
+        body = requestBody(ctx);
       }
       if (body !== undefined && typeof body === 'object' && body !== null) entry(ctx).request = walkShape(body, limits);
       return undefined;

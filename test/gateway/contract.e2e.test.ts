@@ -113,7 +113,7 @@ describe('an invalid request is refused before the upstream sees it', () => {
     ['a body on an operation that takes none', '/v1/pets/3', { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: '{}' }, 400, 'GH_CONTRACT_BODY_INVALID'],
     ['an undeclared path', '/v1/admin/users', {}, 404, 'GH_ROUTE_NOT_FOUND'],
     ['a path outside every base path', '/pets?limit=1', {}, 404, 'GH_ROUTE_NOT_FOUND'],
-    ['malformed percent-encoding in the query', '/v1/pets?limit=%zz', {}, 400, 'GH_REQUEST_MALFORMED'],
+    ['malformed percent-encoding in the query', '/v1/pets?limit=%zz', {}, 400, 'GH_REQUEST_ENCODING_MALFORMED'],
     ['a __proto__ query parameter', '/v1/pets?limit=5&__proto__=x', {}, 400, 'GH_CONTRACT_UNKNOWN_FIELD'],
     ['a constructor query parameter', '/v1/pets?limit=5&constructor=x', {}, 400, 'GH_CONTRACT_UNKNOWN_FIELD'],
     ['a toString query parameter', '/v1/pets?toString=1&limit=5', {}, 400, 'GH_CONTRACT_UNKNOWN_FIELD'],

@@ -1,5 +1,6 @@
 import type { Denial, ErrorCode } from '../../errors/index.js';
 import type { RequestContext } from '../../gateway/context.js';
+import { requestBody } from '../../gateway/request-body.js';
 import type { Counters, GcraOptions } from '../../store/index.js';
 import { guardedCounters, isGuardDenial } from '../rate-limit/guard.js';
 import { retryAfterSeconds } from '../rate-limit/headers.js';
@@ -28,19 +29,6 @@ function budget(b: FailureBudget, what: string): Budget {
   };
 }
 
-/**
- * This policy runs before the contract policy parses the body (a blocked caller should cost
- * nothing more), so it reads the one field it needs from the raw JSON itself.
- */
-function parsedJson(raw: Buffer | undefined): unknown {
-  if (raw === undefined || raw.length === 0) return undefined;
-  try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The account a request tries to authenticate as: the configured field, else the identity. */
 function attemptedIdentity(ctx: RequestContext, from: AuthFailureConfig['identityFrom']): string | undefined {
   if (from === undefined) return ctx.identity?.subject;
@@ -48,7 +36,8 @@ function attemptedIdentity(ctx: RequestContext, from: AuthFailureConfig['identit
   if (from.in === 'header') value = ctx.req.headers[from.name.toLowerCase()];
   else if (from.in === 'query') value = ctx.query?.[from.name];
   else {
-    const body = ctx.body ?? parsedJson(ctx.rawBody);
+    // The gateway's one parse, the body every other policy and the upstream read.
+    const body = requestBody(ctx);
     if (body !== null && typeof body === 'object') value = (body as Record<string, unknown>)[from.name];
   }
   // Account names are compared case-insensitively by most identity stores: so are the buckets.

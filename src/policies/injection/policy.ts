@@ -1,6 +1,7 @@
 import { CATEGORIES, detectValue, redactFragment, type Category, type Detection } from '../../detect/index.js';
 import type { RequestContext } from '../../gateway/context.js';
 import { parseCookies } from '../../gateway/headers.js';
+import { requestBody } from '../../gateway/request-body.js';
 import type { Denial } from '../../errors/index.js';
 import type { Operation } from '../../openapi/types.js';
 import type { PolicyFactory, PolicyInstance } from '../types.js';
@@ -52,20 +53,12 @@ function rawParam(ctx: RequestContext, t: ParamTarget): unknown {
   }
 }
 
-/** The parsed body: the contract policy's, or parsed here when no contract policy read it. */
+/** The body as the gateway's one parse read it (gateway/request-body.ts). */
 function bodyOf(ctx: RequestContext): { value: unknown; mediaType: string } | undefined {
+  const value = requestBody(ctx);
+  if (value === undefined) return undefined;
   const header = ctx.req.headers['content-type'] ?? '';
-  const mediaType = ctx.bodyMediaType ?? header.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (ctx.body !== undefined) return { value: ctx.body, mediaType };
-  const raw = ctx.rawBody;
-  if (raw === undefined || raw.length === 0) return undefined;
-  try {
-    if (isJson(mediaType)) return { value: JSON.parse(raw.toString('utf8')) as unknown, mediaType };
-    if (mediaType === 'application/x-www-form-urlencoded') return { value: Object.fromEntries(new URLSearchParams(raw.toString('utf8'))), mediaType };
-  } catch {
-    // Not parseable as declared: the contract policy (or the upstream) deals with malformed bodies.
-  }
-  return undefined;
+  return { value, mediaType: ctx.bodyMediaType ?? header.split(';')[0]?.trim().toLowerCase() ?? '' };
 }
 
 /**

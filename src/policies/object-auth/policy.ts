@@ -1,5 +1,6 @@
 import type { Denial } from '../../errors/index.js';
 import type { Identity, RequestContext } from '../../gateway/context.js';
+import { requestBody } from '../../gateway/request-body.js';
 import { claimAt, claimString } from '../../identity/claims.js';
 import { identityRuntime } from '../../identity/runtime.js';
 import type { Operation } from '../../openapi/types.js';
@@ -106,15 +107,8 @@ function valuesOf(ctx: RequestContext, c: CompiledRule): string[] {
     const v = ctx.query?.[name];
     return v === undefined ? [] : typeof v === 'string' ? [v] : v;
   }
-  let body = ctx.body;
-  if (body === undefined && ctx.rawBody !== undefined) {
-    try {
-      body = JSON.parse(ctx.rawBody.toString('utf8')) as unknown;
-    } catch {
-      // The contract policy refuses a malformed body; there is no object to bind here.
-      return [];
-    }
-  }
+  // The gateway's one parse; a body it could not read has no object to bind here.
+  const body = requestBody(ctx);
   if (body === null || typeof body !== 'object') return [];
   const v = claimAt(body as Record<string, unknown>, c.rule.param.path);
   if (v === undefined) return [];

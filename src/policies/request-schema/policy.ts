@@ -1,7 +1,7 @@
 import { hasBody } from '../../gateway/body.js';
 import { parseCookies } from '../../gateway/headers.js';
+import { requestBody, requestBodyProblem } from '../../gateway/request-body.js';
 import type { PolicyFactory, PolicyInstance } from '../types.js';
-import { parseBody } from './body-parse.js';
 import { denialFromIssues } from './issues.js';
 import { inspectJson, type JsonLimits } from './json-guard.js';
 
@@ -45,15 +45,16 @@ export const requestSchemaPolicy: PolicyFactory = ({ api, config, validators }) 
     requestBody(ctx) {
       const chosen = ctx.bodyValidator;
       if (chosen === undefined || ctx.rawBody === undefined) return undefined;
-      const parsed = parseBody(chosen.kind, ctx.rawBody);
-      if (!parsed.ok) return parsed.denial;
-      ctx.body = parsed.value;
+      // The gateway's one parse (in enforce mode it has refused an unreadable body already).
+      const problem = requestBodyProblem(ctx);
+      if (problem !== undefined) return problem;
+      const body = requestBody(ctx);
       if (chosen.kind === 'json') {
-        const structural = inspectJson(parsed.value, limits);
+        const structural = inspectJson(body, limits);
         if (structural !== undefined) return structural;
       }
       if (chosen.kind === 'binary' || chosen.kind === 'multipart') return undefined;
-      const issues = chosen.validate(parsed.value);
+      const issues = chosen.validate(body);
       return issues !== undefined && issues.length > 0 ? denialFromIssues(issues, 'GH_CONTRACT_BODY_INVALID') : undefined;
     },
   };
