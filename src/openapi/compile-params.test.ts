@@ -47,6 +47,14 @@ describe('parameters: coercion and validation', () => {
     expect(r.values.query.point).toEqual({ lat: 48.8, lng: 2.3 });
   });
 
+  it('refuses a repeated property key of an exploded form object: parsers keep the first or the last', () => {
+    expect(list({ headers: HEADERS, query: { lat: ['48.8', '1'], lng: '2.3' } }).issues?.[0]).toMatchObject({ name: 'point', keyword: 'style' });
+  });
+
+  it('refuses a repeated scalar query parameter and accepts a repeated exploded array', () => {
+    expect(list({ headers: HEADERS, query: { limit: ['10', '99'] } }).issues?.[0]).toMatchObject({ name: 'limit', keyword: 'style', message: 'must be given once' });
+  });
+
   it('refuses undeclared query parameters when configured, and allows them otherwise', () => {
     expect(list({ headers: HEADERS, query: { debug: '1' } }).issues).toEqual([{ in: 'query', name: 'debug', pointer: '', keyword: 'unknownField', message: 'is not a declared query parameter' }]);
     expect(params(v3, 'listPets', { ...STRICT, unknownQuery: 'allow' })({ headers: HEADERS, query: { debug: '1' } }).issues).toBeUndefined();

@@ -104,6 +104,9 @@ describe('Swagger 2.0 and OpenAPI 3.1 semantics', () => {
     expect(login?.kind).toBe('form');
     expect(login?.validate({ user: 'ann', remember: 'true' })).toBeUndefined();
     expect(login?.validate({ user: 'ann', remember: 'yes' })?.[0]).toMatchObject({ pointer: '/remember', keyword: 'type' });
+    // A repeated field is one value to one parser and another to the next: refused.
+    expect(login?.validate({ user: ['ann', 'root'], remember: 'true' })?.[0]).toMatchObject({ pointer: '/user', keyword: 'repeated' });
+    expect(login?.validate({ user: 'ann', extra: ['1', '2'] })?.[0]).toMatchObject({ pointer: '/extra', keyword: 'repeated' });
   });
 
   it('applies 3.1 type arrays, numeric exclusiveMinimum, const and $ref siblings', () => {

@@ -14,7 +14,7 @@ import { SchemaTranslator, type View } from './schema-translate.js';
 import { stripUndeclared } from './strip.js';
 import { conformsToDeclared } from './strip-scan.js';
 import { unescapeToken } from './pointer.js';
-import { coerceFormFields } from './form.js';
+import { validateForm } from './form.js';
 
 export interface SchemaCompiler {
   compileOperation(op: Operation): OperationValidators;
@@ -166,7 +166,7 @@ function bodyValidator(mediaType: string, schema: SchemaObject | undefined, comp
   const fn = compile(schema, 'request', pointer);
   const validate = (value: unknown): readonly ValidationIssue[] | undefined => (fn(value) ? NO_ISSUES : toIssues(fn.errors, 'body'));
   if (kind === 'form' || kind === 'multipart') {
-    return { mediaType, kind, validate: (value) => validate(coerceFormFields(value, schema)) };
+    return { mediaType, kind, validate: (value) => validateForm(value, schema, validate) };
   }
   return { mediaType, kind, validate };
 }

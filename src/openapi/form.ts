@@ -1,5 +1,6 @@
 import { isObject } from './pointer.js';
 import { coerceScalar } from './params.js';
+import type { ValidationIssue } from './validator-types.js';
 
 function typesOf(schema: unknown): Set<string> {
   const out = new Set<string>();
@@ -34,7 +35,7 @@ function fieldsOf(schema: object): Map<string, { types: Set<string>; items: Set<
  * Form and multipart fields arrive as strings (or string arrays for repeated names); coerce
  * them by the property schemas so `age=7` validates against `type: integer`.
  */
-export function coerceFormFields(value: unknown, schema: object): unknown {
+function coerceFormFields(value: unknown, schema: object): unknown {
   if (!isObject(value)) return value;
   const fields = fieldsOf(schema);
   const out: Record<string, unknown> = {};
@@ -52,4 +53,24 @@ export function coerceFormFields(value: unknown, schema: object): unknown {
     }
   }
   return out;
+}
+
+/**
+ * Validates form fields: a field given more than once is refused unless its schema is an array.
+ * Parsers disagree on a repeated scalar (`role=user&role=admin`: PHP and Express keep the last,
+ * Java servlets and Go the first), so the gateway cannot know which one the upstream acts on.
+ */
+export function validateForm(
+  value: unknown, schema: object, validate: (value: unknown) => readonly ValidationIssue[] | undefined,
+): readonly ValidationIssue[] | undefined {
+  if (isObject(value)) {
+    const fields = fieldsOf(schema);
+    for (const name of Object.keys(value)) {
+      const v = value[name];
+      if (!Array.isArray(v) || v.length < 2 || fields.get(name)?.items !== undefined) continue;
+      const pointer = `/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+      return [{ in: 'body', pointer: pointer.length > 200 ? '' : pointer, keyword: 'repeated', message: 'is given more than once; only an array field may repeat' }];
+    }
+  }
+  return validate(coerceFormFields(value, schema));
 }

@@ -124,10 +124,12 @@ export function createCoercer(p: Parameter): ParamCoercer {
         let any = false;
         for (const [k, t] of props) {
           const v = query[k];
-          if (typeof v === 'string') {
-            obj[k] = coerceScalar(v, t);
-            any = true;
-          }
+          if (v === undefined) continue;
+          // A repeated key is one value to some parsers and another to others: refused, as for
+          // any parameter that is not an array.
+          if (typeof v !== 'string') return { error: `"${k}" must be given once` };
+          obj[k] = coerceScalar(v, t);
+          any = true;
         }
         return any ? { value: obj } : undefined;
       }
