@@ -1,16 +1,15 @@
 import type { LimitsConfig } from '../config/types.js';
 import type { Denial } from '../errors/index.js';
 import type { RequestContext } from './context.js';
+import { normalizePath } from './path.js';
 
 const URI_TOO_LONG: Denial = { code: 'GH_REQUEST_URI_TOO_LONG' };
 const TOO_MANY_HEADERS: Denial = { code: 'GH_REQUEST_HEADERS_TOO_LARGE', detail: 'too many header fields' };
 const NOT_ORIGIN_FORM: Denial = { code: 'GH_REQUEST_MALFORMED', detail: 'the request target must be a path (origin-form)' };
-const DOT_SEGMENT: Denial = { code: 'GH_REQUEST_MALFORMED', detail: 'dot-segments, backslashes and NUL are not allowed in the path' };
 
 /**
- * Checks made before routing. The path checks stop traversal through the gateway: `/a/../admin`
- * must not match `/a/{x}` here and then reach `/admin` upstream after normalisation, so raw and
- * percent-encoded dot-segments, backslashes (some servers read them as `/`) and NUL are refused.
+ * Checks made before routing: request-target length, header count, origin-form, and the one
+ * normalisation of the path (gateway/path.ts) that is both routed and forwarded.
  */
 export function acceptRequest(ctx: RequestContext, limits: LimitsConfig): Denial | undefined {
   const url = ctx.req.url ?? '';
@@ -18,39 +17,10 @@ export function acceptRequest(ctx: RequestContext, limits: LimitsConfig): Denial
   if (ctx.req.rawHeaders.length > limits.maxHeaderCount * 2) return TOO_MANY_HEADERS;
   const path = ctx.path;
   if (path.charCodeAt(0) !== 47 /* / */) return NOT_ORIGIN_FORM;
-  if (hasUnsafeSegment(path)) return DOT_SEGMENT;
-  if (path.indexOf('%') !== -1) ctx.path = decodeUnreserved(path);
+  const normalized = normalizePath(path);
+  if (typeof normalized !== 'string') return normalized;
+  ctx.path = normalized;
   return undefined;
-}
-
-/**
- * Decodes percent-encoded unreserved characters (RFC 3986 §6.2.2.2): `/us%65rs` is `/users`, and
- * must be routed (and forwarded) as such, or an encoded twin of a path would dodge its policies.
- * Reserved characters (`%2F`, `%3F`, ...) stay encoded: they are data inside one segment.
- */
-function decodeUnreserved(path: string): string {
-  return path.replace(/%([0-9A-Fa-f]{2})/g, (whole, hex: string) => {
-    const code = parseInt(hex, 16);
-    const unreserved = (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x2e || code === 0x5f || code === 0x7e;
-    return unreserved ? String.fromCharCode(code) : whole.toUpperCase();
-  });
-}
-
-function hasUnsafeSegment(path: string): boolean {
-  // Fast path: most paths contain neither '.', '%' nor '\\'.
-  if (path.indexOf('.') === -1 && path.indexOf('%') === -1 && path.indexOf('\\') === -1) return false;
-  let decoded = path;
-  if (path.indexOf('%') !== -1) {
-    const lower = path.toLowerCase();
-    if (lower.includes('%00') || lower.includes('%5c')) return true;
-    // Double encoding (%252e) is decoded twice: some upstreams decode again.
-    decoded = lower.replaceAll('%25', '%').replaceAll('%2e', '.').replaceAll('%2f', '/');
-  }
-  if (decoded.indexOf('\\') !== -1) return true;
-  for (const segment of decoded.split('/')) {
-    if (segment === '.' || segment === '..') return true;
-  }
-  return false;
 }
 
 /**

@@ -14,6 +14,8 @@ import type { CompiledRoute, Runtime } from './runtime-types.js';
 import type { GatewayServices } from './services.js';
 import { framingProblem } from './smuggling.js';
 
+const CASE_VARIANT: Denial = { code: 'GH_REQUEST_AMBIGUOUS', detail: 'the path differs from a declared one only in letter case; paths are case-sensitive' };
+const SEMICOLON_PATH: Denial = { code: 'GH_REQUEST_AMBIGUOUS', detail: '";" in the path is read as a path parameter by some servers and as data by others' };
 const NO_VERSION: Denial = { code: 'GH_REQUEST_MALFORMED', detail: 'the request line has no HTTP version (HTTP/0.9 is not served)' };
 const VERSION: Denial = { code: 'GH_REQUEST_HTTP_VERSION', detail: 'HTTP/1.0 and HTTP/1.1 are served on this connection' };
 
@@ -97,11 +99,20 @@ function handle(ctx: RequestContext, runtime: Runtime, services: GatewayServices
     ctx.unmatched = true;
     const passthrough = match.api?.passthrough;
     if (passthrough === undefined) return deny(ctx, { code: 'GH_ROUTE_NOT_FOUND' }, 'route');
+    if (match.caseVariant) return deny(ctx, CASE_VARIANT, 'route');
     route = passthrough;
   } else {
     route = match.route;
     ctx.pathParams = match.params;
+    const slash = route.trailingSlash;
+    const path = ctx.path;
+    // Forwarded as the operation declares it: the router ignores a trailing slash, an upstream may not.
+    if (slash !== undefined && path.length > 1 && (path.charCodeAt(path.length - 1) === 47) !== slash) {
+      ctx.path = slash ? `${path}/` : path.slice(0, -1);
+    }
   }
+  // Path parameters `;a=b` (Tomcat, Spring) are stripped by some servers before routing.
+  if (!route.semicolonsInPath && ctx.path.indexOf(';') !== -1) return deny(ctx, SEMICOLON_PATH, 'route');
   ctx.api = route.api;
   ctx.route = route;
   const charset = route.api.config.charset;

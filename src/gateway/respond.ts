@@ -1,6 +1,7 @@
 import { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
 import { problemFor, statusOf, type Denial } from '../errors/index.js';
 import { BASELINE_SECURITY_HEADERS } from '../policies/security-headers/headers.js';
+import { hasBody } from './body.js';
 import type { RequestContext } from './context.js';
 
 /**
@@ -34,8 +35,10 @@ export function sendDenial(ctx: RequestContext, denial: Denial, policy: string |
     'x-request-id': ctx.id,
   };
   if (ctx.secure && ctx.api?.hsts !== undefined) headers['strict-transport-security'] = ctx.api.hsts;
-  // An unread request body would be parsed as the next request on this connection; close it.
-  if (!ctx.req.complete) headers.connection = 'close';
+  // A body not read yet is not read at all: the connection closes. A request without a body is
+  // complete once its headers are (`complete` is set only after the 'request' event), so the
+  // connection stays open, and a request pipelined behind it is answered in turn.
+  if (!ctx.req.complete && hasBody(ctx.req)) headers.connection = 'close';
   res.writeHead(status, headers);
   res.end(ctx.method === 'HEAD' ? undefined : body);
 }

@@ -40,6 +40,10 @@ export interface CompiledRoute {
   readonly responseEnforced: boolean;
   readonly log: readonly PolicyInstance[];
   readonly needsRequestBody: boolean;
+  /** The declared path ends with `/`: the forwarded path is given (or relieved of) one to match; undefined: as sent. */
+  readonly trailingSlash: boolean | undefined;
+  /** A path parameter has matrix style, so `;` belongs in the path; elsewhere it is refused. */
+  readonly semicolonsInPath: boolean;
   /** A policy in enforce mode reads the body: a body that cannot be read unambiguously is refused. */
   readonly bodyEnforced: boolean;
   readonly metrics: RouteMetrics;
@@ -57,4 +61,5 @@ export interface Runtime {
 export type RouteMatch =
   | { readonly kind: 'route'; readonly route: CompiledRoute; readonly params: Record<string, string> }
   | { readonly kind: 'method'; readonly api: CompiledApi; readonly allowed: readonly string[] }
-  | { readonly kind: 'none'; readonly api: CompiledApi | undefined };
+  /** `caseVariant`: the path differs from a declared one only in letter case. */
+  | { readonly kind: 'none'; readonly api: CompiledApi | undefined; readonly caseVariant: boolean };

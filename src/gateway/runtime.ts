@@ -43,6 +43,11 @@ export async function compileRuntime(config: GatehouseConfig, services: GatewayS
     throw error;
   }
   const router = createRouter(entries);
+  // Paths differ from declared ones only in case: a case-insensitive upstream (IIS, ASP.NET, some
+  // Spring setups) would serve the declared operation, so they are never passed through unmatched.
+  const folded = prefixes.some(({ api }) => api.passthrough !== undefined)
+    ? createRouter(entries.map((e) => ({ basePath: e.basePath.toLowerCase(), operation: { ...e.operation, path: e.operation.path.toLowerCase() }, value: true })))
+    : undefined;
   // Longest base path first, so unmatched traffic is attributed to the most specific API.
   prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
 
@@ -64,7 +69,11 @@ export async function compileRuntime(config: GatehouseConfig, services: GatewayS
         const get = router.match('GET', path);
         if (get !== undefined && !('methodNotAllowed' in get)) found = get;
       }
-      if (found === undefined) return { kind: 'none', api: ownerOf(path) };
+      if (found === undefined) {
+        const api = ownerOf(path);
+        const caseVariant = api?.passthrough !== undefined && folded !== undefined && folded.match(method, path.toLowerCase()) !== undefined;
+        return { kind: 'none', api, caseVariant };
+      }
       if ('methodNotAllowed' in found) return { kind: 'method', api: ownerOf(path) as CompiledApi, allowed: found.allowed };
       return { kind: 'route', route: found.value, params: found.params };
     },
@@ -139,6 +148,8 @@ function compileRoute(config: GatehouseConfig, api: CompiledApi, operation: Oper
     responseEnforced: policies.some((p) => p.responseBody !== undefined && p.mode === 'enforce'),
     log: policies.filter((p) => p.log !== undefined),
     needsRequestBody: policies.some((p) => p.needsRequestBody === true),
+    trailingSlash: operation === undefined ? undefined : operation.path.endsWith('/'),
+    semicolonsInPath: operation?.parameters.some((p) => p.in === 'path' && p.style === 'matrix') ?? false,
     bodyEnforced: policies.some((p) => p.needsRequestBody === true && p.mode === 'enforce'),
     metrics: scope.services.metrics.forRoute(api.name, label),
   };

@@ -20,6 +20,7 @@ const CL_INVALID = smuggling('Content-Length must be one decimal number');
 const DUPLICATE_CL = smuggling('more than one Content-Length');
 const DUPLICATE_TE = smuggling('more than one Transfer-Encoding');
 const DUPLICATE_HOST = smuggling('more than one Host');
+const UNDERSCORE = smuggling('Content_Length and Transfer_Encoding are read as the framing headers by CGI-style servers');
 const DIGITS = /^\d+$/;
 
 /**
@@ -47,6 +48,9 @@ export function framingProblem(req: IncomingMessage): Denial | undefined {
 /**
  * Node keeps the first Host and joins or drops repeated framing headers; a back end that keeps the
  * last one routes or frames the message differently (§3.2: a request with two Host fields is 400).
+ * The same names spelled with underscores are refused as well: CGI, WSGI and Rack servers map
+ * `Content_Length` to CONTENT_LENGTH like the real header, and Node would forward it as an
+ * ordinary field.
  */
 function duplicateFraming(raw: readonly string[]): Denial | undefined {
   let host = 0;
@@ -58,9 +62,13 @@ function duplicateFraming(raw: readonly string[]): Denial | undefined {
     if (n === 4) {
       if (name.toLowerCase() === 'host' && ++host > 1) return DUPLICATE_HOST;
     } else if (n === 14) {
-      if (name.toLowerCase() === 'content-length' && ++cl > 1) return DUPLICATE_CL;
+      const lower = name.toLowerCase();
+      if (lower === 'content-length' && ++cl > 1) return DUPLICATE_CL;
+      if (lower === 'content_length') return UNDERSCORE;
     } else if (n === 17) {
-      if (name.toLowerCase() === 'transfer-encoding' && ++te > 1) return DUPLICATE_TE;
+      const lower = name.toLowerCase();
+      if (lower === 'transfer-encoding' && ++te > 1) return DUPLICATE_TE;
+      if (lower === 'transfer_encoding') return UNDERSCORE;
     }
   }
   return undefined;
@@ -99,6 +107,13 @@ function classify(error: ParserError): { status: number; code: string; title: st
 export function answerClientError(error: ParserError, socket: Duplex): void {
   // Like Node's default handler: never write into a response already under way on this socket.
   const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (error.code === 'HPE_CLOSED_CONNECTION') {
+    // Bytes after a request that closes the connection (Connection: close, HTTP/1.0): never read
+    // as a request. The answer to that request, still being made, goes out and closes the
+    // connection itself; a 400 written now would take its place.
+    if (inFlight === undefined || inFlight === null) socket.destroy();
+    return;
+  }
   if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
     socket.destroy();
     return;
