@@ -32,7 +32,7 @@ export const ERROR_CODES = {
   GH_CONTRACT_BODY_INVALID: { status: 400, title: 'Invalid Request Body', description: 'The request body violates the operation\'s schema.' },
   GH_CONTRACT_BODY_REQUIRED: { status: 400, title: 'Request Body Required', description: 'The operation requires a body and none was sent.' },
   GH_CONTRACT_UNKNOWN_FIELD: { status: 400, title: 'Unknown Field', description: 'The request carries a field the contract does not declare (mass-assignment defence).' },
-  GH_CONTRACT_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported Media Type', description: 'The content type is not one the operation accepts.' },
+  GH_CONTRACT_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported Media Type', description: 'The content type is not one the operation accepts, or one the gateway cannot validate as the upstream will read it (a JSON or text body with a charset other than UTF-8, a form body with a charset other than the API\'s), or a body without a Content-Type where a policy reads bodies.' },
   GH_CONTRACT_BODY_TOO_DEEP: { status: 400, title: 'Request Body Too Deep', description: 'The JSON body nests deeper than the configured limit.' },
   GH_CONTRACT_BODY_TOO_COMPLEX: { status: 400, title: 'Request Body Too Complex', description: 'The JSON body has more elements, or longer strings, than the configured limits.' },
   GH_CONTRACT_PROTOTYPE_POLLUTION: { status: 400, title: 'Forbidden Key', description: 'The body carries __proto__, constructor or prototype keys (prototype-pollution defence).' },
