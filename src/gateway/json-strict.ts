@@ -32,78 +32,92 @@ const LINEAR_MEMBERS = 16;
 const ALWAYS_EXACT_DIGITS = 15;
 
 export function findJsonAmbiguity(text: string): JsonProblem | undefined {
-  return new Scanner(text).run();
+  // Scanning is synchronous, so one scanner serves every request: no allocation per body beyond
+  // the member names. The pointer of a problem is built by a second, tracking pass over the text.
+  const found = SCANNER.scan(text, false);
+  return found === undefined ? undefined : SCANNER.scan(text, true);
 }
 
 class Scanner {
-  private readonly t: string;
-  private i = 0;
+  private t = '';
+  private problem: JsonProblem | undefined = undefined;
   /** Position of the next backslash at or after some earlier point; t.length when none is left. */
   private nextBackslash = -1;
-  /** Member names of the open objects, flat; each frame starts at frameStart[f]. */
+  /** Member names of the open objects, flat (`count` used); each open object's start in `starts`. */
   private readonly names: string[] = [];
-  /** Per open container: index into `names` where its members start, -1 for an array. */
-  private readonly frameStart: number[] = [];
-  private readonly frameSet: (Set<string> | undefined)[] = [];
-  /** Per open container: the current member name or array index, for the pointer of a problem. */
-  private readonly frameKey: (string | number)[] = [];
+  private count = 0;
+  /** Per open container, by depth: index into `names` where its members start, -1 for an array. */
+  private readonly starts: number[] = [];
+  private readonly sets: (Set<string> | undefined)[] = [];
+  /** Per open container, while tracking: the current member name or array index. */
+  private readonly keys: (string | number)[] = [];
+  private depth = 0;
   private expectKey = false;
+  private track = false;
 
-  constructor(text: string) {
+  scan(text: string, track: boolean): JsonProblem | undefined {
     this.t = text;
+    this.problem = undefined;
+    this.nextBackslash = -1;
+    this.count = 0;
+    this.depth = 0;
+    this.expectKey = false;
+    this.track = track;
+    try {
+      return this.run();
+    } finally {
+      // Keep no request data past the call.
+      this.t = '';
+      this.problem = undefined;
+      this.names.length = 0;
+      this.sets.length = 0;
+      this.keys.length = 0;
+    }
   }
 
-  run(): JsonProblem | undefined {
+  private run(): JsonProblem | undefined {
     const t = this.t;
     const n = t.length;
-    while (this.i < n) {
-      const c = t.charCodeAt(this.i);
+    const starts = this.starts;
+    let i = 0;
+    while (i < n) {
+      const c = t.charCodeAt(i);
       if (c === 0x22 /* " */) {
-        const problem = this.string();
-        if (problem !== undefined) return problem;
+        i = this.string(i);
+        if (i === -1) return this.problem;
       } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
-        const problem = this.number();
-        if (problem !== undefined) return problem;
-      } else if (c === 0x7b /* { */) {
-        this.frameStart.push(this.names.length);
-        this.frameSet.push(undefined);
-        this.frameKey.push('');
-        this.expectKey = true;
-        this.i++;
-      } else if (c === 0x5b /* [ */) {
-        this.frameStart.push(-1);
-        this.frameSet.push(undefined);
-        this.frameKey.push(0);
-        this.expectKey = false;
-        this.i++;
+        i = this.number(i);
+        if (i === -1) return this.problem;
+      } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+        const d = this.depth++;
+        const object = c === 0x7b;
+        starts[d] = object ? this.count : -1;
+        this.sets[d] = undefined;
+        if (this.track) this.keys[d] = object ? '' : 0;
+        this.expectKey = object;
+        i++;
       } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-        const start = this.frameStart.pop() as number;
-        this.frameSet.pop();
-        this.frameKey.pop();
-        if (start !== -1) this.names.length = start;
+        const start = starts[--this.depth] as number;
+        if (start !== -1) this.count = start;
         this.expectKey = false;
-        this.i++;
+        i++;
       } else if (c === 0x2c /* , */) {
-        const top = this.frameStart.length - 1;
-        if (this.frameStart[top] === -1) {
-          this.frameKey[top] = (this.frameKey[top] as number) + 1;
-          this.expectKey = false;
-        } else {
-          this.expectKey = true;
-        }
-        this.i++;
+        const d = this.depth - 1;
+        const array = starts[d] === -1;
+        if (array && this.track) this.keys[d] = (this.keys[d] as number) + 1;
+        this.expectKey = !array;
+        i++;
       } else {
         // Whitespace, ':' and the letters of true/false/null.
-        this.i++;
+        i++;
       }
     }
     return undefined;
   }
 
-  /** At an opening quote: checks escapes, and a member name against its object's others. */
-  private string(): JsonProblem | undefined {
+  /** At the opening quote `open`: checks escapes, and a member name against its object's others. The index after it, or -1. */
+  private string(open: number): number {
     const t = this.t;
-    const open = this.i;
     let j = open + 1;
     let escaped = false;
     let close: number;
@@ -116,14 +130,18 @@ class Scanner {
       if (this.nextBackslash > close) break;
       escaped = true;
       const after = this.escape(this.nextBackslash);
-      if (after === -1) return { detail: 'a string holds an escaped lone surrogate (not Unicode text)', pointer: this.pointer(undefined) };
+      if (after === -1) return this.fail('a string holds an escaped lone surrogate (not Unicode text)', undefined);
       j = after;
     }
-    this.i = close + 1;
-    if (!this.expectKey) return undefined;
+    if (!this.expectKey) return close + 1;
     this.expectKey = false;
     const name = escaped ? (JSON.parse(t.slice(open, close + 1)) as string) : t.slice(open + 1, close);
-    return this.member(name);
+    return this.member(name) ? close + 1 : -1;
+  }
+
+  private fail(detail: string, member: string | undefined): -1 {
+    this.problem = { detail, pointer: this.pointer(member) };
+    return -1;
   }
 
   /** The index after the escape at `b`, or -1 for a lone surrogate. */
@@ -139,31 +157,34 @@ class Scanner {
     return low >= 0xdc00 && low <= 0xdfff ? b + 12 : -1;
   }
 
-  private member(name: string): JsonProblem | undefined {
-    const top = this.frameStart.length - 1;
-    const start = this.frameStart[top] as number;
-    const names = this.names;
-    const set = this.frameSet[top];
-    this.frameKey[top] = name;
+  /** Records a member name; false (with the problem set) when its object already has it. */
+  private member(name: string): boolean {
+    const d = this.depth - 1;
+    if (this.track) this.keys[d] = name;
+    const set = this.sets[d];
     if (set !== undefined) {
       if (set.has(name)) return this.duplicate(name);
       set.add(name);
-      return undefined;
+      return true;
     }
-    for (let k = start; k < names.length; k++) if (names[k] === name) return this.duplicate(name);
-    names.push(name);
-    if (names.length - start > LINEAR_MEMBERS) this.frameSet[top] = new Set(names.slice(start));
-    return undefined;
+    const names = this.names;
+    const start = this.starts[d] as number;
+    const end = this.count;
+    for (let k = start; k < end; k++) if (names[k] === name) return this.duplicate(name);
+    names[this.count++] = name;
+    if (this.count - start > LINEAR_MEMBERS) this.sets[d] = new Set(names.slice(start, this.count));
+    return true;
   }
 
-  private duplicate(name: string): JsonProblem {
+  private duplicate(name: string): false {
     const clipped = name.length > 64 ? `${name.slice(0, 64)}…` : name;
-    return { detail: `a member name is repeated in one object ("${clipped}"); parsers disagree on which value counts`, pointer: this.pointer(name) };
+    this.fail(`a member name is repeated in one object ("${clipped}"); parsers disagree on which value counts`, name);
+    return false;
   }
 
-  private number(): JsonProblem | undefined {
+  /** At the first character of a number: the index after it, or -1. */
+  private number(start: number): number {
     const t = this.t;
-    const start = this.i;
     let k = start;
     const negative = t.charCodeAt(k) === 0x2d;
     if (negative) k++;
@@ -187,32 +208,32 @@ class Scanner {
       if (sign === 0x2b || sign === 0x2d) k++;
       while (isDigit(t.charCodeAt(k))) k++;
     }
-    this.i = k;
     if (plain) {
-      if (negative && digits === 1 && t.charCodeAt(intStart) === 0x30) {
-        return { detail: '-0 as an integer is negative zero to some parsers and 0 to others', pointer: this.pointer(undefined) };
-      }
-      if (digits <= ALWAYS_EXACT_DIGITS || exactInteger(t.slice(start, k))) return undefined;
-      return { detail: 'an integer a double cannot hold exactly: rounded by some parsers, read exactly by others', pointer: this.pointer(undefined) };
+      if (negative && digits === 1 && t.charCodeAt(intStart) === 0x30) return this.fail('-0 as an integer is negative zero to some parsers and 0 to others', undefined);
+      if (digits <= ALWAYS_EXACT_DIGITS || exactInteger(t.slice(start, k))) return k;
+      return this.fail('an integer a double cannot hold exactly: rounded by some parsers, read exactly by others', undefined);
     }
-    if (!exponent && digits <= ALWAYS_EXACT_DIGITS) return undefined;
-    return exactAsDouble(t.slice(negative ? start + 1 : start, k))
-      ? undefined
-      : { detail: 'a number holds more precision or range than a double: parsers would read different values', pointer: this.pointer(undefined) };
+    if (!exponent && digits <= ALWAYS_EXACT_DIGITS) return k;
+    return exactAsDouble(t.slice(negative ? start + 1 : start, k)) ? k : this.fail('a number holds more precision or range than a double: parsers would read different values', undefined);
   }
 
-  /** The pointer of the current position; `member` names the duplicate inside the innermost object. */
+  /** The pointer of the current position (while tracking); `member` names a duplicate in the innermost object. */
   private pointer(member: string | undefined): string {
+    if (!this.track) return '';
     let out = '';
-    const depth = this.frameKey.length;
+    const depth = this.depth;
     for (let f = 0; f < depth; f++) {
-      const key = f === depth - 1 && member !== undefined ? member : this.frameKey[f];
-      if (f === depth - 1 && member === undefined && this.frameStart[f] !== -1 && this.expectKey) break;
+      const last = f === depth - 1;
+      // A problem inside a member name points at its object.
+      if (last && member === undefined && this.starts[f] !== -1 && this.expectKey) break;
+      const key = last && member !== undefined ? member : this.keys[f];
       out += `/${String(key).replaceAll('~', '~0').replaceAll('/', '~1')}`;
     }
     return out.length > 200 ? '' : out;
   }
 }
+
+const SCANNER = new Scanner();
 
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
