@@ -5,7 +5,7 @@ import type { DetectorSettings } from './config.js';
 import { Cooldown, SlidingDistinct, SlidingLog, SlidingSum } from './window.js';
 
 /** Refusals that say "this caller is probing the contract": injection guard and validation. */
-const PROBE_CODES = new Set(['GH_INJECTION_DETECTED', 'GH_CONTRACT_PARAMETER_INVALID', 'GH_CONTRACT_BODY_INVALID', 'GH_CONTRACT_UNKNOWN_FIELD', 'GH_CONTRACT_PROTOTYPE_POLLUTION', 'GH_CONTRACT_BODY_TOO_DEEP', 'GH_CONTRACT_BODY_TOO_COMPLEX', 'GH_REQUEST_SMUGGLING']);
+const PROBE_CODES = new Set(['GH_INJECTION_DETECTED', 'GH_CONTRACT_PARAMETER_INVALID', 'GH_CONTRACT_BODY_INVALID', 'GH_CONTRACT_UNKNOWN_FIELD', 'GH_CONTRACT_PROTOTYPE_POLLUTION', 'GH_CONTRACT_BODY_TOO_DEEP', 'GH_CONTRACT_BODY_TOO_COMPLEX', 'GH_REQUEST_SMUGGLING', 'GH_REQUEST_AMBIGUOUS']);
 
 interface Baseline { windowStart: number; count: number; baseline: number; windows: number; fired: boolean }
 interface Usage { first: number; requests: number; operations: Set<string> }

@@ -137,7 +137,7 @@ const CHARSET_ALIASES: Record<string, string> = {
 };
 
 /** The `charset` parameter of a Content-Type (lower-case, unquoted, common aliases folded). */
-export function charsetParameter(contentType: string): string | undefined {
+function charsetParameter(contentType: string): string | undefined {
   const semi = contentType.indexOf(';');
   if (semi === -1) return undefined;
   for (const part of contentType.slice(semi + 1).split(';')) {

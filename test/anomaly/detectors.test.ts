@@ -88,6 +88,13 @@ describe('anomaly detectors (injected time)', () => {
     expect(feedAll(d, probes).map((a) => a.type)).toEqual(['refusalCluster']);
   });
 
+  it('count ambiguity refusals as probes, and not a client\'s encoding refused for the API\'s charset', () => {
+    const refusals = (code: string) => Array.from({ length: 12 }, (_, i) => ({ ts: i * 1000, status: 400, code, objectKey: undefined }));
+    expect(feedAll(new Detectors(DEFAULT_DETECTORS), refusals('GH_REQUEST_AMBIGUOUS')).map((a) => a.type)).toEqual(['refusalCluster']);
+    expect(feedAll(new Detectors(DEFAULT_DETECTORS), refusals('GH_REQUEST_CHARSET_INVALID'))).toEqual([]);
+    expect(feedAll(new Detectors(DEFAULT_DETECTORS), refusals('GH_REQUEST_ENCODING_MALFORMED'))).toEqual([]);
+  });
+
   it('raise shadow and zombie traffic once per endpoint per window', () => {
     const d = new Detectors(DEFAULT_DETECTORS, new Set(['shop-v1']));
     const alerts = feedAll(d, [
