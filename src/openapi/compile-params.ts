@@ -14,8 +14,12 @@ interface Plan {
 
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
-/** Builds the `parameters(raw)` function of an operation: coerce each parameter, then validate. */
-export function compileParameters(op: Operation, options: CompileOptions, compile: CompileFn): (raw: RawParameters) => ParameterResult {
+/**
+ * Builds the `parameters(raw)` function of an operation: coerce each parameter, then validate.
+ * `credentialQuery`: query names of the operation's `apiKey` security schemes, declared by
+ * the spec though not as parameters (the authentication policy checks them).
+ */
+export function compileParameters(op: Operation, options: CompileOptions, compile: CompileFn, credentialQuery: readonly string[] = []): (raw: RawParameters) => ParameterResult {
   // OpenAPI 3 §4.8.12.1: header parameters named Accept, Content-Type or Authorization are ignored
   // (content negotiation and security schemes describe those).
   const plans: Plan[] = op.parameters.filter((param) => !(param.in === 'header' && IGNORED_HEADERS.has(param.name.toLowerCase()))).map((param) => ({
@@ -25,7 +29,7 @@ export function compileParameters(op: Operation, options: CompileOptions, compil
     coercer: createCoercer(param),
     validate: param.schema === undefined ? undefined : compile(param.schema, 'request', param.pointer),
   }));
-  const declaredQuery = new Set<string>();
+  const declaredQuery = new Set<string>(credentialQuery);
   const deepPrefixes: string[] = [];
   for (const p of plans) {
     if (p.param.in !== 'query') continue;

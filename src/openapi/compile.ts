@@ -102,7 +102,7 @@ export function createSchemaCompiler(spec: LoadedSpec, options: CompileOptions, 
   return {
     problems,
     stats,
-    compileOperation: (op) => compileOperation(op, options, compile, tuning.lazyResponses === true ? lazyFailure : undefined),
+    compileOperation: (op) => compileOperation(op, options, compile, tuning.lazyResponses === true ? lazyFailure : undefined, credentialQuery(spec, op)),
   };
 
   function lazyFailure(err: unknown, pointer: string): void {
@@ -123,8 +123,20 @@ function lineOf(spec: LoadedSpec, pointer: string): number | undefined {
 
 type LazyFailure = (err: unknown, pointer: string) => void;
 
-function compileOperation(op: Operation, options: CompileOptions, compile: CompileFn, lazy: LazyFailure | undefined): OperationValidators {
-  const parameters = compileParameters(op, options, compile);
+/** Query names of the operation's `apiKey` schemes: credentials the spec declares, not unknown parameters. */
+function credentialQuery(spec: LoadedSpec, op: Operation): string[] {
+  const names = new Set<string>();
+  for (const requirement of op.security) {
+    for (const scheme of Object.keys(requirement)) {
+      const s = spec.securitySchemes[scheme];
+      if (s?.type === 'apiKey' && s.in === 'query' && s.name !== undefined) names.add(s.name);
+    }
+  }
+  return [...names];
+}
+
+function compileOperation(op: Operation, options: CompileOptions, compile: CompileFn, lazy: LazyFailure | undefined, credentials: readonly string[]): OperationValidators {
+  const parameters = compileParameters(op, options, compile, credentials);
   const bodies: [string, BodyValidator][] = [];
   for (const [mediaType, media] of Object.entries(op.requestBody?.content ?? {})) {
     bodies.push([mediaType, bodyValidator(mediaType, media.schema, compile, `${op.requestBody?.pointer ?? op.pointer}/content`)]);
