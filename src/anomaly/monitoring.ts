@@ -12,8 +12,14 @@ import { registerRevocations } from './registry.js';
 import { RevocationList } from './revocations.js';
 import { olderApiVersions } from './versions.js';
 
-/** Refusals the revocation policy made: already handled, and feeding them back would re-alert. */
-const SELF_CODES = new Set(['GH_BLOCKED', 'GH_AUTHN_REVOKED']);
+/**
+ * Refusals of revoked callers: already handled, and feeding them back would re-alert. A blocked
+ * address is told GH_BLOCKED; a revoked credential is told GH_AUTHN_INVALID like any bad one,
+ * and only the decision note holds its real code.
+ */
+function selfInflicted(ctx: RequestContext, code: string | undefined): boolean {
+  return code === 'GH_BLOCKED' || (code !== undefined && ctx.decisionNote?.code === 'GH_AUTHN_REVOKED');
+}
 
 export interface MonitoringOptions {
   /** Clock for observations (tests); Date.now by default. */
@@ -68,7 +74,7 @@ export class Monitoring {
   readonly observer = (ctx: RequestContext): void => {
     const o = observe(ctx, this.now(), takeShapes(ctx), this.slot);
     this.recorder?.add(o);
-    if (this.detectors === undefined || (o.code !== undefined && SELF_CODES.has(o.code))) return;
+    if (this.detectors === undefined || selfInflicted(ctx, o.code)) return;
     const drafts = this.detectors.feed(o);
     for (let i = 0; i < drafts.length; i++) this.alerts.raise(drafts[i] as AlertDraft);
   };

@@ -42,7 +42,7 @@ export const ERROR_CODES = {
   GH_AUTHN_REQUIRED: { status: 401, title: 'Unauthorized', description: 'The operation needs credentials and none were sent.' },
   GH_AUTHN_INVALID: { status: 401, title: 'Unauthorized', description: 'The credentials could not be verified.' },
   GH_AUTHN_TOKEN_EXPIRED: { status: 401, title: 'Unauthorized', description: 'The token has expired.' },
-  GH_AUTHN_REVOKED: { status: 401, title: 'Unauthorized', description: 'The credential has been revoked.' },
+  GH_AUTHN_REVOKED: { status: 401, title: 'Unauthorized', description: 'Never sent to a client: the code the log and the decision trail give a revoked key or a credential on the revocation list. The client gets `GH_AUTHN_INVALID`, so a revoked credential cannot be told from one that never existed.' },
   GH_BLOCKED: { status: 403, title: 'Forbidden', description: 'The client address is temporarily blocked (an automatic response to an alert, or an operator\'s block); lifted with `gatehouse revocations remove`.' },
   GH_AUTHZ_FORBIDDEN: { status: 403, title: 'Forbidden', description: 'The caller is authenticated but not allowed to perform this operation.' },
   GH_AUTHZ_OBJECT_FORBIDDEN: { status: 403, title: 'Forbidden', description: 'The caller may not access this object (object-level authorization).' },

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Denial } from '../errors/index.js';
+import { addressGate, type AddressGate } from '../policies/revocation/address-gate.js';
 import type { PhaseResult, PolicyInstance } from '../policies/types.js';
 import { acceptRequest, bodyLimitFor } from './accept.js';
 import { hasBody, isDenial, readBody } from './body.js';
@@ -10,7 +11,7 @@ import { isQueryFailure, parseQuery } from './query.js';
 import { queryDenial, requestBodyProblem } from './request-body.js';
 import { requestIdFor } from './request-id.js';
 import { sendDenial } from './respond.js';
-import type { CompiledRoute, Runtime } from './runtime-types.js';
+import type { CompiledRoute, RouteMatch, Runtime } from './runtime-types.js';
 import type { GatewayServices } from './services.js';
 import { framingProblem } from './smuggling.js';
 
@@ -21,6 +22,8 @@ const VERSION: Denial = { code: 'GH_REQUEST_HTTP_VERSION', detail: 'HTTP/1.0 and
 
 /** The request handler of every listener: accept -> route -> policies -> proxy -> respond -> observe. */
 export function createHandler(current: () => Runtime, services: GatewayServices, secure: boolean) {
+  // The revocation list outlives reloads: its gate is made once per listener.
+  const gate = addressGate(services);
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     // A request pipelined behind one whose answer closes the connection (a framing refusal, a
     // refusal sent before its body was read): it is dropped with the connection, never forwarded.
@@ -31,7 +34,7 @@ export function createHandler(current: () => Runtime, services: GatewayServices,
     const ctx = new RequestContext(requestIdFor(req.headers['x-request-id']), req, res, secure);
     let pending: Promise<void> | undefined;
     try {
-      pending = handle(ctx, current(), services);
+      pending = handle(ctx, current(), services, gate);
     } catch (error) {
       failed(ctx, services, error);
       return;
@@ -70,7 +73,7 @@ function failed(ctx: RequestContext, services: GatewayServices, error: unknown):
  * where a policy or the body read actually waits. Returns that promise while something waits;
  * undefined once the answer is sent or the request is handed to the upstream exchange.
  */
-function handle(ctx: RequestContext, runtime: Runtime, services: GatewayServices): Promise<void> | undefined {
+function handle(ctx: RequestContext, runtime: Runtime, services: GatewayServices, gate: AddressGate | undefined): Promise<void> | undefined {
   const limits = runtime.config.limits;
   // Framing first: a smuggled request must not reach routing, policies or the upstream.
   const req = ctx.req;
@@ -87,8 +90,33 @@ function handle(ctx: RequestContext, runtime: Runtime, services: GatewayServices
   if (refused !== undefined) return deny(ctx, refused, 'accept');
   const resolveIp = runtime.clientIp;
   if (resolveIp !== undefined) ctx.clientIp = resolveIp(ctx.req);
-
   const match = runtime.match(ctx.method, ctx.path);
+  // Blocked addresses before any answer that depends on the route or the credentials.
+  const blocked = gate?.(ctx.clientIp);
+  if (blocked === undefined) return routed(ctx, match, limits, services);
+  if (!(blocked instanceof Promise)) return refuseAddress(ctx, match, blocked);
+  return blocked.then((denial) => (denial === undefined ? routed(ctx, match, limits, services) : refuseAddress(ctx, match, denial)));
+}
+
+/**
+ * A blocked (or over-throttled) address gets one answer whatever it sends: not 404 or 405
+ * for a path, not 401 or 403 for a credential. The observe phase still learns which route
+ * was targeted (inventory, decision trail), the client does not.
+ */
+function refuseAddress(ctx: RequestContext, match: RouteMatch, denial: Denial): undefined {
+  ctx.api = match.kind === 'route' ? match.route.api : match.api;
+  if (match.kind === 'route') {
+    ctx.route = match.route;
+    ctx.pathParams = match.params;
+  } else if (match.kind === 'none') {
+    ctx.unmatched = true;
+    ctx.route = match.api?.passthrough;
+  }
+  return deny(ctx, denial, 'revocation');
+}
+
+/** Answers for a path or method no route has, else runs the route's request phase. */
+function routed(ctx: RequestContext, match: RouteMatch, limits: Runtime['config']['limits'], services: GatewayServices): Promise<void> | undefined {
   if (match.kind === 'method') {
     ctx.api = match.api;
     return deny(ctx, { code: 'GH_ROUTE_METHOD_NOT_ALLOWED', headers: { allow: match.allowed.join(', ') } }, 'route');

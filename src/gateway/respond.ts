@@ -37,8 +37,11 @@ export function sendDenial(ctx: RequestContext, denial: Denial, policy: string |
   if (ctx.secure && ctx.api?.hsts !== undefined) headers['strict-transport-security'] = ctx.api.hsts;
   // A body not read yet is not read at all: the connection closes. A request without a body is
   // complete once its headers are (`complete` is set only after the 'request' event), so the
-  // connection stays open, and a request pipelined behind it is answered in turn.
-  if (!ctx.req.complete && hasBody(ctx.req)) headers.connection = 'close';
+  // connection stays open, and a request pipelined behind it is answered in turn. Decided by
+  // what the gateway did with the body, never by how far the client's bytes have arrived: a
+  // refusal made at once (a cached credential) and one made after an await (a fresh
+  // verification) must not differ in their headers, or the difference tells them apart.
+  if (hasBody(ctx.req) && (ctx.forwarded ? !ctx.req.complete : ctx.rawBody === undefined)) headers.connection = 'close';
   res.writeHead(status, headers);
   res.end(ctx.method === 'HEAD' ? undefined : body);
 }

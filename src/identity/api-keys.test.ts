@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../store/index.js';
+import { createMemoryStore, type KeyValue } from '../store/index.js';
 import { ApiKeyStore } from './api-keys.js';
+
+/** The real memory kv, with its reads counted: the work a refusal costs, without a clock. */
+function countingKv(kv: KeyValue): { kv: KeyValue; reads: () => number } {
+  let reads = 0;
+  const counted = Object.create(kv) as KeyValue;
+  counted.get = (key: string) => { reads++; return kv.get(key); };
+  return { kv: counted, reads: () => reads };
+}
 
 describe('ApiKeyStore', () => {
   it('issues a key that verifies, stores only its hash, and lists it without the hash', async () => {
@@ -69,6 +77,28 @@ describe('ApiKeyStore', () => {
     now += 1001;
     expect(await keys.verify(key)).toMatchObject({ ok: false, code: 'GH_AUTHN_TOKEN_EXPIRED' });
     expect(await keys.verify("ghk_' OR 1=1 --")).toMatchObject({ ok: false, code: 'GH_AUTHN_INVALID' });
+    await store.close();
+  });
+
+  it('costs an unknown key id the same store work as a known one, and a malformed key none', async () => {
+    const store = await createMemoryStore({});
+    const { kv, reads } = countingKv(store.kv);
+    const keys = new ApiKeyStore(kv, { cacheTtlMs: 60_000 });
+    const { key } = await new ApiKeyStore(store.kv).create({ name: 'a' });
+    const unknown = `ghk_${'0'.repeat(12)}_${key.slice(-43)}`;
+    const wrong = key.slice(0, -4) + (key.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    const cost = async (k: string): Promise<number> => {
+      const before = reads();
+      await keys.verify(k);
+      return reads() - before;
+    };
+    // First sight: one read each, whether the id exists or not; then both are cached.
+    expect([await cost(unknown), await cost(wrong)]).toEqual([1, 1]);
+    expect([await cost(unknown), await cost(wrong), await cost(key)]).toEqual([0, 0, 0]);
+    // The format is public: text that cannot be a key never reaches the store.
+    expect([await cost('not-a-key'), await cost(`ghk_${'z'.repeat(12)}_${key.slice(-43)}`)]).toEqual([0, 0]);
+    expect(await keys.verify(unknown)).toMatchObject({ ok: false, code: 'GH_AUTHN_INVALID', reason: `unknown key id ${'0'.repeat(12)}` });
+    expect(await keys.verify('not-a-key')).toMatchObject({ ok: false, code: 'GH_AUTHN_INVALID', reason: 'not a Gatehouse API key' });
     await store.close();
   });
 });

@@ -12,6 +12,11 @@ export interface AuthnFailure {
   readonly ok: false;
   readonly code: 'GH_AUTHN_INVALID' | 'GH_AUTHN_TOKEN_EXPIRED' | 'GH_AUTHN_REVOKED' | 'GH_DEPENDENCY_UNAVAILABLE';
   readonly reason: string;
+  /**
+   * Set when the credential is valid but on the revocation list: refused even while the
+   * authentication policy is only monitored (a revocation is never a dry run).
+   */
+  readonly revocation?: true;
 }
 
 export type AuthnResult = { readonly ok: true; readonly identity: Identity } | AuthnFailure;

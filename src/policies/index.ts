@@ -26,15 +26,18 @@ export const POLICY_FACTORIES: readonly PolicyFactory[] = [
   // Response-side handlers run bottom-up: the contract strips undeclared fields first, then
   // masking rewrites what is left (a masked value need not match the declared pattern).
   maskingPolicy,
-  // Who is calling, then what they may do: scopes/roles, the object they touch, how recently
-  // they logged in; then the verified identity is handed to the upstream (client copies removed).
+  // Who is calling (a blocked identity is refused there, as an invalid credential), then the
+  // tightened limits of throttled identities, before anything that answers differently for a
+  // valid credential (a 403 for a missing scope would tell a blocked caller its key is good).
+  // Blocked and throttled addresses are refused before routing (revocation/address-gate.ts).
   authenticationPolicy,
+  revocationPolicy,
+  // What they may do: scopes/roles, the object they touch, how recently they logged in; then the
+  // verified identity is handed to the upstream.
   authorizationPolicy,
   objectAuthPolicy,
   stepUpPolicy,
   identityForwardPolicy,
-  // Revoked credentials and blocked addresses: right after the identity policies (it reads ctx.identity).
-  revocationPolicy,
   // Limits run after authentication (they key on the identity) and before the contract, so a
   // flood of invalid requests is limited too.
   rateLimitPolicy,

@@ -70,9 +70,17 @@ describe('automatic revocation of a real token', () => {
     expect(alert?.response).toMatch(/^revoke: block jti /);
     expect(JSON.stringify(receiver.alerts)).not.toContain(mallory); // the token itself never leaves
 
+    // Refused as a token that does not verify: status, code, detail and challenge are those of
+    // a forged token, so the revoked holder learns nothing about the token it holds.
     const next = await get(mallory, 16);
+    const forged = await get(`${mallory.slice(0, -4)}AAAA`, 16);
     expect(next.status).toBe(401);
-    expect((await next.json() as { code: string }).code).toBe('GH_AUTHN_REVOKED');
+    expect(forged.status).toBe(401);
+    expect(next.headers.get('www-authenticate')).toBe(forged.headers.get('www-authenticate'));
+    const { requestId: _a, ...revokedBody } = await next.json() as Record<string, unknown>;
+    const { requestId: _b, ...forgedBody } = await forged.json() as Record<string, unknown>;
+    expect(revokedBody).toEqual(forgedBody);
+    expect(revokedBody.code).toBe('GH_AUTHN_INVALID');
     expect((await get(alice, 2)).status).toBe(200);
     // A new token for the same subject is a new credential: the deny-list names the stolen one.
     expect((await get(await token('mallory'), 3)).status).toBe(200);

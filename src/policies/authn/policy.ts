@@ -1,8 +1,11 @@
+import { revocationsFor } from '../../anomaly/registry.js';
+import type { RevocationList } from '../../anomaly/revocations.js';
 import type { Denial } from '../../errors/index.js';
 import type { Identity, RequestContext } from '../../gateway/context.js';
 import type { AuthnFailure, AuthnResult } from '../../identity/jwt-verifier.js';
 import { identityRuntime, type IdentityRuntime } from '../../identity/runtime.js';
 import type { PolicyFactory, PolicyInstance } from '../types.js';
+import { identityRevocation, revokedCredential } from '../revocation/checks.js';
 import { challengeFor } from './challenge.js';
 import { noteRefusal, recordDecision } from './decisions.js';
 import { routeSecurity } from './route-security.js';
@@ -21,6 +24,11 @@ type Failed = { readonly failure: AuthnFailure; readonly authenticator: Authenti
  * optional (`{}` among the alternatives) only a request without any credential passes as
  * anonymous: one that sends a credential is held to it, as Kong's and Envoy's anonymous
  * fallbacks do, so a forged or expired token is refused rather than silently ignored.
+ *
+ * A verified identity on the revocation list (blocked subject, credential or token) is refused
+ * here, as a credential that does not verify: the same status, code, detail and challenge, so a
+ * blocked caller cannot tell a valid credential from a wrong one. That refusal is enforced even
+ * while the policy is monitored; monitor mode only dry-runs the authentication checks.
  */
 export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, operation }) => {
   const settings = authenticationOf(api);
@@ -36,6 +44,8 @@ export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, 
   // Optional and every named scheme unsupported: nothing could ever be checked.
   if (optional && offered.length === 0) return undefined;
   const logger = scope.services.logger;
+  const revocations = revocationsFor(scope.services);
+  const monitored = settings.mode === 'monitor';
   const challenges = [...new Set(requirements.flatMap((r) => r.schemes.map((s) => s.authenticator?.challenge).filter((c): c is string => c !== undefined)))];
   const missing: Denial = {
     code: 'GH_AUTHN_REQUIRED',
@@ -50,13 +60,13 @@ export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, 
   function run(ctx: RequestContext, from = 0, failedSoFar?: Failed): Denial | undefined | Promise<Denial | undefined> {
     let failed = failedSoFar;
     for (let i = from; i < alternatives.length; i++) {
-      const outcome = satisfy(ctx, alternatives[i] as readonly (Authenticator | undefined)[], 0, undefined);
+      const outcome = satisfy(ctx, alternatives[i] as readonly (Authenticator | undefined)[], 0, undefined, revocations);
       if (outcome instanceof Promise) return outcome.then((settled) => next(ctx, settled, i, failed));
       if ('identity' in outcome) {
         ctx.identity = outcome.identity;
         return undefined;
       }
-      if ('failure' in outcome && (failed === undefined || outcome.failure.code === 'GH_DEPENDENCY_UNAVAILABLE')) failed = outcome;
+      if ('failure' in outcome && outranks(outcome, failed)) failed = outcome;
     }
     return refuse(ctx, failed);
   }
@@ -67,20 +77,31 @@ export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, 
       ctx.identity = outcome.identity;
       return undefined;
     }
-    const worse = 'failure' in outcome && (failed === undefined || outcome.failure.code === 'GH_DEPENDENCY_UNAVAILABLE');
-    return run(ctx, at + 1, worse ? outcome : failed);
+    return run(ctx, at + 1, 'failure' in outcome && outranks(outcome, failed) ? outcome : failed);
   }
 
-  function refuse(ctx: RequestContext, failed: Failed | undefined): Denial {
+  /**
+   * The refusal of a request no alternative accepted. In monitor mode it is recorded and the
+   * request goes on (undefined), unless the credential is revoked.
+   */
+  function refuse(ctx: RequestContext, failed: Failed | undefined): Denial | undefined {
     if (failed === undefined) {
       // Optional security gets here only when a credential was sent: one alternative is incomplete.
       const reason = optional ? 'credentials sent satisfy no alternative' : 'no credential sent';
-      noteRefusal(ctx, { policy: 'authenticate', rule: security.summary, reason, code: missing.code, mode: settings.mode as 'enforce' | 'monitor' });
-      return missing;
+      noteRefusal(ctx, { policy: 'authenticate', rule: security.summary, reason, code: missing.code, mode: monitored ? 'monitor' : 'enforce' });
+      return monitor(ctx, missing);
     }
     const denial = challengeFor(failed.failure, failed.authenticator, rt);
-    noteRefusal(ctx, { policy: 'authenticate', rule: security.summary, reason: failed.failure.reason, code: denial.code, mode: settings.mode as 'enforce' | 'monitor' });
-    return denial;
+    const enforced = !monitored || failed.failure.revocation === true;
+    // The real code (a revoked key, say) goes to the trail; the client sees the wire code.
+    noteRefusal(ctx, { policy: 'authenticate', rule: security.summary, reason: failed.failure.reason, code: failed.failure.code, mode: enforced ? 'enforce' : 'monitor' });
+    return enforced ? denial : monitor(ctx, denial);
+  }
+
+  function monitor(ctx: RequestContext, denial: Denial): Denial | undefined {
+    if (!monitored) return denial;
+    ctx.monitor('authenticate', denial);
+    return undefined;
   }
 
   /** Whether the request carries a credential of any scheme the operation names (checked or not). */
@@ -91,7 +112,8 @@ export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, 
 
   const instance: PolicyInstance = {
     name: 'authenticate',
-    mode: settings.mode,
+    // Monitor mode is applied by refuse(): a revoked credential is refused in either mode.
+    mode: 'enforce',
     // Anonymous callers of an optional operation cost header reads only: no promise, no note.
     request: optional ? (ctx) => (sent(ctx) ? run(ctx) : undefined) : (ctx) => run(ctx),
     log(ctx) {
@@ -107,27 +129,49 @@ export const authenticationPolicy: PolicyFactory = ({ scope, config, api, spec, 
 const MISSING: Outcome = { missing: true };
 
 /**
- * One alternative: every authenticator in it must pass (AND). Synchronous unless an
- * authenticator returns a promise; then the rest of the alternative runs when it settles.
+ * Which failure answers when no alternative passes: a revoked credential (enforced in every
+ * mode), else an unavailable provider (503: the credential may be fine), else the first.
  */
-function satisfy(ctx: RequestContext, authenticators: readonly (Authenticator | undefined)[], from: number, found: Identity | undefined): Outcome | Promise<Outcome> {
+function outranks(candidate: Failed, current: Failed | undefined): boolean {
+  if (current === undefined) return true;
+  if (current.failure.revocation === true) return false;
+  return candidate.failure.revocation === true || candidate.failure.code === 'GH_DEPENDENCY_UNAVAILABLE';
+}
+
+/**
+ * One alternative: every authenticator in it must pass (AND), and no identity it verifies may
+ * be blocked. Synchronous unless an authenticator returns a promise; then the rest of the
+ * alternative runs when it settles.
+ */
+function satisfy(ctx: RequestContext, authenticators: readonly (Authenticator | undefined)[], from: number, found: Identity | undefined, revocations: RevocationList | undefined): Outcome | Promise<Outcome> {
   let identity = found;
   for (let i = from; i < authenticators.length; i++) {
     const authenticator = authenticators[i];
     if (authenticator === undefined) return MISSING;
     const result = authenticator.authenticate(ctx);
-    if (result instanceof Promise) return result.then((settled) => judged(ctx, authenticators, i, authenticator, settled, identity));
+    if (result instanceof Promise) return result.then((settled) => judged(ctx, authenticators, i, authenticator, settled, identity, revocations));
     if (result === undefined) return MISSING;
     if (!result.ok) return { failure: result, authenticator };
+    const blocked = revocations === undefined ? undefined : blockedBy(revocations, result.identity);
+    if (blocked !== undefined) return { failure: blocked, authenticator };
     identity ??= result.identity;
   }
   return { identity };
 }
 
-function judged(ctx: RequestContext, authenticators: readonly (Authenticator | undefined)[], at: number, authenticator: Authenticator, result: AuthnResult | undefined, identity: Identity | undefined): Outcome | Promise<Outcome> {
+function judged(ctx: RequestContext, authenticators: readonly (Authenticator | undefined)[], at: number, authenticator: Authenticator, result: AuthnResult | undefined, identity: Identity | undefined, revocations: RevocationList | undefined): Outcome | Promise<Outcome> {
   if (result === undefined) return MISSING;
   if (!result.ok) return { failure: result, authenticator };
-  return satisfy(ctx, authenticators, at + 1, identity ?? result.identity);
+  const blocked = revocations === undefined ? undefined : blockedBy(revocations, result.identity);
+  if (blocked !== undefined) return { failure: blocked, authenticator };
+  return satisfy(ctx, authenticators, at + 1, identity ?? result.identity, revocations);
+}
+
+/** A verified identity's block, as a failed credential; undefined when it is not blocked. */
+function blockedBy(revocations: RevocationList, identity: Identity): AuthnFailure | undefined {
+  if (revocations.size === 0) return undefined;
+  const r = identityRevocation(revocations, identity);
+  return r?.action === 'block' ? revokedCredential(r, identity) : undefined;
 }
 
 export type { IdentityRuntime };
