@@ -64,8 +64,6 @@ export class RequestContext {
   /** The request body's validator, chosen by content type in the request phase. */
   bodyValidator: BodyValidator | undefined = undefined;
   identity: Identity | undefined = undefined;
-  /** Lower-case header names a policy wants removed before forwarding (e.g. client-sent identity headers). */
-  dropHeaders: Set<string> | undefined = undefined;
   /** Headers a policy adds to the upstream request. */
   addHeaders: Record<string, string> | undefined = undefined;
   /** Headers a policy adds to the client response (RateLimit, ...). */

@@ -26,10 +26,39 @@ function connectionTokens(value: string | string[] | undefined): Set<string> | u
 }
 
 /**
+ * What of the client's request the upstream never receives, compiled once per route
+ * (policies/identity-forward/hidden.ts): the gateway's header namespace, consumed credentials.
+ */
+export interface UpstreamFilter {
+  /** Header-name prefixes, lower-case with `-` (`x-gatehouse-`). */
+  readonly prefixes: readonly string[];
+  /** Header names, lower-case with `-` for `_`. */
+  readonly names: ReadonlySet<string>;
+  /** Query parameter names taken out of the forwarded query string. */
+  readonly query: readonly string[];
+  /** Cookie names taken out of the Cookie header. */
+  readonly cookies: readonly string[];
+}
+
+/**
+ * Whether a client header is withheld by `filter`. Node gives the name lower-case and joins
+ * repeated fields under one name, so every case and every copy of a name is caught here; `_`
+ * is read as `-`, as CGI-style upstreams read it.
+ */
+function filtered(name: string, filter: UpstreamFilter): boolean {
+  const key = name.indexOf('_') === -1 ? name : name.replaceAll('_', '-');
+  if (filter.names.has(key)) return true;
+  const prefixes = filter.prefixes;
+  for (let i = 0; i < prefixes.length; i++) if (key.startsWith(prefixes[i] as string)) return true;
+  return false;
+}
+
+/**
  * The headers sent upstream, as the flat name/value list undici takes: the client's, less
- * hop-by-hop ones, those a policy strips (`drop`, lower-case) and those a policy sets (`add`,
- * which replace the client's), plus `X-Forwarded-*` set by the gateway. Client-sent
- * `X-Forwarded-*` are replaced, never appended to: by default no proxy in front of us is trusted.
+ * hop-by-hop ones, those the route's `filter` withholds (the gateway's namespace, consumed
+ * credentials) and those a policy sets (`add`, which replace the client's), plus
+ * `X-Forwarded-*` set by the gateway. Client-sent `X-Forwarded-*` are replaced, never appended
+ * to: by default no proxy in front of us is trusted.
  * `bodyLength`: the length of a body the gateway read and now sends itself (-1 when the client's
  * body streams through as it comes). `plainResponse`: a policy reads the response body, so the
  * client's Accept-Encoding is replaced by `identity` (sent beside it, both would reach the
@@ -40,7 +69,7 @@ export function upstreamRequestHeaders(
   clientIp: string,
   secure: boolean,
   requestId: string,
-  drop: ReadonlySet<string> | undefined,
+  filter: UpstreamFilter,
   add: Readonly<Record<string, string>> | undefined,
   bodyLength: number,
   plainResponse: boolean,
@@ -49,11 +78,15 @@ export function upstreamRequestHeaders(
   const out: string[] = [];
   for (const name in incoming) {
     if (HOP_BY_HOP.has(name) || name.startsWith('x-forwarded-') || name === 'forwarded' || name === 'x-request-id') continue;
-    if (extra?.has(name) === true || drop?.has(name) === true || (add !== undefined && add[name] !== undefined)) continue;
+    if (extra?.has(name) === true || filtered(name, filter) || (add !== undefined && add[name] !== undefined)) continue;
     if (bodyLength !== -1 && name === 'content-length') continue;
     if (plainResponse && name === 'accept-encoding') continue;
-    const value = incoming[name];
+    let value = incoming[name];
     if (value === undefined) continue;
+    if (name === 'cookie' && filter.cookies.length > 0) {
+      value = withoutCookies(value as string, filter.cookies);
+      if (value === '') continue;
+    }
     if (typeof value === 'string') out.push(name, value);
     else for (let i = 0; i < value.length; i++) out.push(name, value[i] as string);
   }
@@ -65,6 +98,53 @@ export function upstreamRequestHeaders(
   if (host !== undefined) out.push('x-forwarded-host', host);
   out.push('x-request-id', requestId);
   return out;
+}
+
+/**
+ * A Cookie header without the named cookies, every other pair byte for byte as sent (the
+ * separators between the remaining pairs are the client's). Names compare exactly, after
+ * trimming, as parseCookies and the API-key reader read them.
+ */
+export function withoutCookies(header: string, names: readonly string[]): string {
+  const pairs = header.split(';');
+  const kept: string[] = [];
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const name = (eq === -1 ? pair : pair.slice(0, eq)).trim();
+    if (!names.includes(name)) kept.push(pair);
+  }
+  if (kept.length === pairs.length) return header;
+  return kept.join(';').trim();
+}
+
+/**
+ * A raw query string without the named parameters (every copy, whatever their encoding:
+ * `api%5Fkey` is `api_key` to the gateway's parser, so to this too). Everything else stays
+ * byte for byte: order, encoding, empty pairs, the other parameters' values.
+ */
+export function withoutQueryParams(raw: string, names: readonly string[]): string {
+  if (raw === '' || names.length === 0) return raw;
+  // Fast path: none of the names appears, and nothing is encoded that could spell one.
+  if (raw.indexOf('%') === -1 && raw.indexOf('+') === -1 && !names.some((n) => raw.includes(n))) return raw;
+  const pieces = raw.split('&');
+  const kept: string[] = [];
+  for (const piece of pieces) {
+    const eq = piece.indexOf('=');
+    const name = queryName(eq === -1 ? piece : piece.slice(0, eq));
+    if (name === undefined || !names.includes(name)) kept.push(piece);
+  }
+  return kept.length === pieces.length ? raw : kept.join('&');
+}
+
+/** A query parameter name decoded as the gateway's query parser decodes it; undefined when it cannot be. */
+function queryName(raw: string): string | undefined {
+  const plain = raw.indexOf('+') === -1 ? raw : raw.replaceAll('+', ' ');
+  if (plain.indexOf('%') === -1) return plain;
+  try {
+    return decodeURIComponent(plain);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Response headers whose upstream value never reaches the client. */

@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { Denial } from '../errors/index.js';
 import type { UpstreamResponseView } from '../policies/types.js';
 import type { RequestContext } from './context.js';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { downstreamResponseHeaders, upstreamRequestHeaders, withoutQueryParams } from './headers.js';
 import { complete } from './complete.js';
 import { sendDenial } from './respond.js';
 import type { CompiledRoute } from './runtime-types.js';
@@ -17,8 +17,11 @@ import { upstreamErrorCode } from './upstream.js';
  */
 export function proxy(ctx: RequestContext, route: CompiledRoute, body: Buffer | Readable | undefined, services: GatewayServices): void {
   // Response filtering needs a plain body: the upstream is asked not to compress it.
-  const headers = upstreamRequestHeaders(ctx.req.headers, ctx.clientIp, ctx.secure, ctx.id, ctx.dropHeaders, ctx.addHeaders, Buffer.isBuffer(body) ? body.length : -1, route.responseBody.length > 0);
-  const target = ctx.rawQuery === '' ? ctx.path : `${ctx.path}?${ctx.rawQuery}`;
+  const filter = route.upstreamFilter;
+  const headers = upstreamRequestHeaders(ctx.req.headers, ctx.clientIp, ctx.secure, ctx.id, filter, ctx.addHeaders, Buffer.isBuffer(body) ? body.length : -1, route.responseBody.length > 0);
+  // An API key sent in the query string is taken out; the rest of the query goes as it came.
+  const query = filter.query.length === 0 ? ctx.rawQuery : withoutQueryParams(ctx.rawQuery, filter.query);
+  const target = query === '' ? ctx.path : `${ctx.path}?${query}`;
   ctx.forwarded = true;
   route.api.upstream.dispatch(ctx.method, target, headers, body, new Exchange(ctx, route, services));
 }

@@ -5,6 +5,7 @@ import type { OperationValidators } from '../openapi/validator-types.js';
 import type { PolicyInstance } from '../policies/types.js';
 import type { RouteMetrics } from '../observe/metrics.js';
 import type { ClientIpResolver } from './client-ip.js';
+import type { UpstreamFilter } from './headers.js';
 import type { Upstream } from './upstream.js';
 
 /** One configured API, compiled. */
@@ -47,6 +48,8 @@ export interface CompiledRoute {
   /** A policy in enforce mode reads the body: a body that cannot be read unambiguously is refused. */
   readonly bodyEnforced: boolean;
   readonly metrics: RouteMetrics;
+  /** What of the client's request the upstream never receives (namespace headers, consumed credentials). */
+  readonly upstreamFilter: UpstreamFilter;
 }
 
 export interface Runtime {

@@ -3,6 +3,7 @@ import { createRouter, createSchemaCompiler, loadSpec } from '../openapi/index.j
 import type { LoadedSpec, Operation } from '../openapi/types.js';
 import type { OperationValidators } from '../openapi/validator-types.js';
 import { POLICY_FACTORIES } from '../policies/index.js';
+import { upstreamFilterFor } from '../policies/identity-forward/hidden.js';
 import { securityHeadersFor } from '../policies/security-headers/headers.js';
 import type { PolicyInstance, RuntimeScope } from '../policies/types.js';
 import type { GatewayServices } from './services.js';
@@ -152,5 +153,6 @@ function compileRoute(config: GatehouseConfig, api: CompiledApi, operation: Oper
     semicolonsInPath: operation?.parameters.some((p) => p.in === 'path' && p.style === 'matrix') ?? false,
     bodyEnforced: policies.some((p) => p.needsRequestBody === true && p.mode === 'enforce'),
     metrics: scope.services.metrics.forRoute(api.name, label),
+    upstreamFilter: upstreamFilterFor(config, api.config, api.spec, operation),
   };
 }

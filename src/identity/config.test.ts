@@ -41,7 +41,7 @@ describe('identity config', () => {
     const [idp, local] = config.identity.issuers;
     expect(idp).toMatchObject({ jwks: { kind: 'discovery', issuer: 'https://idp.example' }, audiences: ['a', 'b'], maxTokenLifetimeMs: 300_000, rolesClaim: ['realm_access', 'roles'], algorithms: ['ES256', 'RS256'] });
     expect(local?.jwks).toEqual({ kind: 'file', path: path.join(dir, 'keys/jwks.json') });
-    expect(config.apis[0]?.policies.authentication).toEqual({ mode: 'enforce', fallback: [], public: [] });
+    expect(config.apis[0]?.policies.authentication).toEqual({ mode: 'enforce', fallback: [], public: [], hideCredentials: { apiKeys: true, authorization: false } });
   });
 
   it('refuses HS256 and none in an algorithm allow-list, naming the path', async () => {

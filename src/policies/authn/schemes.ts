@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { LoadedSpec, Operation, SecurityRequirement } from '../../openapi/types.js';
+import type { LoadedSpec, Operation, SecurityRequirement, SecurityScheme } from '../../openapi/types.js';
 import type { IdentityRuntime } from '../../identity/runtime.js';
-import { apiKeyAuthenticator } from '../api-key/authenticator.js';
+import { apiKeyAuthenticator, type ApiKeyLocation } from '../api-key/authenticator.js';
 import { introspectionAuthenticator } from '../introspection/authenticator.js';
 import { bearerAuthenticator } from '../jwt/bearer.js';
 import { mtlsAuthenticator } from '../mtls/authenticator.js';
@@ -60,8 +60,7 @@ export function resolveScheme(name: string, spec: LoadedSpec, rt: IdentityRuntim
     case 'introspection':
       return { name, authenticator: introspectionAuthenticator(rt), kinds: ['introspection'] };
     case 'apiKey': {
-      const location = scheme === undefined ? { in: 'header' as const, name: rt.config.apiKeys.header }
-        : { in: scheme.in ?? 'header', name: scheme.in === 'header' || scheme.in === undefined ? (scheme.name ?? rt.config.apiKeys.header).toLowerCase() : scheme.name ?? 'api_key' };
+      const location = apiKeyLocation(scheme, rt.config.apiKeys.header);
       if (location.in !== 'header') {
         logger.warn({ spec: spec.file, scheme: name, in: location.in }, `API keys are accepted from the ${location.in} because the spec declares it; keys in URLs and cookies leak into logs and history`);
       }
@@ -74,6 +73,26 @@ export function resolveScheme(name: string, spec: LoadedSpec, rt: IdentityRuntim
       logger.warn({ spec: spec.file, scheme: name }, 'unknown security scheme; requirements naming it are refused');
       return { name, authenticator: undefined, kinds: [] };
   }
+}
+
+/** Where a request carries the API key of an `apiKey` scheme (the built-in `apiKey` name: the configured header). */
+export function apiKeyLocation(scheme: SecurityScheme | undefined, defaultHeader: string): ApiKeyLocation {
+  if (scheme === undefined || scheme.in === 'header' || scheme.in === undefined) return { in: 'header', name: (scheme?.name ?? defaultHeader).toLowerCase() };
+  return { in: scheme.in, name: scheme.name ?? 'api_key' };
+}
+
+/**
+ * Where the credential of a named scheme travels, for hiding it from the upstream: a header, a
+ * query parameter or a cookie. Undefined for mTLS (nothing in the request to hide) and schemes
+ * the gateway does not check.
+ */
+export function credentialSlot(name: string, spec: LoadedSpec, defaultApiKeyHeader: string): { readonly type: 'apiKey' | 'bearer'; readonly location: ApiKeyLocation } | undefined {
+  const scheme = spec.securitySchemes[name];
+  const type = scheme?.type ?? name;
+  if (type === 'apiKey') return { type: 'apiKey', location: apiKeyLocation(scheme, defaultApiKeyHeader) };
+  if (scheme?.type === 'http' && scheme.scheme?.toLowerCase() !== 'bearer') return undefined;
+  if (['http', 'oauth2', 'openIdConnect', 'bearer', 'jwt', 'introspection'].includes(type)) return { type: 'bearer', location: { in: 'header', name: 'authorization' } };
+  return undefined;
 }
 
 /** The effective requirements of an operation: the spec's, else the configured fallback; [] means none. */

@@ -7,8 +7,9 @@ import type { PolicyFactory, PolicyInstance } from '../types.js';
 /**
  * Tells the upstream who the verified caller is: identity headers and/or a fresh token signed
  * by the gateway's own key (short-lived, audience = the API). Client-sent copies of those
- * headers are always removed, on every request, authenticated or not: otherwise a client
- * could send `x-gatehouse-subject: admin` to an upstream that trusts the gateway.
+ * headers never reach the upstream, on any request, authenticated or not, with or without this
+ * policy (hidden.ts): otherwise a client could send `x-gatehouse-subject: admin` to an upstream
+ * that trusts the gateway.
  */
 export const identityForwardPolicy: PolicyFactory = ({ scope, config, api }) => {
   const settings = api.policies.forwardIdentity;
@@ -18,7 +19,6 @@ export const identityForwardPolicy: PolicyFactory = ({ scope, config, api }) => 
   const names = prefix === undefined ? undefined
     : { subject: `${prefix}subject`, scopes: `${prefix}scopes`, roles: `${prefix}roles`, kind: `${prefix}auth`, issuer: `${prefix}issuer` };
   const token = settings.token;
-  const drop = [...(names === undefined ? [] : Object.values(names)), ...(token === undefined ? [] : [token.header]), ...(settings.stripAuthorization ? ['authorization'] : [])];
   const signing = rt.config.signing;
   if (token !== undefined && signing === undefined) {
     scope.services.logger.warn({ api: api.name }, 'forwardIdentity.token needs identity.signing; requests will fail closed');
@@ -53,8 +53,6 @@ export const identityForwardPolicy: PolicyFactory = ({ scope, config, api }) => 
     name: 'forward-identity',
     mode: 'enforce',
     request(ctx: RequestContext) {
-      if (ctx.dropHeaders === undefined) ctx.dropHeaders = new Set(drop);
-      else for (const h of drop) ctx.dropHeaders.add(h);
       const identity = ctx.identity;
       if (identity === undefined) return undefined;
       const add = (ctx.addHeaders ??= {});
