@@ -7,10 +7,14 @@ import { denialFromIssues } from '../request-schema/issues.js';
  * not declare for that status and media type: lean responses, so a field an upstream adds by
  * mistake (a password hash, an internal flag) never leaves. `block` answers 502 on any violation;
  * `validate` records violations and lets the response through.
+ *
+ * `responses` is its own switch: `contract.mode: off` turns the request-side checks off and
+ * leaves this as configured. Turning request validation off (a spec still being fixed) must not
+ * quietly start letting internal fields out; `responses: off` does that, and says so.
  */
 export const responseFilterPolicy: PolicyFactory = ({ api, validators }) => {
   const setting = api.policies.contract.responses;
-  if (setting === 'off' || api.policies.contract.mode === 'off' || validators === undefined) return undefined;
+  if (setting === 'off' || validators === undefined) return undefined;
   const v = validators;
   const instance: PolicyInstance = {
     name: 'response-contract',
