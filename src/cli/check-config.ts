@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { adminWarnings } from '../admin/config.js';
 import { auditScoreForSpecs } from '../audit/index.js';
 import { loadConfig, type LoadConfigOptions } from '../config/index.js';
 import { ConfigError, SpecError, formatProblem } from '../errors/index.js';
@@ -29,6 +30,7 @@ export async function checkConfig(file: string, options: { minScore?: number; en
     throw error;
   }
   let ok = true;
+  for (const warning of adminWarnings(config.admin)) lines.push(`warning: ${warning}`);
   for (const cert of certificatesInUse(config)) {
     if (cert.daysLeft < 0) {
       ok = false;

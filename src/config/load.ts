@@ -66,7 +66,7 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   if (problems.length > 0) throw new ConfigError(file, problems);
 
   const rules: RawProblem[] = [];
-  const config = { ...normalizeConfig(value, file, rules), secretValues };
+  const config = { ...normalizeConfig(value, file, rules, secretValues), secretValues };
   await checkFiles(config, rules);
   if (options.readKeySets === true) rules.push(...await keySetProblems(config));
   if (rules.length > 0) throw new ConfigError(file, rules.map(located));
@@ -143,6 +143,9 @@ async function checkFiles(config: GatehouseConfig, problems: RawProblem[]): Prom
     mustRead(https.key, ['listen', 'https', 'key']);
     mustRead(https.clientCa, ['listen', 'https', 'clientCa']);
   }
+  mustRead(config.admin.tls?.cert, ['admin', 'tls', 'cert']);
+  mustRead(config.admin.tls?.key, ['admin', 'tls', 'key']);
+  mustRead(config.admin.auth?.clientCa, ['admin', 'auth', 'clientCa']);
   await Promise.all(checks);
 }
 

@@ -13,6 +13,7 @@ import { normalizeMasking } from '../policies/masking/config.js';
 import { normalizeRateLimit } from '../policies/rate-limit/config.js';
 import { normalizeInventory } from '../inventory/config.js';
 import { normalizeMonitoring } from '../anomaly/config.js';
+import { normalizeAdmin } from '../admin/config.js';
 import { DEFAULT_CONTRACT, DEFAULT_LIMITS, DEFAULT_UPSTREAM } from './defaults.js';
 import type { StoreConfig } from '../store/index.js';
 import type { ApiConfig, ClientIpConfig, GatehouseConfig, LimitsConfig, UpstreamConfig } from './types.js';
@@ -26,7 +27,7 @@ type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
  * Applies defaults and units, resolves file paths against the config's folder, and checks the
  * rules a schema cannot express (unique names, no two APIs on one base path, a listener).
  */
-export function normalizeConfig(raw: Raw, file: string, problems: RawProblem[]): GatehouseConfig {
+export function normalizeConfig(raw: Raw, file: string, problems: RawProblem[], secretValues: readonly string[] = []): GatehouseConfig {
   const dir = path.dirname(path.resolve(file));
   const resolve = (p: string): string => path.resolve(dir, p);
   const listen: Raw = raw.listen ?? { http: {} };
@@ -41,7 +42,6 @@ export function normalizeConfig(raw: Raw, file: string, problems: RawProblem[]):
     names.set(api.name, i);
   });
   const https = listen.https as Raw | undefined;
-  const admin: Raw = raw.admin ?? {};
   const logging: Raw = raw.logging ?? {};
   const store: StoreConfig = raw.store === undefined ? { sqlite: { path: resolve('data/gatehouse.db') } }
     : raw.store.sqlite !== undefined ? { sqlite: { path: resolve(raw.store.sqlite.path as string) } }
@@ -60,7 +60,7 @@ export function normalizeConfig(raw: Raw, file: string, problems: RawProblem[]):
         requestClientCert: https.requestClientCert ?? https.clientCa !== undefined,
       },
     },
-    admin: { host: admin.host ?? '127.0.0.1', port: admin.port ?? 9090, enabled: admin.enabled ?? true },
+    admin: normalizeAdmin(raw.admin, resolve, secretValues, problems),
     store,
     limits: normalizeLimits(raw.limits ?? {}),
     clientIp: normalizeClientIp(raw.clientIp, problems),

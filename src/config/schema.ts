@@ -11,6 +11,7 @@ import { MASKING_SCHEMA } from '../policies/masking/config.js';
 import { RATE_LIMIT_SCHEMA } from '../policies/rate-limit/config.js';
 import { INVENTORY_SCHEMA } from '../inventory/config.js';
 import { MONITORING_SCHEMA } from '../anomaly/config.js';
+import { ADMIN_SCHEMA } from '../admin/config.js';
 import { DURATION_SCHEMA, SIZE_SCHEMA } from './units.js';
 
 /**
@@ -90,7 +91,7 @@ export const CONFIG_SCHEMA = closed({
       requestClientCert: { type: 'boolean' },
     }, ['cert', 'key']),
   }),
-  admin: closed({ host: { type: 'string' }, port, enabled: { type: 'boolean' } }),
+  admin: ADMIN_SCHEMA,
   store: {
     type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 1,
     'x-hint': 'must name exactly one of memory, sqlite, redis, postgres, cluster',

@@ -12,6 +12,7 @@ import type { RateLimitConfig } from '../policies/rate-limit/config.js';
 import type { StoreConfig } from '../store/index.js';
 import type { InventoryConfig } from '../inventory/config.js';
 import type { MonitoringConfig } from '../anomaly/config.js';
+import type { AdminConfig } from '../admin/config.js';
 
 /** The normalised configuration: every default applied, durations in ms, sizes in bytes, paths absolute. */
 export type PolicyMode = 'enforce' | 'monitor' | 'off';
@@ -113,7 +114,8 @@ export interface GatehouseConfig {
     readonly http: ListenerConfig | undefined;
     readonly https: (ListenerConfig & { readonly cert: string; readonly key: string; readonly clientCa?: string; readonly requestClientCert: boolean }) | undefined;
   };
-  readonly admin: (ListenerConfig & { readonly enabled: boolean });
+  /** The admin listener: metrics, probes, the signing key set (docs/operations.md). */
+  readonly admin: AdminConfig;
   /** Passed to `createStore` (src/store) as it is. */
   readonly store: StoreConfig;
   readonly limits: LimitsConfig;

@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   // limit
   GH_RATE_LIMITED: { status: 429, title: 'Too Many Requests', description: 'A rate limit or quota was exceeded.' },
   GH_AUTHN_TOO_MANY_FAILURES: { status: 429, title: 'Too Many Requests', description: 'Too many failed authentication attempts from this address or for this account (brute-force defence); retry after Retry-After.' },
+  GH_ADMIN_UNAUTHORIZED: { status: 401, title: 'Unauthorized', description: 'A request to the admin listener without a valid admin.auth token or client certificate (only /healthz, /readyz and the signing key set are public).' },
   GH_CONCURRENCY_LIMITED: { status: 503, title: 'Service Unavailable', description: 'Too many requests in flight for this caller or upstream.' },
   // proxy / respond
   GH_UPSTREAM_UNAVAILABLE: { status: 502, title: 'Bad Gateway', description: 'The upstream could not be reached or closed the connection.' },

@@ -2,6 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { adminWarnings } from '../admin/config.js';
 import { createAdminServer } from '../admin/server.js';
 import { Monitoring } from '../anomaly/monitoring.js';
 import { loadConfig } from '../config/index.js';
@@ -124,7 +125,8 @@ export class Gateway {
           return health.ok ? { ok: true } : { ok: false, detail: `store: ${health.detail ?? 'unavailable'}` };
         },
         jwks: () => publishedJwks(identityConfigOf(this.runtime.config).signing),
-      });
+      }, { admin: config.admin, limits: config.limits, logger: this.services.logger });
+      for (const warning of adminWarnings(config.admin)) this.services.logger.warn(warning);
       this.addresses.admin = await listen(this.admin, config.admin.port, config.admin.host);
     }
   }

@@ -6,7 +6,7 @@ import type { GatehouseConfig, LimitsConfig } from '../config/types.js';
 import { answerClientError } from './smuggling.js';
 
 /** Applies the accept-phase limits Node enforces itself: header size and timeouts (slowloris). */
-function applyLimits(server: Server, limits: LimitsConfig): void {
+export function applyLimits(server: Server, limits: LimitsConfig): void {
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
@@ -23,11 +23,11 @@ function applyLimits(server: Server, limits: LimitsConfig): void {
  * How often Node checks header and request timeouts. Its default (30 s) would let a slowloris
  * client hold a connection far past `headersTimeout`; check a few times per timeout instead.
  */
-function checkingInterval(limits: LimitsConfig): number {
+export function checkingInterval(limits: LimitsConfig): number {
   return Math.max(100, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs || Infinity) / 4)));
 }
 
-const TLS12_CIPHERS = [
+export const TLS12_CIPHERS = [
   'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256',
   'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305',
   'ECDHE-RSA-CHACHA20-POLY1305', 'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256',

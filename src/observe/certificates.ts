@@ -22,6 +22,8 @@ export function certificatesInUse(config: GatehouseConfig, now = Date.now()): Ce
   };
   add('listener', config.listen.https?.cert);
   add('client-ca', config.listen.https?.clientCa);
+  add('listener', config.admin.tls?.cert);
+  add('client-ca', config.admin.auth?.clientCa);
   for (const api of config.apis) {
     add('upstream-ca', api.upstream.tls?.ca);
     add('upstream-client', api.upstream.tls?.cert);
