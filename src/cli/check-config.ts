@@ -3,6 +3,7 @@ import { adminWarnings } from '../admin/config.js';
 import { auditScoreForSpecs } from '../audit/index.js';
 import { loadConfig, type LoadConfigOptions } from '../config/index.js';
 import { ConfigError, SpecError, formatProblem } from '../errors/index.js';
+import { identityWarnings } from '../identity/config.js';
 import { certificatesInUse } from '../observe/certificates.js';
 import { createSchemaCompiler, loadSpec } from '../openapi/index.js';
 
@@ -30,7 +31,7 @@ export async function checkConfig(file: string, options: { minScore?: number; en
     throw error;
   }
   let ok = true;
-  for (const warning of adminWarnings(config.admin)) lines.push(`warning: ${warning}`);
+  for (const warning of [...adminWarnings(config.admin), ...identityWarnings(config.identity)]) lines.push(`warning: ${warning}`);
   for (const cert of certificatesInUse(config)) {
     if (cert.daysLeft < 0) {
       ok = false;

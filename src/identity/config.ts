@@ -177,3 +177,16 @@ function pick(raw: Raw, keys: string[]): Record<string, string> {
   for (const k of keys) if (typeof raw[k] === 'string') out[k] = raw[k];
   return out;
 }
+
+/**
+ * What `check-config` and the start-up log warn about the identity section. Introspection
+ * without an audience accepts any active token the provider issued, whatever API it was issued
+ * for: a token a user got for another service works here too (RFC 7662 §4, RFC 8707).
+ */
+export function identityWarnings(identity: IdentityConfig): string[] {
+  const warnings: string[] = [];
+  if (identity.introspection !== undefined && identity.introspection.audiences.length === 0) {
+    warnings.push('identity.introspection has no audience: any active token of the provider is accepted, whatever API it was issued for; set identity.introspection.audience');
+  }
+  return warnings;
+}

@@ -94,8 +94,11 @@ describe('JwtVerifier', () => {
     ['an embedded jwk header', () => sign({}, { jwk: ecJwk }), 'header carries jwk'],
     ['a jku header', () => sign({}, { jku: 'https://evil.test/jwks' }), 'header carries jku'],
     ['an x5u header', () => sign({}, { x5u: 'https://evil.test/cert' }), 'header carries x5u'],
-    ['a kid that is a path', () => sign({}, { kid: '../../../../dev/null' }), 'kid'],
-    ['a kid that is SQL', () => sign({}, { kid: "x' UNION SELECT 'key" }), 'kid'],
+    // Opaque key ids: compared with the key set's, never used as a path or a query.
+    ['a kid that is a path', () => sign({}, { kid: '../../../../dev/null' }), 'unknown kid'],
+    ['a kid that is SQL', () => sign({}, { kid: "x' UNION SELECT 'key" }), 'unknown kid'],
+    ['a kid with a control character', () => sign({}, { kid: 'ec-1\n{"level":60}' }), 'kid is not a printable string'],
+    ['a kid longer than 256 characters', () => sign({}, { kid: 'k'.repeat(257) }), 'kid is not a printable string'],
     ['a crit header', async () => craft({ alg: 'ES256', kid: 'ec-1', crit: ['exp'], exp: 1 }, claims(), es256), 'header carries crit'],
     ['b64 false', async () => craft({ alg: 'ES256', kid: 'ec-1', b64: false, crit: ['b64'] }, claims(), es256), 'header carries'],
     ['a duplicate header member', async () => craft('{"alg":"ES256","kid":"ec-1","alg":"none"}', claims(), es256), 'unique member names'],
@@ -177,6 +180,20 @@ describe('JwtVerifier', () => {
     const token = craft({ alg: 'HS256', kid: 'hs' }, claims(), (input) => createHmac('sha256', 'secret').update(input).digest('base64url'));
     const r = await verifier(issuer({ jwks: { kind: 'file', path: file }, algorithms: ['ES256'] })).v.verify(token);
     expect(r.ok).toBe(false);
+  });
+
+  it('compares kids as opaque strings: standard base64 ids with / + = @ work, a kid differing in case names another key', async () => {
+    const kid = 'Zm9v/YmFy+cXV4=@idp.example';
+    const file = path.join(dir, 'base64-kids.json');
+    // The same id in another case belongs to another key: a case-folding lookup would pick the wrong one.
+    writeFileSync(file, JSON.stringify({ keys: [{ ...ecJwk, kid }, { ...await exportJWK(other.publicKey), kid: kid.toLowerCase(), alg: 'ES256' }] }));
+    const { v } = verifier(issuer({ jwks: { kind: 'file', path: file } }));
+    expect((await v.verify(await sign({}, { kid }))).ok).toBe(true);
+    expect((await v.verify(await sign({ sub: 'bob' }, { kid: kid.toLowerCase() }, other.privateKey))).ok).toBe(true);
+    const swapped = await v.verify(await sign({ sub: 'mallory' }, { kid: kid.toLowerCase() }));
+    expect(!swapped.ok && swapped.reason).toBe('signature verification failed');
+    const unknown = await v.verify(await sign({ sub: 'mallory' }, { kid: `${kid} ` }));
+    expect(!unknown.ok && unknown.reason).toContain('unknown kid');
   });
 });
 

@@ -9,7 +9,7 @@ import { JwtVerifier } from './jwt-verifier.js';
 import { MtlsIdentities } from './mtls.js';
 import { acquireKeyRing, type HeldKeyRing } from './keyring-registry.js';
 import type { SigningKey } from './signing-key.js';
-import { DEFAULT_IDENTITY } from './config.js';
+import { DEFAULT_IDENTITY, identityWarnings } from './config.js';
 
 /** The identity machinery shared by every route of one runtime: one JWKS cache per issuer, one token cache. */
 export interface IdentityRuntime {
@@ -37,6 +37,7 @@ export function identityRuntime(scope: RuntimeScope, config: GatehouseConfig): I
 
 function build(scope: RuntimeScope, config: IdentityConfig): IdentityRuntime {
   const logger = scope.services.logger;
+  for (const warning of identityWarnings(config)) logger.warn(warning);
   const issuers = config.issuers.map((issuer) => ({
     config: issuer,
     jwks: new JwksCache(issuer.jwks, {

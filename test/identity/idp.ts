@@ -25,6 +25,8 @@ export interface TestIdp {
 
 export const JWT_RESOURCE = 'urn:gatehouse:orders';
 export const OPAQUE_RESOURCE = 'urn:gatehouse:opaque';
+/** Opaque tokens of the same provider for another API (audience other-api). */
+export const OTHER_OPAQUE_RESOURCE = 'urn:gatehouse:other-opaque';
 
 export async function newSigningJwk(kid: string): Promise<JWK> {
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
@@ -60,9 +62,9 @@ export async function startIdp(initialKeys?: JWK[]): Promise<TestIdp> {
           useGrantedResource: () => true,
           getResourceServerInfo: (_ctx: unknown, resource: string) => ({
             scope: 'orders:read orders:write admin',
-            audience: resource === OPAQUE_RESOURCE ? 'opaque-api' : 'orders-api',
+            audience: resource === OPAQUE_RESOURCE ? 'opaque-api' : resource === OTHER_OPAQUE_RESOURCE ? 'other-api' : 'orders-api',
             accessTokenTTL: 300,
-            accessTokenFormat: resource === OPAQUE_RESOURCE ? 'opaque' : 'jwt',
+            accessTokenFormat: resource === OPAQUE_RESOURCE || resource === OTHER_OPAQUE_RESOURCE ? 'opaque' : 'jwt',
             jwt: { sign: { alg: 'ES256' } },
           }),
         },
