@@ -88,9 +88,16 @@ export function isLoopback(host: string): boolean {
 /**
  * What `check-config` and the start-up log warn about the admin listener: reachable from other
  * machines with nothing to authenticate its callers, it hands metrics (API names, operations,
- * refusal counts) to anyone who can connect, and issue-16's admin API would hand out more.
+ * refusal counts) to anyone who can connect, and an admin API would hand out more; with a
+ * token but no TLS, anyone on the path reads the token.
  */
 export function adminWarnings(admin: AdminConfig): string[] {
-  if (!admin.enabled || admin.auth !== undefined || isLoopback(admin.host)) return [];
-  return [`admin listener on ${admin.host}:${admin.port} is reachable from other machines and has no admin.auth: anyone who can connect reads /metrics; set admin.auth (a token or client certificates) or bind it to 127.0.0.1`];
+  if (!admin.enabled || isLoopback(admin.host)) return [];
+  if (admin.auth === undefined) {
+    return [`admin listener on ${admin.host}:${admin.port} is reachable from other machines and has no admin.auth: anyone who can connect reads /metrics; set admin.auth (a token or client certificates) or bind it to 127.0.0.1`];
+  }
+  if (admin.auth.token !== undefined && admin.tls === undefined) {
+    return [`admin listener on ${admin.host}:${admin.port} takes admin.auth.token over plain HTTP: the token crosses the network in clear; set admin.tls`];
+  }
+  return [];
 }

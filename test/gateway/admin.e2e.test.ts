@@ -194,9 +194,13 @@ describe('admin config checks', () => {
     const open = await check('{ host: 0.0.0.0, port: 9090 }');
     expect(open.ok).toBe(true);
     expect(open.lines).toContainEqual(expect.stringMatching(/^warning: admin listener on 0\.0\.0\.0:9090 .* has no admin\.auth/));
-    for (const safe of ['{ host: 127.0.0.1, port: 9090 }', '{ host: "::1", port: 9090 }', `{ host: 0.0.0.0, port: 9090, auth: { token: "\${secret:file:${path.join(dir, 'admin-token')}}" } }`, '{ host: 0.0.0.0, enabled: false }']) {
+    const certs = makeLeaf(await scratchDir('gh-admin-check-certs-'), 'admin', makeCa(dir, 'check-ca'));
+    const token = `token: "\${secret:file:${path.join(dir, 'admin-token')}}"`;
+    for (const safe of ['{ host: 127.0.0.1, port: 9090 }', '{ host: "::1", port: 9090 }', `{ host: 0.0.0.0, port: 9090, tls: { cert: ${certs.cert}, key: ${certs.key} }, auth: { ${token} } }`, '{ host: 0.0.0.0, enabled: false }']) {
       expect((await check(safe)).lines.join('\n'), safe).not.toContain('admin listener');
     }
+    // A token over plain HTTP to other machines crosses the network in clear.
+    expect((await check(`{ host: 0.0.0.0, port: 9090, auth: { ${token} } }`)).lines).toContainEqual(expect.stringMatching(/^warning: admin listener on 0\.0\.0\.0:9090 takes admin\.auth\.token over plain HTTP/));
   });
 
   it('refuses a token written in the file, a short one, and client certificates without TLS', async () => {
