@@ -38,6 +38,18 @@ export interface UpstreamFilter {
   readonly query: readonly string[];
   /** Cookie names taken out of the Cookie header. */
   readonly cookies: readonly string[];
+  /** 1 at the char code of the first letter of every name and prefix: most headers are passed on one array read. */
+  readonly initials: Uint8Array;
+}
+
+/** The `initials` table of a filter's names and prefixes (all lower-case ASCII header names). */
+export function initialsOf(names: Iterable<string>): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const name of names) {
+    const c = name.charCodeAt(0);
+    if (c < 128) table[c] = 1;
+  }
+  return table;
 }
 
 /**
@@ -46,6 +58,9 @@ export interface UpstreamFilter {
  * is read as `-`, as CGI-style upstreams read it.
  */
 function filtered(name: string, filter: UpstreamFilter): boolean {
+  // A name never starts with `_` or `-` here, so its first letter decides before any mapping.
+  const first = name.charCodeAt(0);
+  if (first < 128 && filter.initials[first] === 0) return false;
   const key = name.indexOf('_') === -1 ? name : name.replaceAll('_', '-');
   if (filter.names.has(key)) return true;
   const prefixes = filter.prefixes;

@@ -1,5 +1,5 @@
 import type { ApiConfig, GatehouseConfig } from '../../config/types.js';
-import type { UpstreamFilter } from '../../gateway/headers.js';
+import { initialsOf, type UpstreamFilter } from '../../gateway/headers.js';
 import { identityConfigOf } from '../../identity/runtime.js';
 import type { LoadedSpec, Operation } from '../../openapi/types.js';
 import { authenticationOf, credentialSlot, requirementsFor } from '../authn/schemes.js';
@@ -44,7 +44,8 @@ export function upstreamFilterFor(config: GatehouseConfig, api: ApiConfig, spec:
       }
     }
   }
-  return { prefixes, names: new Set([...names].map(headerKey)), query, cookies };
+  const keys = new Set([...names].map(headerKey));
+  return { prefixes, names: keys, query, cookies, initials: initialsOf([...prefixes, ...keys]) };
 }
 
 /**
