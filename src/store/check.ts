@@ -1,5 +1,5 @@
 import { StoreInputError } from './errors.js';
-import type { GcraOptions, RecordQuery } from './ports.js';
+import type { GcraOptions, RecordQuery, TrimRule } from './ports.js';
 
 /*
  * Argument checks shared by every adapter, so that all engines refuse the same bad input with
@@ -28,7 +28,7 @@ export function checkGcra(o: GcraOptions): void {
     throw new StoreInputError('gcra', `emissionIntervalMs must be a positive number, got ${String(o.emissionIntervalMs)}`);
   }
   checkInteger('gcra', 'burst', o.burst, 1);
-  if (o.cost !== undefined) checkInteger('gcra', 'cost', o.cost, 0);
+  if (o.cost !== undefined) checkInteger('gcra', 'cost', o.cost, Number.MIN_SAFE_INTEGER);
   if (o.nowMs !== undefined && !Number.isFinite(o.nowMs)) throw new StoreInputError('gcra', 'nowMs must be a finite number');
 }
 
@@ -105,4 +105,13 @@ export function matchesWhere(data: Record<string, unknown>, where: Readonly<Reco
 
 export function inWindow(ts: number, since: number | undefined, until: number | undefined): boolean {
   return (since === undefined || ts >= since) && (until === undefined || ts < until);
+}
+
+/** Deletions per statement when trimming: short locks, and the event loop (sqlite) gets turns between batches. */
+export const TRIM_BATCH = 5000;
+
+export function checkTrim(stream: string, rule: TrimRule): void {
+  checkStream(stream);
+  if (rule.before !== undefined && !Number.isFinite(rule.before)) throw new StoreInputError('records.trim', 'before must be a number (ms since epoch)');
+  if (rule.keep !== undefined) checkInteger('records.trim', 'keep', rule.keep, 0);
 }

@@ -15,7 +15,7 @@ const EPS = 1e-9;
 export function gcraDecide(storedTat: number | undefined, now: number, interval: number, burst: number, cost: number): GcraResult {
   const tat = storedTat === undefined || storedTat < now ? now : storedTat;
   const limit = burst * interval;
-  const newTat = tat + cost * interval;
+  const newTat = nextTat(tat, now, interval, cost);
   const allowAt = newTat - limit;
   if (now < allowAt) {
     return {
@@ -33,7 +33,16 @@ export function gcraDecide(storedTat: number | undefined, now: number, interval:
   };
 }
 
+/**
+ * A negative cost gives back tokens an earlier call took (a refund when a later check refused the
+ * request): TAT moves back, but never before now, which is a full bucket.
+ */
+function nextTat(tat: number, now: number, interval: number, cost: number): number {
+  const next = tat + cost * interval;
+  return cost < 0 && next < now ? now : next;
+}
+
 /** The TAT to store after `gcraDecide` allowed a request (a refused request leaves it unchanged). */
 export function gcraNextTat(storedTat: number | undefined, now: number, interval: number, cost: number): number {
-  return (storedTat === undefined || storedTat < now ? now : storedTat) + cost * interval;
+  return nextTat(storedTat === undefined || storedTat < now ? now : storedTat, now, interval, cost);
 }

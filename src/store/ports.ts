@@ -48,7 +48,10 @@ export interface GcraOptions {
   readonly emissionIntervalMs: number;
   /** Bucket size: how many requests may arrive back to back from a full bucket (>= 1). */
   readonly burst: number;
-  /** Tokens this request takes; 0 peeks without taking. Default 1. */
+  /**
+   * Tokens this request takes; 0 peeks without taking; a negative cost gives back tokens an
+   * earlier call took (never past a full bucket, always allowed). Default 1.
+   */
   readonly cost?: number;
   /** Overrides the engine's clock (tests, replays). */
   readonly nowMs?: number;
@@ -112,6 +115,14 @@ export interface StoredRecord {
   readonly data: Record<string, unknown>;
 }
 
+/** Which records `trim` deletes: either bound, or both. */
+export interface TrimRule {
+  /** Records inserted before this time (ms since epoch, exclusive) are deleted. */
+  readonly before?: number;
+  /** All but the newest `keep` records of the stream are deleted (0 deletes them all). */
+  readonly keep?: number;
+}
+
 /** Append-only records in named streams: audit trail, inventory observations, findings, alerts. */
 export interface Records {
   /** Stores a JSON-serialisable object and returns its id. */
@@ -126,6 +137,13 @@ export interface Records {
   appendManyJson(stream: string, texts: readonly string[]): Promise<string[]>;
   query(stream: string, query?: RecordQuery): Promise<StoredRecord[]>;
   count(stream: string, filter?: RecordFilter): Promise<number>;
+  /**
+   * Retention: deletes the oldest records of a stream, those inserted before `rule.before` and
+   * those beyond the newest `rule.keep`, and returns how many went. Works in bounded batches so
+   * a large backlog never holds a lock or the event loop for long; safe to run from several
+   * gateways at once (each record is deleted once).
+   */
+  trim(stream: string, rule: TrimRule): Promise<number>;
 }
 
 export type MessageHandler = (message: string) => void;

@@ -1,4 +1,4 @@
-import { checkBy, checkGcra, checkInteger, checkOptionalTtl, checkQuery, checkTtl, inWindow, matchesWhere, recordJson, checkRecordJson } from '../check.js';
+import { checkBy, checkGcra, checkInteger, checkOptionalTtl, checkQuery, checkTrim, checkTtl, inWindow, matchesWhere, recordJson, checkRecordJson } from '../check.js';
 import { StoreUnavailableError } from '../errors.js';
 import { gcraDecide, gcraNextTat } from '../gcra.js';
 import { LocalPubSub } from '../local-pubsub.js';
@@ -102,7 +102,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const cost = o.cost ?? 1;
       const tat = tats.get(key);
       const d = gcraDecide(tat, t, o.emissionIntervalMs, o.burst, cost);
-      if (d.allowed && cost > 0) tats.set(key, gcraNextTat(tat, t, o.emissionIntervalMs, cost));
+      if (d.allowed && cost !== 0) tats.set(key, gcraNextTat(tat, t, o.emissionIntervalMs, cost));
       return d;
     },
     async acquire(key, limit, ttlMs) {
@@ -217,6 +217,21 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       open('records.count');
       checkQuery(stream, f);
       return select(stream, f).length;
+    },
+    async trim(stream, rule) {
+      open('records.trim');
+      checkTrim(stream, rule);
+      const list = streams.get(stream);
+      if (list === undefined) return 0;
+      // Records past maxRecords are already invisible: they are dropped here but not counted.
+      const hidden = Math.max(0, list.length - maxRecords);
+      let from = hidden;
+      if (rule.keep !== undefined) from = Math.max(from, list.length - rule.keep);
+      const before = rule.before;
+      const survivors = before === undefined ? list.slice(from) : list.slice(from).filter((r) => r.ts >= before);
+      if (survivors.length === 0) streams.delete(stream);
+      else streams.set(stream, survivors);
+      return list.length - hidden - survivors.length;
     },
   };
 

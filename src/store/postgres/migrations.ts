@@ -67,6 +67,42 @@ export const POSTGRES_MIGRATIONS: readonly { readonly version: number; readonly 
     // Records are read in id order: a wall clock can step back (NTP in a VM) and ts with it.
     sql: (S) => `CREATE INDEX records_stream_id ON ${S}.records (stream, id);`,
   },
+  {
+    version: 3,
+    name: 'gcra refunds (negative cost)',
+    // Same as version 1 but for a negative cost, which gives tokens back (never past a full bucket):
+    // a request refused by a later limit must not stay counted by an earlier one.
+    sql: (S) => `
+      CREATE OR REPLACE FUNCTION ${S}.gcra_step(p_key text, p_interval float8, p_burst float8, p_cost float8, p_now float8)
+      RETURNS TABLE (allowed boolean, remaining float8, retry_after float8, reset_after float8)
+      LANGUAGE plpgsql AS $$
+      #variable_conflict use_column
+      DECLARE
+        v_now float8;
+        v_limit float8 := p_burst * p_interval;
+        v_tat float8;
+        v_new float8;
+        v_allow_at float8;
+      BEGIN
+        INSERT INTO ${S}.gcra (key, tat) VALUES (p_key, 0) ON CONFLICT (key) DO NOTHING;
+        SELECT g.tat INTO v_tat FROM ${S}.gcra g WHERE g.key = p_key FOR UPDATE;
+        v_now := coalesce(p_now, ${S}.now_ms());
+        IF v_tat < v_now THEN v_tat := v_now; END IF;
+        v_new := v_tat + p_cost * p_interval;
+        IF p_cost < 0 AND v_new < v_now THEN v_new := v_now; END IF;
+        v_allow_at := v_new - v_limit;
+        IF v_now < v_allow_at THEN
+          RETURN QUERY SELECT false, greatest(0, floor((v_limit - (v_tat - v_now)) / p_interval + 1e-9)),
+            ceil(v_allow_at - v_now), ceil(v_tat - v_now);
+          RETURN;
+        END IF;
+        IF p_cost <> 0 THEN
+          UPDATE ${S}.gcra SET tat = v_new WHERE key = p_key;
+        END IF;
+        RETURN QUERY SELECT true, floor((v_now - v_allow_at) / p_interval + 1e-9), 0::float8, ceil(v_new - v_now);
+      END $$;
+    `,
+  },
 ];
 
 /**

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { checkBy, checkGcra, checkInteger, checkOptionalTtl, checkQuery, checkRecord, checkRecordJson, checkTtl, recordJson } from '../check.js';
+import { TRIM_BATCH, checkBy, checkGcra, checkInteger, checkOptionalTtl, checkQuery, checkRecord, checkRecordJson, checkTrim, checkTtl, recordJson } from '../check.js';
 import { StoreInputError, StoreUnavailableError } from '../errors.js';
 import type { Counters, GcraOptions, GcraResult, KeyValue, KeyValueEntry, RecordFilter, Records, Store, StoreHealth, StoredRecord } from '../ports.js';
 import { migratePostgres } from './migrations.js';
@@ -212,6 +212,27 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       const f = filter(stream, fl);
       const r = await q<{ n: number }>('records.count', `count_${f.shape}`, `SELECT count(*)::float8 AS n FROM ${S}.records WHERE ${f.sql}`, f.values);
       return (r.rows[0] as { n: number }).n;
+    },
+    async trim(stream, rule) {
+      checkTrim(stream, rule);
+      // Batches keep each statement short: under the statement timeout, and a short row lock.
+      const batches = async (name: string, where: string, bound: number | string): Promise<number> => {
+        let total = 0;
+        for (;;) {
+          const r = await q('records.trim', name, `
+            DELETE FROM ${S}.records WHERE id IN (SELECT id FROM ${S}.records WHERE stream = $1 AND ${where} ORDER BY id LIMIT $3)`, [stream, bound, TRIM_BATCH]);
+          total += r.rowCount ?? 0;
+          if ((r.rowCount ?? 0) < TRIM_BATCH) return total;
+        }
+      };
+      let deleted = 0;
+      if (rule.before !== undefined) deleted += await batches('trim_older', 'ts < $2', Math.ceil(rule.before));
+      if (rule.keep !== undefined) {
+        const r = await q<{ id: string }>('records.trim', 'trim_newest', `SELECT r.id::text AS id FROM ${S}.records r WHERE stream = $1 ORDER BY r.id DESC OFFSET $2 LIMIT 1`, [stream, rule.keep]);
+        const last = r.rows[0]?.id;
+        if (last !== undefined) deleted += await batches('trim_up_to', 'id <= $2::bigint', last);
+      }
+      return deleted;
     },
   };
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { checkQuery, checkRecord, checkRecordJson, matchesWhere, recordJson } from '../check.js';
+import { checkQuery, checkRecord, checkRecordJson, checkTrim, matchesWhere, recordJson } from '../check.js';
 import type { RecordFilter, RecordQuery, Records, StoredRecord } from '../ports.js';
 import { wrap } from './connection.js';
 
@@ -111,6 +111,18 @@ export function redisRecords(redis: Redis, prefix: string): Records {
         return wrap('records.count', err);
       }
       return n;
+    },
+    async trim(stream, rule) {
+      checkTrim(stream, rule);
+      let deleted = 0;
+      try {
+        // Stream ids are `<insertion ms>-<seq>`: MINID <before>-0 drops exactly the records inserted before it.
+        if (rule.before !== undefined) deleted += (await redis.xtrim(key(stream), 'MINID', `${Math.max(0, Math.ceil(rule.before))}-0`)) as number;
+        if (rule.keep !== undefined) deleted += (await redis.xtrim(key(stream), 'MAXLEN', rule.keep)) as number;
+      } catch (err) {
+        return wrap('records.trim', err);
+      }
+      return deleted;
     },
   };
 }

@@ -11,7 +11,7 @@ return redis.call('INCRBY', KEYS[1], ARGV[1])
 `;
 
 /**
- * GCRA, the same arithmetic as src/store/gcra.ts. ARGV: interval, burst, cost, now (negative:
+ * GCRA, the same arithmetic as src/store/gcra.ts. ARGV: interval, burst, cost (negative: a refund), now (negative:
  * use the Redis clock, so every gateway in the cluster decides on the same time).
  * Returns { allowed 0|1, remaining, retryAfterMs, resetAfterMs }.
  */
@@ -28,15 +28,21 @@ local tat = tonumber(redis.call('GET', KEYS[1]))
 if tat == nil or tat < now then tat = now end
 local limit = burst * T
 local newTat = tat + cost * T
+-- A negative cost is a refund: never past a full bucket.
+if cost < 0 and newTat < now then newTat = now end
 local allowAt = newTat - limit
 if now < allowAt then
   local rem = math.floor((limit - (tat - now)) / T + 1e-9)
   if rem < 0 then rem = 0 end
   return { 0, rem, math.ceil(allowAt - now), math.ceil(tat - now) }
 end
-if cost > 0 then
+if cost ~= 0 then
   -- The key lives exactly as long as the bucket is not full; an absent key is a full bucket.
-  redis.call('SET', KEYS[1], string.format('%.17g', newTat), 'PX', math.ceil(newTat - now))
+  if newTat > now then
+    redis.call('SET', KEYS[1], string.format('%.17g', newTat), 'PX', math.ceil(newTat - now))
+  else
+    redis.call('DEL', KEYS[1])
+  end
 end
 return { 1, math.floor((now - allowAt) / T + 1e-9), 0, math.ceil(newTat - now) }
 `;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { checkBy, checkGcra, checkInteger, checkOptionalTtl, checkQuery, checkRecord, checkRecordJson, checkTtl, recordJson } from '../check.js';
+import { TRIM_BATCH, checkBy, checkGcra, checkInteger, checkOptionalTtl, checkQuery, checkRecord, checkRecordJson, checkTrim, checkTtl, recordJson } from '../check.js';
 import { StoreInputError, StoreUnavailableError } from '../errors.js';
 import { gcraDecide, gcraNextTat } from '../gcra.js';
 import { LocalPubSub } from '../local-pubsub.js';
@@ -78,6 +78,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       WHERE key >= @p AND substr(key, 1, length(@p)) = @p AND (expires_at IS NULL OR expires_at > @now)
       ORDER BY key LIMIT @limit`),
     append: db.prepare<[string, number, string]>('INSERT INTO records (stream, ts, data) VALUES (?, ?, ?)'),
+    // Retention deletes in batches of ids, oldest first, along the (stream, ts, id) and (stream, id) indexes.
+    trimOlder: db.prepare<[string, number, number]>('DELETE FROM records WHERE id IN (SELECT id FROM records WHERE stream = ? AND ts < ? ORDER BY id LIMIT ?)'),
+    trimUpTo: db.prepare<[string, number, number]>('DELETE FROM records WHERE id IN (SELECT id FROM records WHERE stream = ? AND id <= ? ORDER BY id LIMIT ?)'),
+    newestBeyond: db.prepare<[string, number], { id: number }>('SELECT id FROM records WHERE stream = ? ORDER BY id DESC LIMIT 1 OFFSET ?'),
     sweep: [
       db.prepare<[number]>('DELETE FROM counters WHERE expires_at <= ?'),
       db.prepare<[number]>('DELETE FROM slots WHERE expires_at <= ? OR n <= 0'),
@@ -89,7 +93,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const gcraTx = db.transaction((key: string, t: number, interval: number, burst: number, cost: number) => {
     const tat = s.getTat.get(key)?.tat;
     const d = gcraDecide(tat, t, interval, burst, cost);
-    if (d.allowed && cost > 0) s.setTat.run(key, gcraNextTat(tat, t, interval, cost));
+    if (d.allowed && cost !== 0) s.setTat.run(key, gcraNextTat(tat, t, interval, cost));
     return d;
   });
   const appendTx = db.transaction((stream: string, json: readonly string[], ts: number) =>
@@ -218,6 +222,30 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         const st = cached(counts, filterShape(f), () => db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM records WHERE ${whereSql(f)}`));
         return (st.get(...params(stream, f)) as { n: number }).n;
       }),
+    async trim(stream, rule) {
+      checkTrim(stream, rule);
+      // One batch per turn of the event loop: better-sqlite3 blocks it while a statement runs.
+      const batches = async (step: () => number): Promise<number> => {
+        let total = 0;
+        for (;;) {
+          const n = await guard('records.trim', step);
+          total += n;
+          if (n < TRIM_BATCH) return total;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      };
+      let deleted = 0;
+      if (rule.before !== undefined) {
+        const before = rule.before;
+        deleted += await batches(() => s.trimOlder.run(stream, before, TRIM_BATCH).changes);
+      }
+      if (rule.keep !== undefined) {
+        const keep = rule.keep;
+        const last = await guard('records.trim', () => s.newestBeyond.get(stream, keep)?.id);
+        if (last !== undefined) deleted += await batches(() => s.trimUpTo.run(stream, last, TRIM_BATCH).changes);
+      }
+      return deleted;
+    },
   };
 
   const sweep = (): void => {

@@ -105,9 +105,24 @@ export function counterContract({ store: current, key, advance }: ContractContex
       expect((await store.counters.gcra(key('b'), o)).allowed).toBe(true);
     });
 
-    it('refuses a burst below 1 and a negative cost', async () => {
+    it('gives tokens back for a negative cost, never past a full bucket', async () => {
+      const k = key('refund');
+      const o = { emissionIntervalMs: T, burst: 3, nowMs: t0 };
+      for (let i = 0; i < 3; i++) expect((await store.counters.gcra(k, o)).allowed).toBe(true);
+      expect((await store.counters.gcra(k, o)).allowed).toBe(false);
+      // A later check refused the last request: its token comes back and the next one passes.
+      expect(await store.counters.gcra(k, { ...o, cost: -1 })).toMatchObject({ allowed: true, remaining: 1 });
+      expect(await store.counters.gcra(k, o)).toMatchObject({ allowed: true, remaining: 0 });
+      expect((await store.counters.gcra(k, o)).allowed).toBe(false);
+      // Refunding more than was taken leaves a full bucket, not a bigger one.
+      expect(await store.counters.gcra(k, { ...o, cost: -10 })).toMatchObject({ allowed: true, remaining: 3, resetAfterMs: 0 });
+      for (let i = 0; i < 3; i++) expect((await store.counters.gcra(k, o)).allowed).toBe(true);
+      expect((await store.counters.gcra(k, o)).allowed).toBe(false);
+    });
+
+    it('refuses a burst below 1, a fractional cost and a bad interval', async () => {
       await expect(store.counters.gcra(key('bad'), { emissionIntervalMs: T, burst: 0 })).rejects.toBeInstanceOf(StoreInputError);
-      await expect(store.counters.gcra(key('bad'), { emissionIntervalMs: T, burst: 1, cost: -1 })).rejects.toBeInstanceOf(StoreInputError);
+      await expect(store.counters.gcra(key('bad'), { emissionIntervalMs: T, burst: 1, cost: 0.5 })).rejects.toBeInstanceOf(StoreInputError);
       await expect(store.counters.gcra(key('bad'), { emissionIntervalMs: 0, burst: 1 })).rejects.toBeInstanceOf(StoreInputError);
     });
   });

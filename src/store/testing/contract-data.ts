@@ -175,6 +175,43 @@ export function dataContract({ store: current, key, advance }: ContractContext):
       expect(await store.records.count(s, { since: a!.ts, until: b!.ts + 1 })).toBe(2);
     });
 
+    it('trims by age: records inserted before the bound go, the rest stay in order', async () => {
+      const s = key('trim-age');
+      await store.records.appendMany(s, [{ i: 1 }, { i: 2 }]);
+      await advance(30);
+      await store.records.appendMany(s, [{ i: 3 }, { i: 4 }]);
+      const rows = await store.records.query(s);
+      const newer = rows[2]!.ts;
+      expect(newer).toBeGreaterThan(rows[1]!.ts);
+      expect(await store.records.trim(s, { before: newer })).toBe(2);
+      expect((await store.records.query(s)).map((r) => r.data['i'])).toEqual([3, 4]);
+      expect(await store.records.trim(s, { before: newer })).toBe(0);
+      expect(await store.records.trim(key('trim-none'), { before: newer })).toBe(0);
+    });
+
+    it('trims by size across several batches, keeping exactly the newest, and leaves other streams alone', async () => {
+      const s = key('trim-size');
+      const other = key('trim-other');
+      await store.records.appendMany(other, [{ keep: true }]);
+      for (let i = 0; i < 3; i++) await store.records.appendMany(s, Array.from({ length: 4000 }, (_, j) => ({ i: i * 4000 + j })));
+      expect(await store.records.trim(s, { keep: 25 })).toBe(11_975);
+      const left = await store.records.query(s, { limit: 100 });
+      expect(left.map((r) => r.data['i'])).toEqual(Array.from({ length: 25 }, (_, j) => 11_975 + j));
+      expect(await store.records.count(s)).toBe(25);
+      expect(await store.records.trim(s, { keep: 25 })).toBe(0);
+      expect(await store.records.trim(s, { keep: 0, before: 0 })).toBe(25);
+      expect(await store.records.count(s)).toBe(0);
+      expect(await store.records.count(other)).toBe(1);
+      // New records after a trim still get increasing ids.
+      const id = await store.records.append(s, { i: 'after' });
+      expect((await store.records.query(s)).map((r) => r.id)).toEqual([id]);
+    });
+
+    it('refuses a trim rule that is not a bound', async () => {
+      await expect(store.records.trim(key('bad'), { keep: -1 })).rejects.toBeInstanceOf(StoreInputError);
+      await expect(store.records.trim(key('bad'), { before: Number.NaN })).rejects.toBeInstanceOf(StoreInputError);
+    });
+
     it('refuses a where field that is not a plain name and a record that is not an object', async () => {
       await expect(store.records.query(key('bad'), { where: { "a') OR 1=1 --": 'x' } })).rejects.toBeInstanceOf(StoreInputError);
       await expect(store.records.append(key('bad'), [1, 2] as unknown as object)).rejects.toBeInstanceOf(StoreInputError);
