@@ -97,6 +97,23 @@ describe('rate limits on Redis', () => {
     expect((await fetch(`${b.url}/v1/items`)).status).toBe(429);
   });
 
+  it('gives quota units back to Redis for requests a later limit refused, even in a concurrent burst', async () => {
+    const policies = [
+      '      rateLimit:',
+      '        limits:',
+      '          - { name: daily, by: api, quota: 40/day }',
+      '          - { name: reads, by: api, rate: 5/h, operations: [getItem] }',
+    ].join('\n');
+    const gw = await gatewayOn('redis://127.0.0.1:6379', newPrefix(), policies);
+    const responses = await burst(30, () => fetch(`${gw.url}/v1/items/a`));
+    expect(countStatus(responses, 200)).toBe(5);
+    // Refunds were queued on the connection before each refusal was answered: this request,
+    // only under the quota, sees the five that went through (40 - 5 - 1), not thirty.
+    const probe = await fetch(`${gw.url}/v1/items`);
+    expect(probe.status).toBe(200);
+    expect(probe.headers.get('ratelimit')).toMatch(/^"daily";r=34;t=\d+$/);
+  });
+
   it('counts requests through one gateway against the other', async () => {
     const prefix = newPrefix();
     const policies = '      rateLimit: { limits: [{ by: api, rate: 4/h }] }';

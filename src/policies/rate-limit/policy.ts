@@ -1,4 +1,5 @@
 import { ConfigError, type Denial } from '../../errors/index.js';
+import type { RequestContext } from '../../gateway/context.js';
 import type { LoadedSpec, Operation } from '../../openapi/types.js';
 import type { Counters } from '../../store/index.js';
 import type { PolicyFactory, PolicyInstance } from '../types.js';
@@ -14,13 +15,25 @@ interface Decision {
   readonly remaining: number;
   readonly resetMs: number;
   readonly retryMs: number;
+  /** The counter the unit was taken from (a quota's key carries its period), for a refund. */
+  readonly unit: string;
 }
 
 interface Check {
+  readonly kind: LimitRule['kind'];
   readonly name: string;
   readonly keyOf: KeyOf;
   readonly policyItem: string;
   decide(counters: Counters, key: string): Promise<Decision>;
+  /** Gives back the unit `decide` took from `unit` (atomic; never past the limit's full allowance). */
+  refund(counters: Counters, unit: string): Promise<unknown>;
+}
+
+/** A unit this request holds from one limit, and the store it came from (the local limiter when failing open). */
+interface Taken {
+  readonly check: Check;
+  readonly counters: Counters;
+  readonly unit: string;
 }
 
 /** Limits listing operations apply to those (by operationId or Gatehouse's `METHOD /path` id) only. */
@@ -30,47 +43,68 @@ function appliesTo(rule: LimitRule, operation: Operation | undefined): boolean {
   return rule.operations.includes(operation.id) || (operation.operationId !== undefined && rule.operations.includes(operation.operationId));
 }
 
+/** Quota counters outlive their period by a minute so clock skew between gateways cannot revive one. */
+const QUOTA_GRACE_MS = 60_000;
+
 function compileCheck(rule: LimitRule, apiName: string, label: string): Check {
   const keyOf = compileKey(apiName, rule.name, rule.by, label);
   if (rule.kind === 'rate') {
     const options = { emissionIntervalMs: rule.windowMs / rule.count, burst: rule.burst };
+    const refundOptions = { ...options, cost: -1 };
     return {
+      kind: 'rate',
       name: rule.name,
       keyOf,
       policyItem: policyItem(rule.name, rule.count, rule.windowMs),
       async decide(counters, key) {
         const r = await counters.gcra(key, options);
-        return { allowed: r.allowed, remaining: r.remaining, resetMs: r.resetAfterMs, retryMs: r.retryAfterMs };
+        return { allowed: r.allowed, remaining: r.remaining, resetMs: r.resetAfterMs, retryMs: r.retryAfterMs, unit: key };
       },
+      refund: (counters, unit) => counters.gcra(unit, refundOptions),
     };
   }
   const { count, period } = rule;
   return {
+    kind: 'quota',
     name: rule.name,
     keyOf,
     policyItem: policyItem(rule.name, count, periodMs(period)),
     async decide(counters, key) {
       const now = Date.now();
       const window = periodAt(period, now);
-      const periodKey = `${key}@${window.id}`;
-      // The counter outlives its period by a minute so clock skew between gateways cannot revive it.
-      const used = await counters.increment(periodKey, 1, window.endMs - now + 60_000);
+      const unit = `${key}@${window.id}`;
+      const used = await counters.increment(unit, 1, window.endMs - now + QUOTA_GRACE_MS);
       const resetMs = window.endMs - now;
-      if (used <= count) return { allowed: true, remaining: count - used, resetMs, retryMs: 0 };
+      if (used <= count) return { allowed: true, remaining: count - used, resetMs, retryMs: 0, unit };
       // A refused request does not use quota: give the unit back (atomic, so concurrent callers
       // still see an exact count; a failure here only under-serves, never over-serves).
-      counters.increment(periodKey, -1, window.endMs - now + 60_000).catch(() => undefined);
-      return { allowed: false, remaining: 0, resetMs, retryMs: resetMs };
+      counters.increment(unit, -1, window.endMs - now + QUOTA_GRACE_MS).catch(() => undefined);
+      return { allowed: false, remaining: 0, resetMs, retryMs: resetMs, unit };
     },
+    // The TTL only matters if the counter expired meanwhile; then the refund's -1 dies with it.
+    refund: (counters, unit) => counters.increment(unit, -1, QUOTA_GRACE_MS),
   };
+}
+
+/** Gives back every unit in `taken`. A failed refund only under-serves (the unit stays used), never over-serves. */
+function refundAll(taken: readonly Taken[], only?: 'quota'): void {
+  for (const t of taken) {
+    if (only === undefined || t.check.kind === only) t.check.refund(t.counters, t.unit).catch(() => undefined);
+  }
 }
 
 /**
  * Rate limits (GCRA: exact, no fixed-window double bursts) and calendar quotas. Runs after
  * authentication, so limits can key on the identity, and before the contract, so a flood of
- * invalid requests is limited too. Every applicable limit must allow the request; they are
- * checked in order and the first refusal stops the walk (units already taken from earlier
- * limits stay taken: a refused request still counted against them).
+ * invalid requests is limited too.
+ *
+ * Counting (docs/abuse-protection.md, "What counts"): every applicable limit takes its unit
+ * atomically when the request reaches it, so parallel requests can never get more than a limit
+ * allows between them (reserve). A unit is given back (refund) when the request is refused
+ * afterwards: by a later limit of this policy or by the concurrency policy, every unit goes back;
+ * by anything else before the request reaches the upstream (the contract, the injection guard),
+ * quota units go back and rate units stay taken, since rates exist to slow floods, invalid ones
+ * included. Refunds err on the safe side: between reserve and refund a unit looks used.
  */
 export const rateLimitPolicy: PolicyFactory = ({ scope, config: root, api, spec, operation }) => {
   const config = api.policies.rateLimit;
@@ -80,6 +114,11 @@ export const rateLimitPolicy: PolicyFactory = ({ scope, config: root, api, spec,
   const checks = config.limits.filter((rule) => appliesTo(rule, operation)).map((rule) => compileCheck(rule, api.name, label));
   if (checks.length === 0) return undefined;
   const guard = guardedCounters(scope, 'rate-limit', config.onStoreFailure);
+  // A later refusal can only take units back when something after this policy can refuse: the
+  // concurrency limit (every unit), or anything at all for quotas. Otherwise nothing is kept.
+  const concurrency = api.policies.concurrency !== undefined && api.policies.concurrency.mode === 'enforce';
+  const keepUnits = concurrency || checks.some((c) => c.kind === 'quota');
+  const held = new WeakMap<RequestContext, Taken[]>();
 
   const instance: PolicyInstance = {
     name: 'rate-limit',
@@ -87,24 +126,48 @@ export const rateLimitPolicy: PolicyFactory = ({ scope, config: root, api, spec,
     async request(ctx) {
       let state = '';
       let policies = '';
+      let taken: Taken[] | undefined;
       for (const check of checks) {
         const key = check.keyOf(ctx);
         if (key === undefined) continue;
-        const decision = await guard.run((counters) => check.decide(counters, key));
-        if (isGuardDenial(decision)) return decision;
+        const result = await guard.run(async (counters) => ({ decision: await check.decide(counters, key), counters }));
+        if (isGuardDenial(result)) {
+          if (taken !== undefined) refundAll(taken);
+          return result;
+        }
+        const decision = result.decision;
         const item = stateItem(check.name, decision.remaining, decision.resetMs);
         state = state === '' ? item : `${state}, ${item}`;
         policies = policies === '' ? check.policyItem : `${policies}, ${check.policyItem}`;
         if (!decision.allowed) {
           setHeaders(ctx.responseHeaders ??= {}, policies, state);
-          return refusal(check.name, decision.retryMs);
+          // In monitor mode the request goes on and keeps what it holds (it is not refused).
+          if (config.mode === 'enforce') {
+            if (taken !== undefined) refundAll(taken);
+            return refusal(check.name, decision.retryMs);
+          }
+          ctx.monitor('rate-limit', refusal(check.name, decision.retryMs));
+          continue;
         }
+        if (keepUnits || checks.length > 1) (taken ??= []).push({ check, counters: result.counters, unit: decision.unit });
       }
       if (state !== '') setHeaders(ctx.responseHeaders ??= {}, policies, state);
+      if (keepUnits && taken !== undefined) held.set(ctx, taken);
       return undefined;
     },
   };
-  return instance;
+  if (!keepUnits) return instance;
+  return {
+    ...instance,
+    log(ctx) {
+      const taken = held.get(ctx);
+      if (taken === undefined) return;
+      held.delete(ctx);
+      // Reached the upstream (or was let through): the units stay used.
+      if (ctx.forwarded || ctx.denial === undefined) return;
+      refundAll(taken, ctx.deniedBy === 'concurrency' ? undefined : 'quota');
+    },
+  };
 };
 
 function setHeaders(headers: Record<string, string>, policies: string, state: string): void {
