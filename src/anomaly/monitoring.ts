@@ -52,7 +52,16 @@ export class Monitoring {
     const logger = services.logger;
     this.buffer = new BufferedRecords(services.store.records, { onError: (err) => logger.warn({ err }, 'inventory/alert records not stored yet; retrying') });
     this.revocations = new RevocationList(services.store, this.now);
-    this.recorder = config.inventory.enabled ? new InventoryRecorder(this.buffer, config.inventory.flushIntervalMs) : undefined;
+    // API names come from the config: the children per API are few, bound once each.
+    const overflow = new Map<string, { inc(): void }>();
+    const onOverflow = (api: string): void => {
+      let child = overflow.get(api);
+      if (child === undefined) overflow.set(api, (child = services.metrics.inventoryOverflow.labels(api)));
+      child.inc();
+    };
+    this.recorder = config.inventory.enabled
+      ? new InventoryRecorder(this.buffer, config.inventory.flushIntervalMs, { maxPaths: config.inventory.maxShadowPaths, onOverflow })
+      : undefined;
     this.detectors = config.monitoring.enabled ? new Detectors(config.monitoring.detectors, olderApiVersions(config)) : undefined;
     this.alerts = new AlertDispatcher(config.monitoring, { logger, buffer: this.buffer, revocations: this.revocations, now: this.now });
   }

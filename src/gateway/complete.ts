@@ -1,3 +1,4 @@
+import { maskPath } from '../observe/path-mask.js';
 import type { RequestContext } from './context.js';
 import type { GatewayServices } from './services.js';
 
@@ -35,7 +36,8 @@ export function complete(ctx: RequestContext, services: GatewayServices): void {
       services.logger.info({
         reqId: ctx.id,
         method: ctx.method,
-        path: ctx.path,
+        // Tokens, e-mail addresses and card numbers in the path never reach the log.
+        path: maskPath(ctx.path),
         api: ctx.api?.name,
         operation: route?.label,
         status,

@@ -44,18 +44,44 @@ export function rowKey(api: string, method: string, path: string): string {
   return `${api} ${method} ${path}`;
 }
 
-/** Adds observations into rows keyed by API, method and template. Not on the request path. */
+/** The row shadow traffic of an API folds into once the API has `maxShadowPaths` shadow rows. */
+export const OVERFLOW_METHOD = '*';
+export const OVERFLOW_PATH = '(overflow)';
+
+export interface ShadowCap {
+  /** Distinct shadow (method, template) rows per API; the rest fold into one overflow row. */
+  readonly maxPaths: number;
+  /** Told about every observation folded into an overflow row (a metric). */
+  readonly onOverflow?: (api: string) => void;
+}
+
+/**
+ * Adds observations into rows keyed by API, method and template. Not on the request path.
+ * With a cap, the shadow rows of an API are bounded for the life of the aggregator: anyone can
+ * send unmatched paths without credentials, and each new one would otherwise be a new row,
+ * stored at every flush, for ever.
+ */
 export class Aggregator {
   readonly rows = new Map<string, InventoryRow>();
+  /** Per API, the shadow rows admitted so far (kept across take()). */
+  private readonly shadow = new Map<string, Set<string>>();
 
-  constructor(private readonly source = 'gateway') {}
+  constructor(private readonly source = 'gateway', private readonly cap?: ShadowCap) {}
 
   add(o: Observation): void {
-    const path = o.unmatched ? templatePath(o.path) : o.path;
-    const key = o.rowKey ?? rowKey(o.api, o.method, path);
+    let method = o.method;
+    let path = o.path;
+    if (o.unmatched) {
+      path = templatePath(path);
+      if (this.cap !== undefined && !this.admit(o.api, method, path, this.cap)) {
+        method = OVERFLOW_METHOD;
+        path = OVERFLOW_PATH;
+      }
+    }
+    const key = o.unmatched ? rowKey(o.api, method, path) : o.rowKey ?? rowKey(o.api, method, path);
     let row = this.rows.get(key);
     if (row === undefined) {
-      row = emptyRow(o.api, o.method, path, o.operation, o.unmatched, o.deprecated, o.ts, this.source);
+      row = emptyRow(o.api, method, path, o.operation, o.unmatched, o.deprecated, o.ts, this.source);
       this.rows.set(key, row);
     }
     row.count++;
@@ -77,6 +103,19 @@ export class Aggregator {
       mergeFields(row.responseFields[String(o.status)] ??= {}, o.responseShape.fields);
       for (const [p, c] of Object.entries(o.responseShape.sensitive)) row.sensitive[`response.${p}`] = c;
     }
+  }
+
+  private admit(api: string, method: string, path: string, cap: ShadowCap): boolean {
+    let seen = this.shadow.get(api);
+    if (seen === undefined) this.shadow.set(api, (seen = new Set()));
+    const key = `${method} ${path}`;
+    if (seen.has(key)) return true;
+    if (seen.size < cap.maxPaths) {
+      seen.add(key);
+      return true;
+    }
+    cap.onOverflow?.(api);
+    return false;
   }
 
   /** The rows so far, and a fresh start. */

@@ -15,9 +15,11 @@ export interface InventoryConfig {
   readonly flushIntervalMs: number;
   /** Fields walked per body at most. */
   readonly maxFields: number;
+  /** Shadow (unmatched) method + path templates recorded per API; the rest fold into one overflow row. */
+  readonly maxShadowPaths: number;
 }
 
-export const DEFAULT_INVENTORY: InventoryConfig = { enabled: true, shapes: true, sampleRate: 0.02, maxSamplesPerMinute: 120, flushIntervalMs: 5000, maxFields: 200 };
+export const DEFAULT_INVENTORY: InventoryConfig = { enabled: true, shapes: true, sampleRate: 0.02, maxSamplesPerMinute: 120, flushIntervalMs: 5000, maxFields: 200, maxShadowPaths: 1000 };
 
 const duration = DURATION_SCHEMA;
 
@@ -31,6 +33,7 @@ export const INVENTORY_SCHEMA = {
     maxSamplesPerMinute: { type: 'integer', minimum: 1, 'x-hint': 'must be a whole number of bodies per operation and minute, at least 1' },
     flushInterval: duration,
     maxFields: { type: 'integer', minimum: 1, maximum: 10_000 },
+    maxShadowPaths: { type: 'integer', minimum: 1, maximum: 100_000, 'x-hint': 'must be a whole number of shadow paths per API, 1 to 100000' },
   },
 } as const;
 
@@ -47,5 +50,6 @@ export function normalizeInventory(raw: Raw | undefined, _problems: RawProblem[]
     maxSamplesPerMinute: (raw.maxSamplesPerMinute as number | undefined) ?? d.maxSamplesPerMinute,
     flushIntervalMs: flush === undefined || flush === 0 ? d.flushIntervalMs : flush,
     maxFields: (raw.maxFields as number | undefined) ?? d.maxFields,
+    maxShadowPaths: (raw.maxShadowPaths as number | undefined) ?? d.maxShadowPaths,
   };
 }

@@ -1,4 +1,4 @@
-import type { InventoryRow } from './aggregate.js';
+import { OVERFLOW_PATH, type InventoryRow } from './aggregate.js';
 import type { FieldType, SensitiveKind } from './shape.js';
 import { nameParameters } from './template.js';
 
@@ -20,7 +20,8 @@ export interface ExportOptions {
  */
 export function exportSpec(rows: readonly InventoryRow[], options: ExportOptions = {}): Schema {
   const paths: Record<string, Record<string, Schema>> = {};
-  const selected = rows.filter((r) => (options.api === undefined || r.api === options.api) && (options.shadowOnly !== true || r.unmatched))
+  // The overflow row (aggregate.ts) stands for many paths, none of which it names: not an operation.
+  const selected = rows.filter((r) => r.path !== OVERFLOW_PATH && (options.api === undefined || r.api === options.api) && (options.shadowOnly !== true || r.unmatched))
     .sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
   for (const row of selected) {
     const { path, names } = nameParameters(row.path);

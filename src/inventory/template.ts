@@ -1,10 +1,18 @@
+import { decodeSegment, sensitiveSegment, type SensitiveSegment } from '../observe/path-mask.js';
+
 /**
  * Path-template inference for traffic no spec describes: `/users/8812/orders/77` becomes
  * `/users/{id}/orders/{id}`, so a thousand calls to one shadow endpoint show as one row. Each
  * segment is judged on its own shape; the rules favour keeping a segment static (a false
  * `{slug}` hides an endpoint name, a false static only costs an extra row).
  */
-export type SegmentKind = 'static' | 'id' | 'uuid' | 'hash' | 'slug' | 'date';
+export type SegmentKind = 'static' | 'id' | 'uuid' | 'hash' | 'slug' | 'date' | SensitiveKind;
+/** Segments that carry a secret or personal data (src/observe/path-mask.ts): never recorded as written. */
+type SensitiveKind = 'email' | 'card' | 'phone' | 'pii' | 'ip' | 'token';
+
+const SENSITIVE_KIND: Record<SensitiveSegment, SensitiveKind> = {
+  '{email}': 'email', '{card}': 'card', '{phone}': 'phone', '{pii}': 'pii', '{ip}': 'ip', '{token}': 'token',
+};
 
 const NUMERIC = /^\d+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -21,6 +29,10 @@ export function classifySegment(segment: string): SegmentKind {
   if (VERSION.test(segment)) return 'static';
   // md5 / sha1 / sha256 / Mongo ObjectId: long runs of hex with at least one digit.
   if (segment.length >= 16 && HEX.test(segment) && /\d/.test(segment)) return 'hash';
+  // Before the shapes below: an e-mail, a key such as sk_live_..., a phone number or a long random
+  // token would otherwise stay static (a row per value, the value itself recorded) or be a slug.
+  const sensitive = sensitiveSegment(segment);
+  if (sensitive !== undefined) return SENSITIVE_KIND[sensitive];
   if (segment.length > 64) return 'hash';
   if (TOKEN.test(segment)) {
     const letters = /[A-Za-z]/.test(segment);
@@ -44,7 +56,11 @@ function countDigits(s: string): number {
   return n;
 }
 
-const PLACEHOLDER: Record<Exclude<SegmentKind, 'static'>, string> = { id: '{id}', uuid: '{id}', hash: '{id}', date: '{date}', slug: '{slug}' };
+const PLACEHOLDER: Record<Exclude<SegmentKind, 'static'>, string> = {
+  id: '{id}', uuid: '{id}', hash: '{id}', date: '{date}', slug: '{slug}',
+  email: '{email}', card: '{card}', phone: '{phone}', pii: '{pii}', ip: '{ip}', token: '{token}',
+};
+const PLACEHOLDER_NAME = /^\{(id|slug|date|email|card|phone|pii|ip|token)\}$/;
 
 /** The template of a raw path: variable segments become `{id}`, `{slug}` or `{date}`. */
 export function templatePath(path: string): string {
@@ -53,9 +69,8 @@ export function templatePath(path: string): string {
   const segments = clean.split('/');
   for (let i = 0; i < segments.length; i++) {
     const raw = segments[i] as string;
-    let segment = raw;
-    try { segment = decodeURIComponent(raw); } catch { /* keep it raw: a malformed escape is still a segment */ }
-    const kind = classifySegment(segment);
+    // A malformed escape is judged as written: it is still a segment.
+    const kind = classifySegment(decodeSegment(raw));
     segments[i] = kind === 'static' ? raw : PLACEHOLDER[kind];
   }
   return segments.join('/');
@@ -64,7 +79,7 @@ export function templatePath(path: string): string {
 /** The variable values of a raw path (what an enumeration walks), in order. */
 export function pathVariables(path: string): string[] {
   const out: string[] = [];
-  for (const segment of path.split('/')) if (classifySegment(segment) !== 'static') out.push(segment);
+  for (const segment of path.split('/')) if (classifySegment(decodeSegment(segment)) !== 'static') out.push(segment);
   return out;
 }
 
@@ -77,7 +92,7 @@ export function nameParameters(template: string): { path: string; names: string[
   const names: string[] = [];
   const used = new Set<string>();
   for (let i = 0; i < segments.length; i++) {
-    const m = /^\{(id|slug|date)\}$/.exec(segments[i] as string);
+    const m = PLACEHOLDER_NAME.exec(segments[i] as string);
     if (m === null) continue;
     const previous = i > 0 ? (segments[i - 1] as string) : '';
     let base = /^[A-Za-z][A-Za-z0-9_-]*$/.test(previous) ? singular(previous).replace(/[-_]+([a-z])/g, (_s, c: string) => c.toUpperCase()) + capital(m[1] as string) : (m[1] as string);

@@ -15,6 +15,8 @@ export interface GatewayMetrics {
   readonly reloads: Counter<'result'>;
   readonly failOpen: Counter<'policy' | 'dependency'>;
   readonly certificateDays: Gauge<'use' | 'subject' | 'file'>;
+  /** Observations folded into an API's inventory overflow row (its shadow-path cap was reached). */
+  readonly inventoryOverflow: Counter<'api'>;
   /** Bound children per route so the hot path does no label hashing. */
   forRoute(api: string, operation: string): RouteMetrics;
 }
@@ -39,6 +41,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
   const reloads = new Counter({ name: 'gatehouse_config_reloads_total', help: 'Configuration reloads by result.', labelNames: ['result'] as const, registers: [registry] });
   const failOpen = new Counter({ name: 'gatehouse_fail_open_total', help: 'Requests let through because a policy dependency failed and the policy is set to fail open.', labelNames: ['policy', 'dependency'] as const, registers: [registry] });
 
+  const inventoryOverflow = new Counter({ name: 'gatehouse_inventory_overflow_total', help: 'Unmatched requests folded into their API\'s inventory overflow row because it has inventory.maxShadowPaths shadow paths already.', labelNames: ['api'] as const, registers: [registry] });
   const certificateDays = new Gauge({ name: 'gatehouse_certificate_expiry_days', help: 'Days until each certificate in use expires (listener, client CA, upstream).', labelNames: ['use', 'subject', 'file'] as const, registers: [registry] });
   const forRoute = (api: string, operation: string): RouteMetrics => {
     const byStatus = new Map<number, CounterSeries>();
@@ -66,5 +69,5 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
       stripped: strippedFields.labels(api, operation),
     };
   };
-  return { registry, requests, duration, upstreamDuration, refusals, strippedFields, upstreamErrors, reloads, failOpen, certificateDays, forRoute };
+  return { registry, requests, duration, upstreamDuration, refusals, strippedFields, upstreamErrors, reloads, failOpen, certificateDays, inventoryOverflow, forRoute };
 }

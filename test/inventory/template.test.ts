@@ -28,6 +28,21 @@ describe('path templating of unmatched traffic', () => {
     expect(templatePath('/reports/2024-05-01')).toBe('/reports/{date}');
   });
 
+  it('never records a secret or personal data written in a path', () => {
+    expect(templatePath('/v1/reset/sk_live_4eC39HqLyjWDarjtT1zdp7dc/confirm')).toBe('/v1/reset/{token}/confirm');
+    expect(templatePath('/users/alice@example.com/orders')).toBe('/users/{email}/orders');
+    expect(templatePath('/users/bob%40example.org')).toBe('/users/{email}');
+    expect(templatePath('/cards/4111-1111-1111-1111')).toBe('/cards/{card}');
+    expect(templatePath('/cards/4111111111111111')).toBe('/cards/{id}');
+    expect(templatePath('/session/eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl')).toBe('/session/{token}');
+    expect(templatePath('/magic/KzQvWpXrTyLmNbVcDsAeFgHj')).toBe('/magic/{token}');
+    expect(templatePath('/callers/+14155552671/history')).toBe('/callers/{phone}/history');
+    expect(templatePath('/hosts/10.20.30.40')).toBe('/hosts/{ip}');
+    // Names with several words stay what they are.
+    expect(templatePath('/settings/getUserProfileSettings')).toBe('/settings/getUserProfileSettings');
+    expect(nameParameters('/users/{email}/keys/{token}').path).toBe('/users/{userEmail}/keys/{keyToken}');
+  });
+
   it('ignores the query string', () => {
     expect(templatePath('/users/12?expand=orders')).toBe('/users/{id}');
   });
