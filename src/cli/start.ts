@@ -8,7 +8,7 @@ export function registerStart(program: Command): void {
     .command('start')
     .description('run the gateway (data plane) and the admin API')
     .option('-c, --config <file>', 'config file', 'gatehouse.yaml')
-    .option('--no-watch', 'do not reload when the config file changes (SIGHUP still reloads)')
+    .option('--no-watch', 'do not reload when a file of the configuration changes (SIGHUP still reloads; a difference is still reported)')
     .action(async (options: { config: string; watch: boolean }) => {
       let config;
       try {
@@ -21,12 +21,16 @@ export function registerStart(program: Command): void {
         }
         throw error;
       }
-      const gateway = await Gateway.start(config, { watchConfig: options.watch });
+      const gateway = await Gateway.start(config, { watch: options.watch ? 'reload' : 'report' });
       runUntilSignalled(gateway);
     });
 }
 
-/** SIGHUP reloads; SIGTERM and SIGINT drain in-flight requests and exit. */
+/**
+ * SIGHUP reloads; SIGTERM and SIGINT shut down gracefully (docs/operations.md): readiness 503,
+ * `shutdown.drainDelay` of serving, then a drain of in-flight requests. A second signal ends the
+ * delay at once; the drain itself still lets in-flight requests finish.
+ */
 export function runUntilSignalled(gateway: Gateway, onStop?: () => Promise<void>): void {
   process.on('SIGHUP', () => { void gateway.reload(); });
   // A bug in one request's path must not take every other request down with the process: log it
@@ -35,7 +39,11 @@ export function runUntilSignalled(gateway: Gateway, onStop?: () => Promise<void>
   process.on('unhandledRejection', (reason) => gateway.services.logger.error({ err: reason }, 'unhandled rejection; still serving'));
   let stopping = false;
   const stop = (signal: string): void => {
-    if (stopping) return;
+    if (stopping) {
+      gateway.services.logger.info({ signal }, 'second signal: ending the drain delay now');
+      gateway.hurry();
+      return;
+    }
     stopping = true;
     gateway.services.logger.info({ signal }, 'shutting down: draining in-flight requests');
     void gateway.close().then(() => onStop?.()).finally(() => {

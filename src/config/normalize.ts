@@ -14,6 +14,7 @@ import { normalizeRateLimit } from '../policies/rate-limit/config.js';
 import { normalizeInventory } from '../inventory/config.js';
 import { normalizeMonitoring } from '../anomaly/config.js';
 import { normalizeAdmin } from '../admin/config.js';
+import { normalizeRetention } from '../store/retention.js';
 import { DEFAULT_CONTRACT, DEFAULT_LIMITS, DEFAULT_UPSTREAM } from './defaults.js';
 import type { StoreConfig } from '../store/index.js';
 import type { ApiConfig, ClientIpConfig, GatehouseConfig, LimitsConfig, UpstreamConfig } from './types.js';
@@ -67,6 +68,11 @@ export function normalizeConfig(raw: Raw, file: string, problems: RawProblem[], 
     logging: { level: logging.level ?? 'info', access: logging.access ?? true, redact: logging.redact ?? [] },
     secretValues: [],
     inventory: normalizeInventory(raw.inventory, problems),
+    retention: normalizeRetention(raw.retention),
+    shutdown: {
+      drainDelayMs: durationOr(raw.shutdown?.drainDelay, 0),
+      timeoutMs: durationOr(raw.shutdown?.timeout, 10_000),
+    },
     monitoring: normalizeMonitoring(raw.monitoring, problems),
     identity: normalizeIdentity(raw.identity, resolve, problems),
     apis,

@@ -12,6 +12,7 @@ import { RATE_LIMIT_SCHEMA } from '../policies/rate-limit/config.js';
 import { INVENTORY_SCHEMA } from '../inventory/config.js';
 import { MONITORING_SCHEMA } from '../anomaly/config.js';
 import { ADMIN_SCHEMA } from '../admin/config.js';
+import { RETENTION_SCHEMA } from '../store/retention.js';
 import { DURATION_SCHEMA, SIZE_SCHEMA } from './units.js';
 
 /**
@@ -140,6 +141,8 @@ export const CONFIG_SCHEMA = closed({
     redact: { type: 'array', items: { type: 'string', minLength: 1 } },
   }),
   inventory: INVENTORY_SCHEMA,
+  retention: RETENTION_SCHEMA,
+  shutdown: closed({ drainDelay: duration, timeout: duration }),
   monitoring: MONITORING_SCHEMA,
   identity: IDENTITY_SCHEMA,
   apis: { type: 'array', minItems: 1, items: api, 'x-hint': 'must list at least one API' },

@@ -13,6 +13,7 @@ import type { StoreConfig } from '../store/index.js';
 import type { InventoryConfig } from '../inventory/config.js';
 import type { MonitoringConfig } from '../anomaly/config.js';
 import type { AdminConfig } from '../admin/config.js';
+import type { RetentionConfig } from '../store/retention.js';
 
 /** The normalised configuration: every default applied, durations in ms, sizes in bytes, paths absolute. */
 export type PolicyMode = 'enforce' | 'monitor' | 'off';
@@ -129,6 +130,10 @@ export interface GatehouseConfig {
   readonly logging: { readonly level: string; readonly access: boolean; readonly redact: readonly string[] };
   /** Traffic inventory (metadata only); see docs/inventory.md. */
   readonly inventory: InventoryConfig;
+  /** How long and how much inventory, decision trail and alerts are kept (docs/operations.md). */
+  readonly retention: RetentionConfig;
+  /** Graceful shutdown (docs/operations.md): readiness 503 for `drainDelayMs`, then a drain of up to `timeoutMs`. */
+  readonly shutdown: { readonly drainDelayMs: number; readonly timeoutMs: number };
   /** Anomaly detectors, alert sinks and automatic responses; see docs/anomaly.md. */
   readonly monitoring: MonitoringConfig;
   /** Issuers, introspection, API keys, mTLS bindings, decision trail (docs/identity.md). */

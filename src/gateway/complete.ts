@@ -1,5 +1,6 @@
 import { maskPath } from '../observe/path-mask.js';
 import type { RequestContext } from './context.js';
+import { cutOf } from './cuts.js';
 import type { GatewayServices } from './services.js';
 
 /**
@@ -11,7 +12,15 @@ export function complete(ctx: RequestContext, services: GatewayServices): void {
   if (ctx.observed) return;
   ctx.observed = true;
   try {
-    const status = ctx.res.statusCode;
+    let status = ctx.res.statusCode;
+    // A body that timed out: the listener answered 408 on the wire (cuts.ts), whatever the
+    // pipeline made of the broken read afterwards.
+    const cut = ctx.req.complete ? undefined : cutOf(ctx.req);
+    if (cut !== undefined) {
+      status = cut.status;
+      ctx.denial = cut;
+      ctx.deniedBy = 'accept';
+    }
     ctx.status = status;
     const route = ctx.route;
     const seconds = (performance.now() - ctx.startMs) / 1000;

@@ -1,5 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { adminWarnings } from '../admin/config.js';
@@ -13,20 +12,32 @@ import { createMetrics, type GatewayMetrics } from '../observe/metrics.js';
 import { publishedJwks } from '../identity/keyring-registry.js';
 import { identityConfigOf } from '../identity/runtime.js';
 import { createStore, type Store } from '../store/index.js';
+import { RetentionJob, type RetentionTarget } from '../store/retention.js';
+import { ALERT_STREAM } from '../anomaly/dispatch.js';
+import { INVENTORY_STREAM } from '../inventory/rows.js';
 import type { RequestContext } from './context.js';
+import { ConfigStatus, digestInputs, inputFiles } from './config-state.js';
+import { clientErrorHandler } from './cuts.js';
 import { createHandler } from './handler.js';
 import { certificatesInUse } from '../observe/certificates.js';
-import { createHttpListener, createHttpsListener, drain, listen, reloadTlsFiles } from './listeners.js';
+import { createHttpListener, createHttpsListener, drain, listen, reloadTlsFiles, trackConnections } from './listeners.js';
 import { compileRuntime } from './runtime.js';
 import type { Runtime } from './runtime-types.js';
 import type { GatewayServices } from './services.js';
+import { FileWatcher } from './watch.js';
 
 export interface GatewayOptions {
   readonly logger?: Logger;
   readonly metrics?: GatewayMetrics;
-  /** Reload when the config file changes (and on `reload()` calls). */
-  readonly watchConfig?: boolean;
-  /** How long in-flight requests may take to finish on close. */
+  /**
+   * What to do when a file of the configuration changes (the config file, a spec, a `file:` key
+   * set, a certificate): `reload` it, or only `report` that the files on disk differ from what
+   * serves. Undefined: the files are not watched (tests, embedding); `reload()` still works.
+   */
+  readonly watch?: 'reload' | 'report';
+  /** How often watched files are polled whatever the file watches say (tests shorten it). */
+  readonly watchPollMs?: number;
+  /** Overrides `shutdown.timeout`: how long in-flight requests may take to finish on close. */
   readonly drainMs?: number;
   readonly observers?: ((ctx: RequestContext) => void)[];
   /** A store to use instead of opening the one the config names (tests, embedding). */
@@ -45,23 +56,31 @@ export interface ReloadResult {
 export class Gateway {
   readonly services: GatewayServices;
   private runtime: Runtime;
-  private readonly servers: { name: 'http' | 'https'; server: Server }[] = [];
+  private readonly servers: { name: 'http' | 'https'; server: Server; closeAfterAnswers: () => void }[] = [];
   private admin: Server | undefined;
-  private watcher: FSWatcher | undefined;
+  private watcher: FileWatcher | undefined;
+  private watchMode: 'reload' | 'report' | undefined;
   private reloading: Promise<ReloadResult> | undefined;
-  private readonly drainMs: number;
-  private closed = false;
+  private queued: Promise<ReloadResult> | undefined;
+  private readonly status: ConfigStatus;
+  private retention: RetentionJob | undefined;
+  private readonly drainMs: number | undefined;
+  /** Shutdown has begun: readiness answers 503 and every response closes its connection. */
+  private draining = false;
+  private closing: Promise<void> | undefined;
+  private skipDelay: (() => void) | undefined;
   readonly addresses: { http?: AddressInfo; https?: AddressInfo; admin?: AddressInfo } = {};
 
   private readonly ownsStore: boolean;
   /** Inventory recording, anomaly detection and the revocation list (src/anomaly). */
   monitoring: Monitoring | undefined;
 
-  private constructor(runtime: Runtime, services: GatewayServices, drainMs: number, ownsStore: boolean) {
+  private constructor(runtime: Runtime, services: GatewayServices, drainMs: number | undefined, ownsStore: boolean) {
     this.ownsStore = ownsStore;
     this.runtime = runtime;
     this.services = services;
     this.drainMs = drainMs;
+    this.status = new ConfigStatus(services.metrics, services.logger);
   }
 
   static async start(config: GatehouseConfig, options: GatewayOptions = {}): Promise<Gateway> {
@@ -78,17 +97,24 @@ export class Gateway {
       if (options.store === undefined) await store.close();
       throw error;
     }
-    const gateway = new Gateway(runtime, services, options.drainMs ?? 10_000, options.store === undefined);
+    const gateway = new Gateway(runtime, services, options.drainMs, options.store === undefined);
     gateway.monitoring = monitoring;
     try {
       await gateway.listenAll(config);
     } catch (error) {
-      await gateway.close();
+      await gateway.close({ drainDelayMs: 0 });
       throw error;
     }
-    if (options.watchConfig === true) gateway.watchConfig();
+    gateway.status.loaded(await digestInputs(config.file, gateway.inputs(runtime)));
+    if (options.watch !== undefined) gateway.watch(options.watch, options.watchPollMs);
+    gateway.retention = new RetentionJob(store, retentionTargets(config), config.retention.intervalMs, {
+      logger,
+      onTrimmed: (stream, n) => services.metrics.recordsTrimmed.labels(stream).inc(n),
+      onFailure: (stream) => services.metrics.retentionFailures.labels(stream).inc(),
+    });
+    gateway.retention.start();
     gateway.recordCertificates();
-    logger.info({ apis: config.apis.map((a) => a.name), operations: runtime.apis.reduce((n, a) => n + a.spec.operations.length, 0), ...gateway.addresses }, 'gateway started');
+    logger.info({ apis: config.apis.map((a) => a.name), operations: runtime.apis.reduce((n, a) => n + a.spec.operations.length, 0), sha256: gateway.status.digest?.configSha256, ...gateway.addresses }, 'gateway started');
     return gateway;
   }
 
@@ -103,24 +129,36 @@ export class Gateway {
     return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
   }
 
+  /** Retention of the inventory, the decision trail and alerts, now (tests, operations). */
+  trimRecords(): Promise<Record<string, number>> {
+    return this.retention?.runOnce() ?? Promise.resolve({});
+  }
+
   private async listenAll(config: GatehouseConfig): Promise<void> {
-    const handlerHttp = createHandler(() => this.runtime, this.services, false);
-    const handlerHttps = createHandler(() => this.runtime, this.services, true);
+    const onClientError = clientErrorHandler(this.services);
+    // Once draining, every answer says `Connection: close` and closes its connection: a keep-alive
+    // client learns it must go elsewhere from the answer itself, with no race against a close.
+    const closing = (handler: (req: IncomingMessage, res: ServerResponse) => void) => (req: IncomingMessage, res: ServerResponse): void => {
+      if (this.draining) res.shouldKeepAlive = false;
+      handler(req, res);
+    };
+    const handlerHttp = closing(createHandler(() => this.runtime, this.services, false));
+    const handlerHttps = closing(createHandler(() => this.runtime, this.services, true));
     if (config.listen.http !== undefined) {
-      const server = createHttpListener(config, handlerHttp);
-      this.servers.push({ name: 'http', server });
+      const server = createHttpListener(config, handlerHttp, onClientError);
+      this.servers.push({ name: 'http', server, closeAfterAnswers: trackConnections(server) });
       this.addresses.http = await listen(server, config.listen.http.port, config.listen.http.host);
     }
-    const https = createHttpsListener(config, handlerHttps);
+    const https = createHttpsListener(config, handlerHttps, onClientError);
     if (https !== undefined && config.listen.https !== undefined) {
-      this.servers.push({ name: 'https', server: https });
+      this.servers.push({ name: 'https', server: https, closeAfterAnswers: trackConnections(https) });
       this.addresses.https = await listen(https, config.listen.https.port, config.listen.https.host);
     }
     if (config.admin.enabled) {
       this.admin = createAdminServer({
         registry: this.services.metrics.registry,
         ready: async () => {
-          if (this.closed) return { ok: false, detail: 'shutting down' };
+          if (this.draining) return { ok: false, detail: 'shutting down' };
           const health = await this.services.store.health();
           return health.ok ? { ok: true } : { ok: false, detail: `store: ${health.detail ?? 'unavailable'}` };
         },
@@ -134,25 +172,37 @@ export class Gateway {
   /**
    * Loads and compiles the config file again and swaps it in. A config that fails to load or
    * compile is refused with its errors; the current one keeps serving. Listener addresses are
-   * fixed at start: a changed port needs a restart and is reported.
+   * fixed at start: a changed port needs a restart and is reported. A reload asked for while one
+   * runs starts when it ends (the files may have changed after it read them); further requests
+   * meanwhile join that one.
    */
   reload(next?: GatehouseConfig): Promise<ReloadResult> {
-    this.reloading ??= this.doReload(next).finally(() => { this.reloading = undefined; });
-    return this.reloading;
+    if (this.reloading === undefined) {
+      this.reloading = this.doReload(next).finally(() => { this.reloading = undefined; });
+      return this.reloading;
+    }
+    const after = (): Promise<ReloadResult> => {
+      this.queued = undefined;
+      return this.reload(next);
+    };
+    this.queued ??= this.reloading.then(after, after);
+    return this.queued;
   }
 
   private async doReload(next?: GatehouseConfig): Promise<ReloadResult> {
     const logger = this.services.logger;
+    // Files that changed from here on may have been read before or after their change.
+    const started = Date.now();
     let runtime: Runtime;
+    let attempted: GatehouseConfig | undefined = next;
     try {
-      const config = next ?? await loadConfig(this.runtime.config.file);
-      runtime = await compileRuntime(config, this.services);
+      attempted ??= await loadConfig(this.runtime.config.file);
+      runtime = await compileRuntime(attempted, this.services);
     } catch (error) {
       const errors = error instanceof ConfigError ? error.problems.map((p) => `${p.path}${p.line === undefined ? '' : ` (line ${p.line})`}: ${p.message}`)
         : [error instanceof Error ? error.message : String(error)];
-      this.services.metrics.reloads.labels('failure').inc();
       logger.error({ errors }, 'reload refused: the current configuration keeps serving');
-      return { ok: false, errors };
+      return this.refused(errors, attempted, started);
     }
     for (const { name, server } of this.servers) {
       if (name !== 'https') continue;
@@ -160,22 +210,50 @@ export class Gateway {
         reloadTlsFiles(server, runtime.config);
       } catch (error) {
         await runtime.close();
-        this.services.metrics.reloads.labels('failure').inc();
         logger.error({ err: error }, 'reload refused: the new TLS certificate or key cannot be used');
-        return { ok: false, errors: [`listen.https: ${(error as Error).message}`] };
+        return this.refused([`listen.https: ${(error as Error).message}`], attempted, started);
       }
     }
     const previous = this.runtime;
     this.runtime = runtime;
+    this.status.attempted(true);
+    const digest = await digestInputs(runtime.config.file, this.inputs(runtime));
+    this.status.loaded(digest);
+    this.watcher?.setFiles(digest.files.keys(), started);
+    // A file this reload read while it changed: load again (the request waits for this one to end).
+    this.watcher?.check();
+    this.retention?.configure(retentionTargets(runtime.config), runtime.config.retention.intervalMs);
     this.recordCertificates();
-    this.services.metrics.reloads.labels('success').inc();
     if (JSON.stringify(previous.config.listen) !== JSON.stringify(runtime.config.listen) || JSON.stringify(previous.config.admin) !== JSON.stringify(runtime.config.admin)) {
       logger.warn('listener or admin addresses changed: they take effect after a restart');
     }
-    logger.info({ apis: runtime.apis.map((a) => a.name) }, 'configuration reloaded');
+    logger.info({ apis: runtime.apis.map((a) => a.name), sha256: digest.configSha256 }, 'configuration reloaded');
     // In-flight requests hold the old upstream pools; close() waits for them.
     void previous.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the previous runtime failed'));
     return { ok: true };
+  }
+
+  /** A refused reload: counted, and the files it would have used are watched too (fixing one retries). */
+  private async refused(errors: readonly string[], attempted: GatehouseConfig | undefined, started: number): Promise<ReloadResult> {
+    this.status.attempted(false, errors);
+    if (this.watcher !== undefined && attempted !== undefined) {
+      this.watcher.setFiles([...this.watcher.files, ...inputFiles(attempted)], started);
+      this.watcher.check();
+    }
+    await this.compareWithDisk();
+    return { ok: false, errors };
+  }
+
+  /** The files of the serving configuration, whose content its hash covers. */
+  private inputs(runtime: Runtime): string[] {
+    return inputFiles(runtime.config, runtime.apis.map((a) => a.spec));
+  }
+
+  private async compareWithDisk(): Promise<boolean> {
+    const serving = this.status.digest;
+    if (serving === undefined) return true;
+    const disk = await digestInputs(this.runtime.config.file, [...serving.files.keys()]);
+    return this.status.compare(disk, this.watchMode === 'report' ? 'it is not reloaded automatically (--no-watch): reload with SIGHUP' : 'the last reload was refused: fix the files, or reload with SIGHUP');
   }
 
   /** Publishes days-to-expiry of every certificate in use and warns about those close to it. */
@@ -188,31 +266,68 @@ export class Gateway {
     }
   }
 
-  private watchConfig(): void {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      this.watcher = watch(this.runtime.config.file, () => {
-        // Editors write files in several steps; wait for the burst to settle.
-        clearTimeout(timer);
-        timer = setTimeout(() => { void this.reload(); }, 200);
-        timer.unref();
-      });
-      this.watcher.unref();
-    } catch (error) {
-      this.services.logger.warn({ err: error }, 'cannot watch the config file; reload with SIGHUP');
-    }
+  private watch(mode: 'reload' | 'report', pollMs: number | undefined): void {
+    this.watchMode = mode;
+    const metrics = this.services.metrics;
+    this.watcher = new FileWatcher({
+      logger: this.services.logger,
+      ...(pollMs === undefined ? {} : { pollMs }),
+      onHealth: (ok) => metrics.configWatchUp.set(ok ? 1 : 0),
+      onChange: () => {
+        if (this.draining) return;
+        const done = mode === 'reload' ? this.reload() : this.compareWithDisk();
+        done.catch((error: unknown) => this.services.logger.error({ err: error }, 'handling a config file change failed'));
+      },
+    });
+    this.watcher.setFiles(this.status.digest?.files.keys() ?? [this.runtime.config.file]);
   }
 
-  /** Graceful shutdown: stop accepting, drain in-flight requests, close upstream pools. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  /**
+   * Graceful shutdown that load balancers can follow: readiness turns 503 and every answer
+   * carries `Connection: close` at once; the gateway keeps serving for `shutdown.drainDelay`
+   * (the time a balancer needs to notice), then stops accepting, closes idle connections,
+   * waits up to `shutdown.timeout` for in-flight requests and cuts whatever is left; last the
+   * upstream pools, the records buffers and the store.
+   */
+  close(options: { drainDelayMs?: number } = {}): Promise<void> {
+    this.closing ??= this.shutdown(options.drainDelayMs ?? this.runtime.config.shutdown.drainDelayMs);
+    return this.closing;
+  }
+
+  /** Ends the drain delay of a shutdown under way now (a second SIGTERM or SIGINT). */
+  hurry(): void {
+    this.skipDelay?.();
+  }
+
+  private async shutdown(drainDelayMs: number): Promise<void> {
+    this.draining = true;
+    for (const { closeAfterAnswers } of this.servers) closeAfterAnswers();
     this.watcher?.close();
-    await Promise.all(this.servers.map(({ server }) => drain(server, this.drainMs)));
+    this.status.close();
+    if (drainDelayMs > 0 && this.servers.length > 0) {
+      this.services.logger.info({ drainDelayMs }, 'draining: readiness is 503, serving until the delay ends');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, drainDelayMs);
+        this.skipDelay = () => { clearTimeout(timer); resolve(); };
+      });
+    }
+    const grace = this.drainMs ?? this.runtime.config.shutdown.timeoutMs;
+    await Promise.all(this.servers.map(({ server }) => drain(server, grace)));
     if (this.admin !== undefined) await drain(this.admin, 1_000);
+    await this.retention?.close();
     await this.runtime.close();
     // After the drain (the last requests are recorded), before the store goes.
     await this.monitoring?.close();
     if (this.ownsStore) await this.services.store.close();
   }
+}
+
+/** The records streams retention trims, with their bounds from `retention:`. */
+function retentionTargets(config: GatehouseConfig): RetentionTarget[] {
+  const r = config.retention;
+  return [
+    { stream: INVENTORY_STREAM, ...r.inventory },
+    { stream: identityConfigOf(config).audit.stream, ...r.decisions },
+    { stream: ALERT_STREAM, ...r.alerts },
+  ];
 }

@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { GatehouseConfig, LimitsConfig } from '../config/types.js';
 import { answerClientError } from './smuggling.js';
 
+/** The listener's `clientError` handler (cuts.ts answers, counts and logs); smuggling.ts's answer alone by default. */
+export type ClientErrorHandler = (error: Error & { code?: string }, socket: Duplex) => void;
+
 /** Applies the accept-phase limits Node enforces itself: header size and timeouts (slowloris). */
-export function applyLimits(server: Server, limits: LimitsConfig): void {
+export function applyLimits(server: Server, limits: LimitsConfig, onClientError: ClientErrorHandler = answerClientError): void {
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
@@ -16,7 +20,7 @@ export function applyLimits(server: Server, limits: LimitsConfig): void {
   server.maxHeadersCount = limits.maxHeaderCount + 1;
   // Requests the parser refuses (smuggling attempts, bad framing, slowloris timeouts) get a
   // problem+json answer instead of Node's empty 400.
-  server.on('clientError', answerClientError);
+  server.on('clientError', onClientError);
 }
 
 /**
@@ -47,13 +51,13 @@ export function reloadTlsFiles(server: Server, config: GatehouseConfig): void {
   });
 }
 
-export function createHttpListener(config: GatehouseConfig, handler: RequestListener): Server {
+export function createHttpListener(config: GatehouseConfig, handler: RequestListener, onClientError: ClientErrorHandler = answerClientError): Server {
   const server = createHttpServer({ maxHeaderSize: config.limits.maxHeaderBytes, requireHostHeader: true, connectionsCheckingInterval: checkingInterval(config.limits) }, handler);
-  applyLimits(server, config.limits);
+  applyLimits(server, config.limits, onClientError);
   return server;
 }
 
-export function createHttpsListener(config: GatehouseConfig, handler: RequestListener): Server | undefined {
+export function createHttpsListener(config: GatehouseConfig, handler: RequestListener, onClientError: ClientErrorHandler = answerClientError): Server | undefined {
   const https = config.listen.https;
   if (https === undefined) return undefined;
   const server = createHttpsServer({
@@ -71,7 +75,7 @@ export function createHttpsListener(config: GatehouseConfig, handler: RequestLis
     requireHostHeader: true,
     connectionsCheckingInterval: checkingInterval(config.limits),
   }, handler);
-  applyLimits(server, config.limits);
+  applyLimits(server, config.limits, onClientError);
   return server;
 }
 
@@ -86,13 +90,50 @@ export function listen(server: Server, port: number, host: string): Promise<Addr
   });
 }
 
-/** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts the rest. */
+/**
+ * Keeps the listener's open connections, so that a drain can tell the responses already under
+ * way to close their connection too (requests arriving later are told by the handler). Costs a
+ * set insertion per connection, not per request.
+ */
+export function trackConnections(server: Server): () => void {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('secureConnection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return () => {
+    for (const socket of sockets) {
+      // The answer this connection is working on, if any (Node's own link from socket to response).
+      const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+      if (res !== null && res !== undefined && !res.headersSent) res.shouldKeepAlive = false;
+    }
+  };
+}
+
+/**
+ * Stops accepting new connections and lets the open ones finish for up to `graceMs`, then cuts
+ * the rest. The caller has already made every response carry `Connection: close` (gateway.ts),
+ * so a busy keep-alive connection closes cleanly after its answer; only connections idle right
+ * now are closed at once, the one moment a client could race a request into a closing socket.
+ *
+ * `net.Server#close`, not `http.Server#close`: the latter also closes idle connections at the
+ * very moment it stops listening, before in-flight answers have told their clients to go.
+ */
 export function drain(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) { resolve(); return; }
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     timer.unref();
-    server.close(() => { clearTimeout(timer); resolve(); });
+    NetServer.prototype.close.call(server, () => {
+      clearTimeout(timer);
+      // Now http.Server#close too: it stops the timer that checks header and request timeouts.
+      server.close(() => undefined);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }

@@ -102,9 +102,10 @@ function classify(error: ParserError): { status: number; code: string; title: st
 /**
  * The listener's `clientError` handler: answers a request the parser refused with a short
  * problem+json (Node's default is an empty 400) and closes the connection, since the rest of
- * the stream cannot be trusted to be framed the way we think.
+ * the stream cannot be trusted to be framed the way we think. Returns what it sent, undefined
+ * when it could only cut the connection.
  */
-export function answerClientError(error: ParserError, socket: Duplex): void {
+export function answerClientError(error: ParserError, socket: Duplex): { status: number; code: string } | undefined {
   // Like Node's default handler: never write into a response already under way on this socket.
   const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
   if (error.code === 'HPE_CLOSED_CONNECTION') {
@@ -116,9 +117,10 @@ export function answerClientError(error: ParserError, socket: Duplex): void {
   }
   if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
     socket.destroy();
-    return;
+    return undefined;
   }
   const { status, code, title } = classify(error);
   const body = JSON.stringify({ type: `https://gatehouse.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`, title, status, code });
   socket.end(`HTTP/1.1 ${status} ${title}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`);
+  return { status, code };
 }

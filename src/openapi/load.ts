@@ -52,6 +52,7 @@ export function loadSpecFromString(text: string, name: string): LoadedSpec {
   const servers = version === '2.0' ? v2Servers(doc) : v3Servers(doc.servers);
   const spec: LoadedSpec = {
     file: name,
+    files: [...deref.files.keys()],
     version,
     versionString,
     title: typeof info.title === 'string' ? info.title : '',

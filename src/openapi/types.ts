@@ -108,6 +108,8 @@ export interface SourceLocation {
 export interface LoadedSpec {
   /** Absolute path (or the name given) of the root document. */
   readonly file: string;
+  /** Every file the document was read from: the root and the files its `$ref`s reach (the gateway watches them). */
+  readonly files: readonly string[];
   readonly version: SpecVersion;
   /** The version string as written (`2.0`, `3.0.3`, `3.1.0`). */
   readonly versionString: string;

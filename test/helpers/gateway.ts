@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config/index.js';
-import { Gateway } from '../../src/gateway/gateway.js';
+import { Gateway, type GatewayOptions } from '../../src/gateway/gateway.js';
 
 /** A scratch folder for a test's config and spec files. */
 export async function scratchDir(prefix = 'gh-test-'): Promise<string> {
@@ -26,13 +26,13 @@ export interface StartedGateway {
  * Starts a real gateway on ephemeral ports from YAML text (written beside its spec in `dir`).
  * Logs are captured as parsed JSON lines so tests can assert what was (and was not) logged.
  */
-export async function startGateway(dir: string, yaml: string): Promise<StartedGateway> {
+export async function startGateway(dir: string, yaml: string, options: Omit<GatewayOptions, 'logger'> = {}): Promise<StartedGateway> {
   const file = path.join(dir, 'gatehouse.yaml');
   await writeFile(file, yaml);
   const config = await parseConfig(yaml, file);
   const logs: Record<string, unknown>[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } });
-  const gateway = await Gateway.start(config, { logger, drainMs: 500 });
+  const gateway = await Gateway.start(config, { logger, drainMs: 500, ...options });
   const admin = gateway.addresses.admin;
   return {
     gateway,

@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OVERFLOW_PATH } from '../../src/inventory/aggregate.js';
 import { exportSpec } from '../../src/inventory/export-spec.js';
-import { readRows } from '../../src/inventory/rows.js';
+import { parseConfig } from '../../src/config/index.js';
+import { INVENTORY_STREAM, readRows } from '../../src/inventory/rows.js';
 import { configYaml, scratchDir, startGateway, type StartedGateway } from '../helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
@@ -37,8 +39,8 @@ function word(i: number): string {
   return s;
 }
 
-async function metric(name: string): Promise<string> {
-  const text = await (await fetch(`${gw.adminUrl}/metrics`)).text();
+async function metric(name: string, from: StartedGateway = gw): Promise<string> {
+  const text = await (await fetch(`${from.adminUrl}/metrics`)).text();
   return text.split('\n').filter((l) => l.startsWith(name)).join('\n');
 }
 
@@ -105,5 +107,36 @@ describe('the inventory under anonymous load', () => {
     } finally {
       await fresh.close();
     }
+  });
+});
+
+describe('retention', () => {
+  it('keeps the inventory within its configured size on SQLite, and counts what it deleted', async () => {
+    const dir = await scratchDir('gh-retention-');
+    const sqlite = await startGateway(dir, configYaml({
+      spec,
+      upstream: upstream.url,
+      unmatched: 'passthrough',
+      extra: `inventory: { flushInterval: 1h }\nretention: { inventory: { maxRecords: 5 } }`,
+    }).replace('store: { memory: {} }', `store: { sqlite: { path: ${path.join(dir, 'gh.db')} } }`));
+    try {
+      // Each flush writes a row per path seen since the last one: three flushes of four paths.
+      for (let flush = 0; flush < 3; flush++) {
+        for (let i = 0; i < 4; i++) await fetch(`${sqlite.url}/v1/${word(i)}`);
+        await sqlite.gateway.monitoring?.flush();
+      }
+      const records = sqlite.gateway.services.store.records;
+      expect(await records.count(INVENTORY_STREAM)).toBe(12);
+      expect(await sqlite.gateway.trimRecords()).toMatchObject({ inventory: 7 });
+      expect(await records.count(INVENTORY_STREAM)).toBe(5);
+      expect(await metric('gatehouse_records_trimmed_total{stream="inventory"}', sqlite)).toBe('gatehouse_records_trimmed_total{stream="inventory"} 7');
+    } finally {
+      await sqlite.close();
+    }
+  });
+
+  it('refuses a retention bound that is not one, naming where', async () => {
+    await expect(parseConfig(`${configYaml({ spec, upstream: upstream.url })}\nretention: { decisions: { maxAge: forever, maxRecords: -1 } }\n`, '/tmp/g.yaml'))
+      .rejects.toThrow(/retention\.decisions\.maxAge[\s\S]*retention\.decisions\.maxRecords|retention\.decisions\.maxRecords[\s\S]*retention\.decisions\.maxAge/);
   });
 });
