@@ -8,13 +8,14 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runProxyBench } from './proxy-bench.js';
 
-const SECTIONS: { name: string; title: string; script?: string }[] = [
+const SECTIONS: { name: string; title: string; script?: string; node?: string[] }[] = [
   { name: 'openapi', title: 'OpenAPI load + compile of GitHub\'s spec (target <= 3 s)', script: 'openapi-compile.js' },
   { name: 'detect', title: 'injection detectors, cost per value (target <= 10 us)', script: 'detect-bench.js' },
   { name: 'audit', title: 'gatehouse audit of GitHub\'s spec (target < 5 s)', script: 'audit-bench.js' },
   { name: 'proxy', title: 'gateway throughput and latency vs a minimal undici proxy (autocannon; client, proxy and upstream share 2 cores)' },
   { name: 'jwt', title: 'gateway with JWT (ES256) authentication + scopes + contract vs the floor (target >= 70 %)', script: 'jwt-bench.js' },
   { name: 'inventory', title: 'inventory recording and anomaly detection on vs off (target: on >= 95 % of off)', script: 'inventory-bench.js' },
+  { name: 'state', title: 'state left behind by anonymous traffic to new unmatched paths (bounded: STATE_REQUESTS per run)', script: 'state-growth.js', node: ['--expose-gc'] },
 ];
 
 async function main(): Promise<void> {
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     if (only !== undefined && only !== section.name) continue;
     console.log(`\n== ${section.title}`);
     if (section.script !== undefined) {
-      const run = spawnSync(process.execPath, [fileURLToPath(new URL(`./${section.script}`, import.meta.url))], { stdio: 'inherit' });
+      const run = spawnSync(process.execPath, [...(section.node ?? []), fileURLToPath(new URL(`./${section.script}`, import.meta.url))], { stdio: 'inherit' });
       if (run.status !== 0) failed = true;
     } else {
       for (const line of await runProxyBench()) console.log(line);

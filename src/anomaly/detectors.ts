@@ -13,6 +13,12 @@ interface Usage { first: number; requests: number; operations: Set<string> }
 const SWEEP_EVERY = 5000;
 const NONE: readonly AlertDraft[] = Object.freeze([]);
 const MAX_OPERATIONS_PER_CALLER = 500;
+/**
+ * Distinct shadow paths alerted per API and window. Anyone can send new unmatched paths without
+ * credentials: past this, one more alert per window says there are many (a scan, most likely),
+ * so neither the alerts stream nor the cooldowns grow with the attacker's imagination.
+ */
+const MAX_SHADOW_ALERTS = 20;
 
 /**
  * Every detector, fed one observation at a time (in batches, off the request path). Windows
@@ -26,6 +32,8 @@ export class Detectors {
   private readonly refusals: SlidingLog<string>;
   private readonly baselines = new Map<string, Baseline>();
   private readonly usage = new Map<string, Usage>();
+  /** Per API: when its shadow-alert window started and how many shadow paths it alerted since. */
+  private readonly shadowAlerts = new Map<string, { start: number; count: number }>();
   private readonly cooldowns: Record<'credentialStuffing' | 'enumeration' | 'exfiltration' | 'refusalCluster' | 'shadowTraffic' | 'zombieTraffic' | 'newOperation', Cooldown>;
   private seen = 0;
   /** Collects one feed's alerts; handed out and replaced only when something fired. */
@@ -152,7 +160,18 @@ export class Detectors {
     if (!o.unmatched || o.code !== undefined) return;
     const template = templatePath(o.path);
     const key = `${o.api} ${o.method} ${template}`;
+    const windowMs = this.settings.shadowTraffic.windowMs;
+    let budget = this.shadowAlerts.get(o.api);
+    if (budget === undefined || o.ts - budget.start >= windowMs) this.shadowAlerts.set(o.api, (budget = { start: o.ts, count: 0 }));
+    if (budget.count >= MAX_SHADOW_ALERTS) {
+      const many = `${o.api} * (more than ${MAX_SHADOW_ALERTS} undeclared paths)`;
+      if (!this.cooldowns.shadowTraffic.fire(many, o.ts)) return;
+      out.push(draft(o, 'shadowTraffic', 'low', `traffic to more than ${MAX_SHADOW_ALERTS} undeclared paths of ${o.api} in ${seconds(windowMs)}; the others are not alerted one by one`,
+        { kind: 'operation', value: many }, budget.count + 1, MAX_SHADOW_ALERTS, windowMs, [o.requestId], { template, caller: o.caller }));
+      return;
+    }
     if (!this.cooldowns.shadowTraffic.fire(key, o.ts)) return;
+    budget.count++;
     out.push(draft(o, 'shadowTraffic', 'low', `traffic to undeclared ${o.method} ${template} of ${o.api}`,
       { kind: 'operation', value: key }, 1, 1, this.settings.shadowTraffic.windowMs, [o.requestId], { template, caller: o.caller }));
   }

@@ -12,15 +12,14 @@ import { createMetrics, type GatewayMetrics } from '../observe/metrics.js';
 import { publishedJwks } from '../identity/keyring-registry.js';
 import { identityConfigOf } from '../identity/runtime.js';
 import { createStore, type Store } from '../store/index.js';
-import { RetentionJob, type RetentionTarget } from '../store/retention.js';
-import { ALERT_STREAM } from '../anomaly/dispatch.js';
-import { INVENTORY_STREAM } from '../inventory/rows.js';
+import type { RetentionJob } from '../store/retention.js';
 import type { RequestContext } from './context.js';
 import { ConfigStatus, digestInputs, inputFiles } from './config-state.js';
 import { clientErrorHandler } from './cuts.js';
 import { createHandler } from './handler.js';
 import { certificatesInUse } from '../observe/certificates.js';
 import { createHttpListener, createHttpsListener, drain, listen, reloadTlsFiles, trackConnections } from './listeners.js';
+import { retentionTargets, startRetention } from './retention.js';
 import { compileRuntime } from './runtime.js';
 import type { Runtime } from './runtime-types.js';
 import type { GatewayServices } from './services.js';
@@ -107,12 +106,7 @@ export class Gateway {
     }
     gateway.status.loaded(await digestInputs(config.file, gateway.inputs(runtime)));
     if (options.watch !== undefined) gateway.watch(options.watch, options.watchPollMs);
-    gateway.retention = new RetentionJob(store, retentionTargets(config), config.retention.intervalMs, {
-      logger,
-      onTrimmed: (stream, n) => services.metrics.recordsTrimmed.labels(stream).inc(n),
-      onFailure: (stream) => services.metrics.retentionFailures.labels(stream).inc(),
-    });
-    gateway.retention.start();
+    gateway.retention = startRetention(config, services);
     gateway.recordCertificates();
     logger.info({ apis: config.apis.map((a) => a.name), operations: runtime.apis.reduce((n, a) => n + a.spec.operations.length, 0), sha256: gateway.status.digest?.configSha256, ...gateway.addresses }, 'gateway started');
     return gateway;
@@ -320,14 +314,4 @@ export class Gateway {
     await this.monitoring?.close();
     if (this.ownsStore) await this.services.store.close();
   }
-}
-
-/** The records streams retention trims, with their bounds from `retention:`. */
-function retentionTargets(config: GatehouseConfig): RetentionTarget[] {
-  const r = config.retention;
-  return [
-    { stream: INVENTORY_STREAM, ...r.inventory },
-    { stream: identityConfigOf(config).audit.stream, ...r.decisions },
-    { stream: ALERT_STREAM, ...r.alerts },
-  ];
 }

@@ -88,31 +88,34 @@ export function looksRandom(value: string): boolean {
 
 /**
  * The path as it may be logged: segments that look like secrets or personal data replaced by
- * their placeholder, everything else (ids, names) kept for debugging. Costs one scan of the path
- * for the usual path whose segments are all short.
+ * their placeholder, everything else (ids, names) kept for debugging. One scan of the path, no
+ * allocation for the usual path: only a segment that could be sensitive (7+ characters with an
+ * `@`, a digit, punctuation or `%`, or 20+ characters of anything) is classified.
  */
 export function maskPath(path: string): string {
-  let long = false;
-  let from = 0;
+  let out: string | undefined;
+  let copied = 0;
+  let start = 0;
+  let suspicious = false;
   for (let i = 0; i <= path.length; i++) {
-    if (i === path.length || path.charCodeAt(i) === 47 /* / */) {
-      if (i - from >= 7) { long = true; break; }
-      from = i + 1;
+    const c = i === path.length ? 47 : path.charCodeAt(i);
+    if (c !== 47 /* / */) {
+      // Letters only: a word, unless long enough to be random; anything else could be data.
+      if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90))) suspicious = true;
+      continue;
     }
-  }
-  if (!long) return path;
-  const segments = path.split('/');
-  let changed = false;
-  for (let i = 0; i < segments.length; i++) {
-    const raw = segments[i] as string;
-    if (raw.length < 7) continue;
-    const placeholder = sensitiveSegment(decodeSegment(raw));
-    if (placeholder !== undefined) {
-      segments[i] = placeholder;
-      changed = true;
+    const length = i - start;
+    if (length >= 7 && (suspicious || length >= 20)) {
+      const placeholder = sensitiveSegment(decodeSegment(path.slice(start, i)));
+      if (placeholder !== undefined) {
+        out = (out ?? '') + path.slice(copied, start) + placeholder;
+        copied = i;
+      }
     }
+    start = i + 1;
+    suspicious = false;
   }
-  return changed ? segments.join('/') : path;
+  return out === undefined ? path : out + path.slice(copied);
 }
 
 /** A percent-decoded segment; a malformed escape is judged as written. */

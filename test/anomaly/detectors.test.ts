@@ -95,6 +95,17 @@ describe('anomaly detectors (injected time)', () => {
     expect(feedAll(new Detectors(DEFAULT_DETECTORS), refusals('GH_REQUEST_ENCODING_MALFORMED'))).toEqual([]);
   });
 
+  it('alerts at most 20 distinct shadow paths per API and window, then once that there are more', () => {
+    const d = new Detectors(DEFAULT_DETECTORS);
+    const scan = Array.from({ length: 500 }, (_, i) => ({ ts: i, unmatched: true, operation: undefined, path: `/probe-${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26) % 26)}x`, objectKey: undefined }));
+    const alerts = feedAll(d, scan);
+    expect(alerts.filter((a) => a.type === 'shadowTraffic')).toHaveLength(21);
+    expect(alerts.at(-1)?.subject.value).toBe('shop * (more than 20 undeclared paths)');
+    // A new window starts the count again.
+    const later = feedAll(d, [{ ts: 3_600_500, unmatched: true, operation: undefined, path: '/fresh', objectKey: undefined }]);
+    expect(later.map((a) => a.subject.value)).toEqual(['shop GET /fresh']);
+  });
+
   it('raise shadow and zombie traffic once per endpoint per window', () => {
     const d = new Detectors(DEFAULT_DETECTORS, new Set(['shop-v1']));
     const alerts = feedAll(d, [
