@@ -1,5 +1,5 @@
 import type {
-  HttpMethod, MediaType, Operation, Parameter, ParameterLocation, RequestBody, Response, SchemaObject,
+  HttpMethod, Link, MediaType, Operation, Parameter, ParameterLocation, RequestBody, Response, SchemaObject,
   SecurityRequirement, SpecProblem, SpecVersion,
 } from './types.js';
 import type { Origin } from './deref.js';
@@ -160,7 +160,32 @@ function buildParameter(ctx: OperationContext, raw: Record<string, unknown>, whe
     pointer,
     extensions,
     ...(contentType === undefined ? {} : { contentType }),
+    ...examplesOf(raw, ctx.version === '2.0' ? raw['x-example'] : undefined),
   };
+}
+
+/** `example` and the `value`s of `examples` (3.x), plus an extra one (2.0 `x-example`). */
+function examplesOf(raw: Record<string, unknown>, extra?: unknown): { examples?: unknown[] } {
+  const out: unknown[] = [];
+  if (raw.example !== undefined) out.push(raw.example);
+  if (isObject(raw.examples)) for (const e of Object.values(raw.examples)) if (isObject(e) && e.value !== undefined) out.push(e.value);
+  if (extra !== undefined) out.push(extra);
+  return out.length === 0 ? {} : { examples: out };
+}
+
+function linksOf(raw: unknown): { links?: Record<string, Link> } {
+  if (!isObject(raw)) return {};
+  const links: Record<string, Link> = {};
+  for (const [name, l] of Object.entries(raw)) {
+    if (!isObject(l)) continue;
+    links[name] = {
+      ...(typeof l.operationId === 'string' ? { operationId: l.operationId } : {}),
+      ...(typeof l.operationRef === 'string' ? { operationRef: l.operationRef } : {}),
+      parameters: isObject(l.parameters) ? l.parameters : {},
+      ...(l.requestBody !== undefined ? { requestBody: l.requestBody } : {}),
+    };
+  }
+  return Object.keys(links).length === 0 ? {} : { links };
 }
 
 function v3Content(raw: unknown): Record<string, MediaType> {
@@ -171,6 +196,7 @@ function v3Content(raw: unknown): Record<string, MediaType> {
     content[type] = {
       schema: isObject(m.schema) ? m.schema : typeof m.schema === 'boolean' ? (m.schema ? {} : { not: {} }) : undefined,
       ...(isObject(m.encoding) ? { encoding: m.encoding } : {}),
+      ...examplesOf(m),
     };
   }
   return content;
@@ -184,7 +210,7 @@ function v3Response(raw: unknown, pointer: string): Response {
       if (isObject(h)) headers[name] = { required: h.required === true, schema: isObject(h.schema) ? h.schema : undefined };
     }
   }
-  return { description: typeof r.description === 'string' ? r.description : '', content: v3Content(r.content), headers, pointer };
+  return { description: typeof r.description === 'string' ? r.description : '', content: v3Content(r.content), headers, pointer, ...linksOf(r.links) };
 }
 
 export function securityOf(raw: unknown): SecurityRequirement[] {

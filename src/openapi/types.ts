@@ -30,12 +30,16 @@ export interface Parameter {
    * `schema`); the value is parsed as that media type instead of by style.
    */
   readonly contentType?: string;
+  /** Example values the spec gives (`example`, the `value`s of `examples`, 2.0 `x-example`). */
+  readonly examples?: readonly unknown[];
 }
 
 export interface MediaType {
   readonly schema: SchemaObject | undefined;
   /** For form bodies: per-property encoding (style/explode/contentType). */
   readonly encoding?: Readonly<Record<string, unknown>>;
+  /** Example values the spec gives (`example`, the `value`s of `examples`). */
+  readonly examples?: readonly unknown[];
 }
 
 export interface RequestBody {
@@ -50,6 +54,16 @@ export interface Response {
   readonly content: Readonly<Record<string, MediaType>>;
   readonly headers: Readonly<Record<string, { readonly required: boolean; readonly schema: SchemaObject | undefined }>>;
   readonly pointer: string;
+  /** OpenAPI 3 `links`: how values of this response feed another operation's parameters. */
+  readonly links?: Readonly<Record<string, Link>>;
+}
+
+/** An OpenAPI 3 Link Object: values are runtime expressions (`$response.body#/id`) or constants. */
+export interface Link {
+  readonly operationId?: string;
+  readonly operationRef?: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly requestBody?: unknown;
 }
 
 /** One security requirement object: scheme name -> scopes. Alternatives are OR-ed. */

@@ -7,7 +7,10 @@
 import fc from 'fast-check';
 import type { Operation, Parameter, SchemaObject } from '../openapi/index.js';
 import { schemaArbitrary, type ArbitraryOptions } from './arbitrary.js';
+import { concreteType, encodeBody, type BodyOptions } from './body.js';
 import type { Identity, ScanRequest } from './types.js';
+
+export { bodyFormat, concreteType, encodeBody, encodeForm, encodeMultipart, encodeXml, type BodyFormat, type BodyOptions, type EncodedBody } from './body.js';
 
 export interface RequestValues {
   readonly path: Record<string, unknown>;
@@ -73,19 +76,15 @@ function headerSafe(value: string): string {
   return value.replace(/[^\x20-\x7e]/g, '?').slice(0, 4096);
 }
 
-export function encodeBody(body: unknown, mediaType: string | undefined): string | undefined {
-  if (body === undefined) return undefined;
-  if (mediaType !== undefined && /x-www-form-urlencoded/i.test(mediaType) && body !== null && typeof body === 'object') {
-    const form = new URLSearchParams();
-    for (const [k, v] of Object.entries(body as Record<string, unknown>)) form.append(k, scalar(v));
-    return form.toString();
-  }
-  if (typeof body === 'string' && mediaType !== undefined && !/json/i.test(mediaType)) return body;
-  return JSON.stringify(body);
+/** Extra inputs of `buildRequest`: attack strings appended verbatim, and how to name XML roots. */
+export interface BuildExtra {
+  readonly rawQuery?: string;
+  readonly rawBody?: string;
+  readonly schemaName?: BodyOptions['schemaName'];
 }
 
 /** Builds the request for an operation under `basePath`; `rawQuery` is appended verbatim (attacks). */
-export function buildRequest(op: Operation, values: RequestValues, basePath: string, extra: { rawQuery?: string; rawBody?: string } = {}): ScanRequest {
+export function buildRequest(op: Operation, values: RequestValues, basePath: string, extra: BuildExtra = {}): ScanRequest {
   const path = op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
     const v = values.path[name];
     return encodeURIComponent(v === undefined ? '1' : scalar(v));
@@ -103,8 +102,15 @@ export function buildRequest(op: Operation, values: RequestValues, basePath: str
   for (const [k, v] of Object.entries(values.header)) if (v !== undefined) headers[k.toLowerCase()] = headerSafe(scalar(v));
   const cookies = Object.entries(values.cookie).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${encodeURIComponent(scalar(v))}`);
   if (cookies.length > 0) headers.cookie = cookies.join('; ');
-  const body = extra.rawBody ?? values.rawBody ?? encodeBody(values.body, values.mediaType);
-  if (body !== undefined) headers['content-type'] = values.mediaType ?? 'application/json';
+  const media = values.mediaType ?? 'application/json';
+  let body = extra.rawBody ?? values.rawBody;
+  if (body !== undefined) headers['content-type'] = concreteType(media);
+  else if (values.body !== undefined) {
+    const declared = op.requestBody?.content[media];
+    const encoded = encodeBody(values.body, media, { schema: declared?.schema, encoding: declared?.encoding, schemaName: extra.schemaName });
+    body = encoded.body;
+    headers['content-type'] = encoded.contentType;
+  }
   return { method: op.method, path: `${basePath}${path}${qs === '' ? '' : `?${qs}`}`, headers, ...(body === undefined ? {} : { body }) };
 }
 
