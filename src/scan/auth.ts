@@ -44,7 +44,7 @@ export function checkUniqueNames(ids: readonly Identity[]): void {
 }
 
 /** Identities named like an administrator are privileged: the function-level check skips them. */
-export function isPrivileged(id: Identity): boolean {
+export function isPrivileged(id: Pick<Identity, 'name'>): boolean {
   return /admin|root|super|staff/i.test(id.name);
 }
 
@@ -112,3 +112,5 @@ export function forgeries(identity: Identity, nowSeconds: number): Forgery[] {
   out.push({ id: 'wrong-audience', label: 'with a token for another audience', value: sign({ ...payload, aud: 'gatehouse-scan-other-audience' }) });
   return out;
 }
+
+export { parseLogin, LoginIdentity, LoginManager, credentialFrom, loginSecrets, type LoginSpec, type TokenSource } from './login.js';
