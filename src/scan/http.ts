@@ -1,19 +1,23 @@
 /**
  * The scanner's only way to the network. Every request goes through `send`, which enforces what
  * the scan promises: never leave the target's origin (redirects are not followed), stay within the
- * request budget, the deadline and the rate, and time out slow answers.
+ * request budget, the deadline and the rate, and time out slow answers. It also keeps an identity's
+ * login fresh (see login.ts) and watches the target's health (see liveness.ts): a request after
+ * which the target stops answering is reported once, and nothing is sent while it is down.
  */
 import { Agent, request } from 'undici';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ScanError } from './errors.js';
+import { BudgetExhausted, ScanError } from './errors.js';
+export { BudgetExhausted, ScanHalt, TargetDown } from './errors.js';
+import { Liveness, type Outage } from './liveness.js';
 import type { Exchange, ScanRequest, ScanResponse } from './types.js';
 
-/** Thrown when the request budget or the time budget is spent: checks stop where they are. */
-export class BudgetExhausted extends Error {
-  constructor(readonly reason: 'requests' | 'time') {
-    super(reason === 'requests' ? 'request budget spent' : 'time budget spent');
-    this.name = 'BudgetExhausted';
-  }
+/** Keeps identities' credentials current: the login flow (login.ts) implements it. */
+export interface Authenticator {
+  /** The request with its identity's current credential, logging in again first when it is due. */
+  prepare(req: ScanRequest): Promise<ScanRequest>;
+  /** After a 401 to an identity's current credential: the request with a fresh one, or undefined. */
+  renew(req: ScanRequest, res: ScanResponse): Promise<ScanRequest | undefined>;
 }
 
 export interface ClientOptions {
@@ -25,25 +29,47 @@ export interface ClientOptions {
   /** Epoch ms after which no request is started. */
   readonly deadline: number;
   readonly now?: () => number;
+  /** How long to wait for a target that went down to answer again; 0 stops at the first outage. */
+  readonly outageWaitMs?: number;
+  /** Outages after which the scan stops even though the target came back. */
+  readonly maxOutages?: number;
 }
 
 const MAX_BODY = 1 << 20;
+export const USER_AGENT = 'gatehouse-scan';
 
 export class HttpClient {
   readonly origin: string;
-  private readonly agent = new Agent({ connections: 16, keepAliveTimeout: 5_000 });
+  readonly liveness: Liveness;
+  private agent = new Agent({ connections: 16, keepAliveTimeout: 5_000 });
   private count = 0;
   private nextSlot = 0;
   private readonly listeners: ((e: Exchange) => void)[] = [];
+  private authenticator: Authenticator | undefined;
 
   constructor(private readonly options: ClientOptions) {
     this.origin = options.target.origin;
+    this.liveness = new Liveness({
+      probe: (req, timeoutMs) => this.fetch(req, timeoutMs),
+      timeoutMs: options.timeoutMs,
+      waitMs: options.outageWaitMs ?? 30_000,
+      maxOutages: options.maxOutages ?? 3,
+      now: options.now ?? Date.now,
+      // Connections pooled before an outage point at a process that is gone.
+      reset: async () => {
+        const old = this.agent;
+        this.agent = new Agent({ connections: 16, keepAliveTimeout: 5_000 });
+        await old.destroy().catch(() => undefined);
+      },
+    });
   }
 
   get sent(): number { return this.count; }
   get remaining(): number { return Math.max(0, this.options.maxRequests - this.count); }
 
   onExchange(listener: (e: Exchange) => void): void { this.listeners.push(listener); }
+  onOutage(listener: (o: Outage) => void): void { this.liveness.onOutage(listener); }
+  useAuthenticator(a: Authenticator): void { this.authenticator = a; }
 
   /** Resolves the request's URL and refuses any that is not on the target's origin. */
   urlOf(req: ScanRequest): URL {
@@ -54,21 +80,60 @@ export class HttpClient {
     return url;
   }
 
-  /** `unpaced`: the rate-limit burst, the one place the scan goes faster than --rate (bounded by its size). */
-  async send(req: ScanRequest, operation?: string, options: { timeoutMs?: number; unpaced?: boolean } = {}): Promise<ScanResponse> {
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+  /**
+   * Sends one request of the scan. `unpaced`: the rate-limit burst, the one place the scan goes
+   * faster than --rate (bounded by its size). `raw`: no credential refresh (the login itself).
+   */
+  async send(req: ScanRequest, operation?: string, options: { timeoutMs?: number; unpaced?: boolean; raw?: boolean } = {}): Promise<ScanResponse> {
     const now = this.options.now ?? Date.now;
+    await this.liveness.ready();
+    this.spend(now);
+    if (options.unpaced !== true) await this.pace(now);
+    let sent = options.raw === true || this.authenticator === undefined ? req : await this.authenticator.prepare(req);
+    let response = await this.fetch(sent, options.timeoutMs ?? this.options.timeoutMs);
+    if (response.status === 401 && options.raw !== true && this.authenticator !== undefined) {
+      const renewed = await this.authenticator.renew(sent, response);
+      if (renewed !== undefined) {
+        this.spend(now);
+        sent = renewed;
+        response = await this.fetch(sent, options.timeoutMs ?? this.options.timeoutMs);
+      }
+    }
+    let exchange: Exchange = { request: sent, response, ...(operation === undefined ? {} : { operation }) };
+    // No answer, or a gateway saying its upstream is gone: is the target itself still there?
+    if (response.error !== undefined || response.status === 502 || response.status === 503 || response.status === 504) {
+      const verdict = await this.liveness.judge(exchange);
+      if (verdict === 'transient') {
+        // The target answers probes: a lost connection was the pool's, not this input's. Once more.
+        this.spend(now);
+        response = await this.fetch(sent, options.timeoutMs ?? this.options.timeoutMs);
+        const again = response.error !== undefined ? await this.liveness.judge({ ...exchange, response }) : 'alive';
+        if (again === 'outage') response = { ...response, outage: true };
+      } else if (verdict === 'outage') {
+        response = { ...response, outage: true };
+      }
+      exchange = { ...exchange, response };
+    } else {
+      this.liveness.answered(exchange);
+    }
+    for (const l of this.listeners) l(exchange);
+    return response;
+  }
+
+  private spend(now: () => number): void {
     if (this.count >= this.options.maxRequests) throw new BudgetExhausted('requests');
     if (now() >= this.options.deadline) throw new BudgetExhausted('time');
-    const url = this.urlOf(req);
     this.count++;
-    if (options.unpaced !== true) await this.pace(now);
+  }
+
+  /** One request on the wire, its answer read (capped), or the error that replaced it. */
+  private async fetch(req: ScanRequest, timeoutMs: number): Promise<ScanResponse> {
+    const url = this.urlOf(req);
     const started = performance.now();
-    let response: ScanResponse;
     try {
       const res = await request(url, {
         method: req.method as 'GET',
-        headers: req.headers,
+        headers: { 'user-agent': USER_AGENT, ...req.headers },
         body: req.body ?? null,
         dispatcher: this.agent,
         headersTimeout: timeoutMs,
@@ -78,16 +143,17 @@ export class HttpClient {
       const body = await readCapped(res.body);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      response = { status: res.statusCode, headers, body, json: parseJson(body, headers['content-type']), elapsedMs: performance.now() - started };
-      if (res.statusCode === 429) this.backOff(headers['retry-after'], now);
+      if (res.statusCode === 429) this.backOff(headers['retry-after'], this.options.now ?? Date.now);
+      return { status: res.statusCode, headers, body, json: parseJson(body, headers['content-type']), elapsedMs: performance.now() - started };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
       const timedOut = /timeout|aborted/i.test(message) || (error as { name?: string }).name === 'TimeoutError';
-      response = { status: 0, headers: {}, body: '', json: undefined, elapsedMs: performance.now() - started, error: timedOut ? 'timeout' : 'network', errorMessage: message };
+      return {
+        status: 0, headers: {}, body: '', json: undefined, elapsedMs: performance.now() - started,
+        error: timedOut ? 'timeout' : code === 'ECONNREFUSED' ? 'refused' : 'network', errorMessage: message,
+      };
     }
-    const exchange: Exchange = { request: req, response, ...(operation === undefined ? {} : { operation }) };
-    for (const l of this.listeners) l(exchange);
-    return response;
   }
 
   /** Spaces requests to the configured rate (a simple schedule of slots; no bursts above it). */

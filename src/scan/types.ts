@@ -51,8 +51,14 @@ export interface ScanResponse {
   /** The body parsed as JSON when it is JSON, else undefined. */
   readonly json: unknown;
   readonly elapsedMs: number;
-  readonly error?: 'timeout' | 'network';
+  /** `refused`: the connection was refused; `network`: it dropped without an answer. */
+  readonly error?: 'timeout' | 'network' | 'refused';
   readonly errorMessage?: string;
+  /**
+   * True when the target went down with this request or while it was in flight (see liveness.ts):
+   * the outage is reported once, by the scan, and no check judges this response.
+   */
+  readonly outage?: boolean;
 }
 
 export interface Exchange {
@@ -62,12 +68,15 @@ export interface Exchange {
   readonly operation?: string;
 }
 
+/** What raised a finding: a check, or the scan's own watch over the target's availability. */
+export type FindingSource = CheckId | 'availability';
+
 export interface Finding {
   /** Stable rule id, e.g. `fuzz.server-error`. */
   readonly ruleId: string;
   /** `warning`: the spec is ambiguous (it does not say the behaviour is wrong); never gates. */
   readonly kind: 'finding' | 'warning';
-  readonly check: CheckId;
+  readonly check: FindingSource;
   readonly severity: Severity;
   readonly owasp: OwaspCategory | undefined;
   readonly title: string;
