@@ -7,7 +7,9 @@ import fc from 'fast-check';
 import type { LoadedSpec, Operation, OperationValidators } from '../openapi/index.js';
 import type { Coverage, FindingSink } from './findings.js';
 import type { HttpClient } from './http.js';
-import { asIdentity, buildRequest, validValues, type RequestValues } from './request.js';
+import type { KnownValues } from './known.js';
+import { asIdentity, buildRequest, validValues, type BuildExtra, type RequestValues } from './request.js';
+import { withExamples } from './values.js';
 import { idOf, itemsOf, ObjectStore, type Resource } from './resources.js';
 import type { Identity, ScanRequest, ScanResponse } from './types.js';
 
@@ -38,6 +40,12 @@ export interface ScanContext {
   readonly objects: ObjectStore;
   /** Requests known to have succeeded (2xx) per operation, first one kept. */
   readonly successes: Map<string, { values: RequestValues; request: ScanRequest; response: ScanResponse }>;
+  /** The same, per operation and identity (`opId\u0000name`). */
+  readonly ownSuccesses: Map<string, RequestValues>;
+  /** User values, link values, identity profiles, values seen in answers. */
+  readonly known: KnownValues;
+  /** The component name of a schema, for XML root elements. */
+  readonly schemaName?: BuildExtra['schemaName'];
   validators(op: Operation): OperationValidators | undefined;
   note(message: string): void;
   phase(label: string): void;
@@ -52,19 +60,32 @@ export function sampleValues(ctx: ScanContext, op: Operation, n = 1, salt = 0): 
   return fc.sample(validValues(op), { seed: ctx.seed + salt, numRuns: n });
 }
 
-/** Fills path parameters with ids of objects the scan has seen, so requests hit real objects. */
+/**
+ * Fills inputs with values that reach real objects: ids of objects the scan has seen (by
+ * collection), values links and earlier answers gave, the identity's own ids, and the user's
+ * `--param`s, which always win. Fuzzing builds on this and varies everything else.
+ */
 export function withKnownIds(ctx: ScanContext, op: Operation, values: RequestValues, owner?: string): RequestValues {
+  let out = values;
   const resource = ctx.resources.find((r) => op.path.startsWith(`${r.collection}/{${r.param}}`));
-  if (resource === undefined) return values;
-  const known = ctx.objects.of(resource.collection, owner)[0];
-  return known === undefined ? values : { ...values, path: { ...values.path, [resource.param]: known.id } };
+  const known = resource === undefined ? undefined : ctx.objects.of(resource.collection, owner)[0] ?? (owner === undefined ? undefined : ctx.objects.of(resource.collection)[0]);
+  if (resource !== undefined && known !== undefined) out = { ...out, path: { ...out.path, [resource.param]: known.id } };
+  out = ctx.known.seenValues(op, out, owner);
+  out = ctx.known.ownValues(op, out, owner);
+  return ctx.known.userValues(op, out);
 }
 
-/** Valid inputs for an operation: a known-good request if one succeeded, else a fresh sample. */
+/**
+ * Valid inputs for an operation: a request that already succeeded for this identity, else one
+ * that succeeded for another (its identity-specific inputs replaced), else the spec's examples
+ * over a fresh sample, filled with known ids (see withKnownIds).
+ */
 export function goodValues(ctx: ScanContext, op: Operation, owner?: string): RequestValues {
-  const ok = ctx.successes.get(op.id);
-  if (ok !== undefined) return ok.values;
-  return withKnownIds(ctx, op, sampleValues(ctx, op)[0] as RequestValues, owner);
+  const own = ctx.ownSuccesses.get(`${op.id}\u0000${owner ?? ''}`);
+  if (own !== undefined) return own;
+  const other = ctx.successes.get(op.id);
+  if (other !== undefined) return ctx.known.userValues(op, ctx.known.ownValues(op, other.values, owner));
+  return withKnownIds(ctx, op, withExamples(op, sampleValues(ctx, op)[0] as RequestValues), owner);
 }
 
 export interface Sent { readonly request: ScanRequest; readonly response: ScanResponse }
@@ -73,14 +94,19 @@ export async function sendOp(
   ctx: ScanContext, op: Operation, values: RequestValues, identity: Identity | undefined,
   extra: { rawQuery?: string; rawBody?: string; headers?: Record<string, string>; timeoutMs?: number; unpaced?: boolean } = {},
 ): Promise<Sent> {
-  let request = asIdentity(buildRequest(op, values, ctx.basePath, extra), identity);
+  let request = asIdentity(buildRequest(op, values, ctx.basePath, { ...extra, schemaName: ctx.schemaName }), identity);
   if (extra.headers !== undefined) request = { ...request, headers: { ...request.headers, ...extra.headers } };
   const response = await ctx.client.send(request, op.id, {
     ...(extra.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }), ...(extra.unpaced === undefined ? {} : { unpaced: extra.unpaced }),
   });
   if (response.status >= 200 && response.status < 300) {
-    if (!ctx.successes.has(op.id)) ctx.successes.set(op.id, { values, request, response });
+    // Only inputs the spec would call valid become the base of later requests, not attacks.
+    const plain = values.invalid !== true && values.note === undefined && values.attack === undefined && values.rawBody === undefined && extra.rawBody === undefined && extra.rawQuery === undefined && extra.headers === undefined;
+    if (plain && !ctx.successes.has(op.id)) ctx.successes.set(op.id, { values, request, response });
+    const key = `${op.id}\u0000${identity?.name ?? ''}`;
+    if (plain && !ctx.ownSuccesses.has(key)) ctx.ownSuccesses.set(key, values);
     rememberObjects(ctx, op, response, identity?.name, values);
+    ctx.known.observe(op, values, response, identity?.name);
   }
   return { request, response };
 }

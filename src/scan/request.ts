@@ -26,6 +26,8 @@ export interface RequestValues {
   readonly invalid?: boolean;
   /** Sent as the body verbatim instead of encoding `body` (malformed JSON). */
   readonly rawBody?: string;
+  /** Set by attacks (which input carries the payload): such inputs never become a known-good base. */
+  readonly attack?: string;
 }
 
 /** Headers the scanner owns: a spec parameter of that name is not generated. */
