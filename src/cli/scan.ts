@@ -1,7 +1,9 @@
 /**
  * `gatehouse scan --spec SPEC --target URL [--auth name=Header:Value]... [--auth-file FILE]
+ *  [--login 'name=METHOD PATH BODY [-> SOURCE]']... [--param [op:]name=value]...
  *  [--checks LIST] [--seed N] [--max-requests N] [--max-time S] [--rate N/s] [--timeout MS]
- *  [--operations LIST] [--skip-destructive] [--dry-run] [--format F] [--output FILE] [--fail-on SEV]`
+ *  [--operations LIST] [--exclude LIST] [--skip-destructive] [--include-destructive] [--outage-wait S]
+ *  [--dry-run] [--format F] [--output FILE] [--fail-on SEV]`
  * Exit codes: 0 clean (below --fail-on); 1 a finding at or above --fail-on; 2 usage error,
  * unreachable target or refused credentials (nothing was attacked).
  */
@@ -9,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { GatehouseError } from '../errors/index.js';
 import {
-  CHECKS, FORMATS, SEVERITIES, formatReport, gateExitCode, parseIdentity, planScan, progressBar, readIdentityFile, runScan,
+  CHECKS, FORMATS, SEVERITIES, formatReport, gateExitCode, parseIdentity, parseLogin, parseParam, planScan, progressBar, readIdentityFile, runScan,
   type CheckId, type Format, type Identity, type ScanOptions, type Severity,
 } from '../scan/index.js';
 
@@ -18,6 +20,11 @@ export interface ScanCliOptions {
   readonly target?: string;
   readonly auth?: string[];
   readonly authFile?: string;
+  readonly login?: string[];
+  readonly param?: string[];
+  readonly exclude?: string;
+  readonly includeDestructive?: boolean;
+  readonly outageWait?: string;
   readonly checks?: string;
   readonly seed?: string;
   readonly maxRequests?: string;
@@ -67,11 +74,13 @@ async function toOptions(o: ScanCliOptions, onProgress?: ScanOptions['onProgress
   if (unknown.length > 0) throw new Usage(`--checks: unknown check(s) ${unknown.join(', ')}; known: ${CHECKS.join(', ')}`);
   const identities: Identity[] = [...(o.auth ?? []).map((a) => parseIdentity(a)), ...(o.authFile === undefined ? [] : await readIdentityFile(o.authFile))];
   const maxTime = int('--max-time', o.maxTime, 1);
+  const outageWait = int('--outage-wait', o.outageWait, 0);
   const opt: Record<string, unknown> = {
-    spec: o.spec, target: o.target, identities,
+    spec: o.spec, target: o.target, identities, logins: (o.login ?? []).map((l) => parseLogin(l)), params: (o.param ?? []).map((p) => parseParam(p)),
     checks: checks as CheckId[] | undefined, seed: int('--seed', o.seed, 0), maxRequests: int('--max-requests', o.maxRequests, 1),
     rate: parseRate(o.rate), timeoutMs: int('--timeout', o.timeout, 1), maxTimeMs: maxTime === undefined ? undefined : maxTime * 1000,
-    operations: list(o.operations), skipDestructive: o.skipDestructive === true, onProgress,
+    operations: list(o.operations), exclude: list(o.exclude), skipDestructive: o.skipDestructive === true, includeDestructive: o.includeDestructive === true,
+    outageWaitMs: outageWait === undefined ? undefined : outageWait * 1000, onProgress,
   };
   for (const k of Object.keys(opt)) if (opt[k] === undefined) delete opt[k];
   return opt as unknown as ScanOptions;
@@ -92,7 +101,8 @@ export async function runScanCommand(o: ScanCliOptions, io: ScanIo): Promise<0 |
         `  checks: ${plan.checks.join(', ')}`,
         `  operations (${plan.operations.length}):`,
         ...plan.operations.map((op) => `    ${op.method.padEnd(7)} ${plan.basePath}${op.path}  (${op.id})`),
-        ...plan.skipped.map((s) => `    skipped ${s.operation}: ${s.reason}`),
+        ...(plan.skipped.length === 0 ? [] : [`  skipped (${plan.skipped.length}):`, ...plan.skipped.map((s) => `    skipped ${s.operation}: ${s.reason}`)]),
+        ...plan.notes.map((n) => `  note: ${n}`),
         '',
       ].join('\n'));
       return 0;
@@ -125,6 +135,8 @@ export function registerScan(program: Command): void {
     .requiredOption('--target <url>', 'base URL of the running service; requests never leave its origin')
     .option('--auth <name=Header:Value>', 'an identity, repeatable (user1=Authorization:Bearer ey..., user2=...)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--auth-file <file>', 'identities, one name=Header:Value per line')
+    .option('--login <spec>', 'an identity that logs in, repeatable: \'user1=POST /login {"username":"a","password":"p"} [-> /token]\' (tokens refreshed when they expire)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--param <[op:]name=value>', 'a value for inputs of that name, repeatable (userId=1, getOrder:orderId=42)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--checks <list>', `comma-separated checks: ${CHECKS.join(', ')} (default: all)`)
     .option('--seed <n>', 'seed for input generation: the same seed sends the same requests', '1')
     .option('--max-requests <n>', 'request budget', '2000')
@@ -132,7 +144,10 @@ export function registerScan(program: Command): void {
     .option('--rate <n/s>', 'requests per second (e.g. 20/s, 600/min); default unlimited')
     .option('--timeout <ms>', 'per-request timeout', '5000')
     .option('--operations <list>', 'allow-list of operation ids (operationId or "METHOD /path")')
+    .option('--exclude <list>', 'operations to leave out (operationId or "METHOD /path")')
     .option('--skip-destructive', 'leave out DELETE operations')
+    .option('--include-destructive', 'also scan operations whose name says reset, init, seed, drop, purge, wipe or create-database')
+    .option('--outage-wait <seconds>', 'how long to wait for a target that went down to answer again before stopping', '30')
     .option('--dry-run', 'print the plan and send nothing')
     .addOption(new Option('--format <format>', `output format: ${FORMATS.join(', ')}`).default('text'))
     .option('--output <file>', 'write the report to a file instead of stdout')

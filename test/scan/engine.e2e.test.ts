@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/scan/http.js';
+import { PROBE_AGENT } from '../../src/scan/liveness.js';
 import { runScan, ScanError } from '../../src/scan/index.js';
 import { SPEC_FILE, startVulnerableApi, type VulnerableApi } from '../targets/vulnerable-api.js';
 
@@ -25,7 +26,10 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ ur
 async function api(flaws: 'all' | 'none'): Promise<{ api: VulnerableApi; log: string[] }> {
   const target = await startVulnerableApi({ flaws });
   const log: string[] = [];
-  target.server.on('request', (req: { method?: string; url?: string }) => log.push(`${req.method ?? ''} ${req.url ?? ''}`));
+  // Liveness probes are told apart by their user agent: they are not scan requests.
+  target.server.on('request', (req: { method?: string; url?: string; headers: Record<string, unknown> }) => {
+    if (req.headers['user-agent'] !== PROBE_AGENT) log.push(`${req.method ?? ''} ${req.url ?? ''}`);
+  });
   cleanup.push(() => target.close());
   return { api: target, log };
 }
