@@ -49,6 +49,8 @@ export async function startVulnerableApi(options: { flaws: 'all' | 'none' | read
   db.exec('CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL NOT NULL)');
   const insert = db.prepare('INSERT INTO products (name, price) VALUES (?, ?)');
   for (const [n, p] of [['Fountain pen', 25], ['Notebook', 4.5], ['Ink bottle', 9.9]] as const) insert.run(n, p);
+  // More products than a page may hold (limit is capped at 50), so an uncapped limit shows.
+  for (let i = 1; i <= 60; i++) insert.run(`Refill ${i}`, 1 + i / 10);
   const state: State = {
     flaws, db, secret: SECRET, audience: AUDIENCE,
     users: new Map([

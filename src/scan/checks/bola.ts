@@ -1,20 +1,32 @@
 /**
  * Broken object level authorization (API1): objects one identity created or listed are requested
- * by another. The owner's own read must succeed first; the other identity getting the same
- * object with a 2xx is a finding unless it had listed that object itself (a shared object).
+ * by another. Both must be non-admin identities (an admin reading a user's object is its job).
+ * The owner's own read must succeed first; the other identity getting the same object — a 2xx
+ * with the content the owner got, not merely a 2xx — is a finding unless it had listed that
+ * object itself (a shared object).
  */
 import { isPrivileged } from '../auth.js';
 import { goodValues, isSecured, sendOp, type ScanContext } from '../context.js';
 import type { RequestValues } from '../request.js';
-import { OWASP } from '../types.js';
+import { OWASP, type ScanResponse } from '../types.js';
+
+/** The same object: equal bodies, or JSON objects agreeing on their id-like fields and most others. */
+export function sameObject(a: ScanResponse, b: ScanResponse): boolean {
+  if (a.body === b.body) return a.body !== '' && a.body !== '{}' && a.body !== '[]';
+  if (a.json === null || b.json === null || typeof a.json !== 'object' || typeof b.json !== 'object' || Array.isArray(a.json) || Array.isArray(b.json)) return false;
+  const x = a.json as Record<string, unknown>;
+  const y = b.json as Record<string, unknown>;
+  const keys = Object.keys(x).filter((k) => typeof x[k] !== 'object' || x[k] === null);
+  if (keys.length === 0) return false;
+  const equal = keys.filter((k) => JSON.stringify(x[k]) === JSON.stringify(y[k]));
+  const ids = keys.filter((k) => /^(id|_id|uuid)$|Id$|_id$/.test(k));
+  return ids.every((k) => equal.includes(k)) && equal.length * 4 >= keys.length * 3;
+}
 
 export async function bolaCheck(ctx: ScanContext): Promise<void> {
-  const users = ctx.identities.filter((i) => !isPrivileged(i));
-  const [owner, other] = users.length >= 2 ? users : ctx.identities;
-  if (owner === undefined || other === undefined) {
-    ctx.note('bola: needs two identities (--auth user1=... --auth user2=...); skipped');
-    return;
-  }
+  const [owner, other] = ctx.identities.filter((i) => !isPrivileged(i));
+  // The plan already says so (safety.ts prerequisites); nothing to do without them.
+  if (owner === undefined || other === undefined) return;
   for (const r of ctx.resources) {
     // An operation anyone may call has no object-level authorization to break.
     if (r.read === undefined || !isSecured(r.read)) continue;
@@ -37,11 +49,12 @@ export async function bolaCheck(ctx: ScanContext): Promise<void> {
       const mine = await sendOp(ctx, r.read, values, owner);
       if (mine.response.status < 200 || mine.response.status >= 300) continue;
       const theirs = await sendOp(ctx, r.read, values, other);
-      if (theirs.response.status >= 200 && theirs.response.status < 300) {
+      // A 2xx with other content (the caller's own object, an empty shell) is not the owner's object.
+      if (theirs.response.status >= 200 && theirs.response.status < 300 && sameObject(mine.response, theirs.response)) {
         ctx.findings.add({
           ruleId: 'bola.read-other-users-object', check: 'bola', severity: 'high', owasp: OWASP.API1,
           title: 'Object of one user readable by another', operation: r.read.id, request: theirs.request, response: theirs.response,
-          evidence: `${r.read.method} ${r.read.path} with ${r.param}=${String(obj.id)} (${obj.created ? 'created' : 'listed'} by "${owner.name}") answered ${theirs.response.status} to "${other.name}"`,
+          evidence: `${r.read.method} ${r.read.path} with ${r.param}=${String(obj.id)} (${obj.created ? 'created' : 'listed'} by "${owner.name}") answered ${theirs.response.status} to "${other.name}" with the content "${owner.name}" got`,
         });
         break;
       }

@@ -7,8 +7,9 @@
  */
 import fc from 'fast-check';
 import type { Operation } from '../../openapi/index.js';
+import { specViolation } from '../conformance.js';
 import { sendOp, withKnownIds, type ScanContext, type Sent } from '../context.js';
-import { BudgetExhausted } from '../http.js';
+import { ScanHalt } from '../errors.js';
 import { mutationsFor, UNICODE_EDGES } from '../mutate.js';
 import { validValues, type RequestValues } from '../request.js';
 import { OWASP } from '../types.js';
@@ -47,30 +48,37 @@ async function fuzzOperation(ctx: ScanContext, op: Operation, mode: 'valid' | 'i
   };
   let failures = 0;
   let firstFailure = 0;
-  let exhausted: BudgetExhausted | undefined;
+  let exhausted: ScanHalt | undefined;
+  // The target went down during this operation: it is reported once (liveness.ts) and this
+  // operation is not sent again here, neither to shrink nor to go on.
+  let wentDown = false;
   let last: { sent: Sent; problem: Problem; values: RequestValues } | undefined;
   const property = fc.asyncProperty(arb, async (input) => {
     const values = inputOf(input);
-    if (exhausted !== undefined || failures > SHRINK_ALLOWANCE) return true;
+    if (exhausted !== undefined || wentDown || failures > SHRINK_ALLOWANCE) return true;
     let sent: Sent;
     try {
       sent = await sendOp(ctx, op, values, identity);
     } catch (error) {
-      if (error instanceof BudgetExhausted) { exhausted = error; return true; }
+      if (error instanceof ScanHalt) { exhausted = error; return true; }
       throw error;
     }
-    const problem = robustnessProblem(ctx, op, sent.response);
+    if (sent.response.outage === true) { wentDown = true; return true; }
+    const problem = robustnessProblem(ctx, op, sent.response, sent.request);
     if (problem !== undefined) {
       if (failures === 0) firstFailure = input[1];
       failures++;
       last = { sent, problem, values };
       return false;
     }
-    if (mode === 'invalid' && sent.response.status >= 200 && sent.response.status < 300 && values.invalid === true) {
+    // Only where the spec's own validator refuses the input: a value it leaves unconstrained is allowed.
+    const violation = mode === 'invalid' && sent.response.status >= 200 && sent.response.status < 300 && values.invalid === true
+      ? specViolation(ctx, op, values, sent.request) : undefined;
+    if (violation !== undefined) {
       ctx.findings.add({
         ruleId: 'fuzz.accepts-invalid-input', kind: 'warning', check: 'fuzz', severity: 'low', owasp: OWASP.API8,
         title: 'Invalid input accepted', operation: op.id, request: sent.request, response: sent.response,
-        evidence: `answered ${sent.response.status} to an input the spec does not allow (${values.note})`,
+        evidence: `answered ${sent.response.status} to an input the spec does not allow (${values.note}: ${violation})`,
       });
     } else if (!(ctx.validators(op)?.declaresStatus(sent.response.status) ?? true)) {
       ctx.findings.add({
@@ -90,7 +98,7 @@ async function fuzzOperation(ctx: ScanContext, op: Operation, mode: 'valid' | 'i
     last = undefined;
     const pending = examples.slice(start).map((e) => [e] as [typeof e]);
     const result = await fc.check(property, { seed: seed + round * 7919, numRuns: (round === 0 ? runs : 0) + pending.length, examples: pending });
-    if (last !== undefined) report(ctx, op, mode, last, result.numShrinks);
+    if (last !== undefined) await report(ctx, op, mode, last, result.numShrinks);
     if (!result.failed || mode === 'valid') break;
     start = Math.max(start, firstFailure) + 1;
     if (start >= examples.length) break;
@@ -98,12 +106,29 @@ async function fuzzOperation(ctx: ScanContext, op: Operation, mode: 'valid' | 'i
   if (exhausted !== undefined) throw exhausted;
 }
 
-function report(ctx: ScanContext, op: Operation, mode: string, failure: { sent: Sent; problem: Problem; values: RequestValues }, shrinks: number): void {
+/**
+ * Files the (shrunk) failure. A timeout is sent once more first: a slow moment of a busy service
+ * is not evidence, a second timeout on the same request is. A 5xx is high when the spec allows the
+ * request and medium when it does not (the service failed to refuse bad input).
+ */
+async function report(ctx: ScanContext, op: Operation, mode: string, failure: { sent: Sent; problem: Problem; values: RequestValues }, shrinks: number): Promise<void> {
   const { sent, problem, values } = failure;
-  const input = values.note === undefined ? 'a valid input' : `an ${values.invalid === true ? 'invalid' : 'unusual'} input (${values.note})`;
+  if (problem.ruleId === 'fuzz.timeout') {
+    let again;
+    try {
+      again = await ctx.client.send(sent.request, op.id);
+    } catch (error) {
+      if (error instanceof ScanHalt) return;
+      throw error;
+    }
+    if (again.error !== 'timeout' || again.outage === true) return;
+  }
+  const violation = specViolation(ctx, op, values, sent.request);
+  const severity = problem.ruleId === 'fuzz.server-error' && violation !== undefined ? 'medium' : problem.severity;
+  const input = violation === undefined ? (values.note === undefined ? 'a valid input' : `an unusual input the spec allows (${values.note})`) : `an invalid input (${values.note ?? violation})`;
   const shrunk = shrinks > 0 ? `; shrunk in ${shrinks} step(s) to the input in the request` : '';
   ctx.findings.add({
-    ruleId: problem.ruleId, check: 'fuzz', severity: problem.severity, owasp: OWASP.API8,
+    ruleId: problem.ruleId, check: 'fuzz', severity, owasp: OWASP.API8,
     title: problem.title, operation: op.id, request: sent.request, response: sent.response,
     evidence: `${op.method} ${op.path} with ${input}: ${problem.detail}${shrunk}`, key: mode,
   });

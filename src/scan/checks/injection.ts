@@ -1,8 +1,9 @@
 /**
- * Injection: error-based SQL (a quote makes a database error appear that the baseline did not
- * show), time-based SQL and OS command injection (a sleep payload slows the answer past the
- * baseline median plus most of the delay, twice in a row), NoSQL operators (an operator object
- * turns a refusal into a success or returns more records) and reflected script in HTML responses.
+ * Injection: error-based SQL (a quote makes a database error appear that neither the baseline nor
+ * the same quote doubled, which SQL reads as an escaped quote, shows), time-based SQL, OS command
+ * and template injection (timing.ts: the delay must follow the number in the payload), NoSQL
+ * operators (an operator object turns a refusal into a success or returns more records) and
+ * reflected script in HTML responses.
  */
 import type { Operation } from '../../openapi/index.js';
 import { goodValues, sendOp, type ScanContext, type Sent } from '../context.js';
@@ -11,27 +12,13 @@ import { itemsOf } from '../resources.js';
 import { OWASP } from '../types.js';
 import { inputSpots, type InputSpot } from './inputs.js';
 import { snippet } from './judge.js';
+import { BASELINE_SAMPLES, median, reportTiming, timeBased } from './timing.js';
 import { verboseErrorSignature } from './misconfig.js';
 
 const SQL_ERROR = /SQLITE_ERROR|SqliteError|unrecognized token|SQL syntax|syntax error at or near|unterminated quoted string|ORA-\d{5}|SQLSTATE|unclosed quotation mark|near "[^"]*": syntax error|quoted string not properly terminated|PG::SyntaxError|psycopg2\.|mysql_fetch|ODBC SQL/i;
 
-const timePayloads = (d: number): { kind: 'sql' | 'command'; value: string }[] => [
-  { kind: 'sql', value: `' OR SLEEP(${d})-- -` },
-  { kind: 'sql', value: `'; SELECT pg_sleep(${d})--` },
-  { kind: 'sql', value: `1; WAITFOR DELAY '0:0:${d}'--` },
-  { kind: 'command', value: `;sleep ${d};` },
-  { kind: 'command', value: `|sleep ${d}` },
-  { kind: 'command', value: `$(sleep ${d})` },
-  { kind: 'command', value: `\`sleep ${d}\`` },
-];
-
 const XSS_MARKER = 'gh7x"><script>ghScan(7)</script>';
 const ok = (s: number): boolean => s >= 200 && s < 300;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
-}
 
 export async function injectionCheck(ctx: ScanContext): Promise<void> {
   for (const op of ctx.operations.slice(0, 40)) {
@@ -40,13 +27,15 @@ export async function injectionCheck(ctx: ScanContext): Promise<void> {
     ctx.phase(`injection ${op.id}`);
     const base = goodValues(ctx, op, ctx.primary?.name);
     const baseline = await sendOp(ctx, op, base, ctx.primary);
-    const timings: number[] = [baseline.response.elapsedMs];
+    let timings: number[] | undefined;
     for (const spot of spots) {
       await errorBased(ctx, op, base, baseline, spot);
       await reflectedScript(ctx, op, base, spot);
       if (spot.where === 'body' || spot.where === 'query') await nosql(ctx, op, base, spot);
-      if (timings.length < 3) for (let i = 0; i < 2; i++) timings.push((await sendOp(ctx, op, base, ctx.primary)).response.elapsedMs);
-      await timeBased(ctx, op, base, spot, median(timings));
+      timings ??= await baselineTimes(ctx, op, base, baseline);
+      if (timings === undefined) continue;
+      const found = await timeBased(ctx, op, base, spot, median(timings));
+      if (found !== undefined) reportTiming(ctx, op, spot, found, median(timings));
     }
     // A login-style check matches every field: an operator has to go into all of them at once.
     const body = spots.filter((s) => s.where === 'body');
@@ -63,14 +52,29 @@ function report(ctx: ScanContext, op: Operation, spot: InputSpot, sent: Sent, ru
   ctx.findings.add({ ruleId: rule, check: 'injection', severity, owasp: OWASP.API8, title, operation: op.id, request: sent.request, response: sent.response, evidence, key: `${spot.where}:${spot.name}` });
 }
 
+/** Answer times of the unmodified request: the baseline the delays are measured against. */
+async function baselineTimes(ctx: ScanContext, op: Operation, base: RequestValues, first: Sent): Promise<number[] | undefined> {
+  const times = [first.response.elapsedMs];
+  for (let i = 1; i < BASELINE_SAMPLES; i++) {
+    const r = (await sendOp(ctx, op, base, ctx.primary)).response;
+    // A baseline that times out or takes the target down measures nothing.
+    if (r.error !== undefined || r.outage === true) return undefined;
+    times.push(r.elapsedMs);
+  }
+  return first.response.error === undefined ? times : undefined;
+}
+
 async function errorBased(ctx: ScanContext, op: Operation, base: RequestValues, baseline: Sent, spot: InputSpot): Promise<void> {
   if (SQL_ERROR.test(baseline.response.body)) return;
   for (const quote of [`gh'`, `gh"`]) {
     const sent = await sendOp(ctx, op, spot.set(base, quote), ctx.primary);
     const m = SQL_ERROR.exec(sent.response.body);
     if (m === null) continue;
+    // The quote doubled is an escaped quote to SQL: an error that shows for it too is not the quote's.
+    const doubled = await sendOp(ctx, op, spot.set(base, `${quote}${quote.slice(-1)}`), ctx.primary);
+    if (SQL_ERROR.test(doubled.response.body)) continue;
     report(ctx, op, spot, sent, 'injection.sql-error', 'high', 'SQL injection (error-based)',
-      `${spot.where} "${spot.name}" = ${quote} made the service answer ${sent.response.status} with a database error: "${snippet(verboseErrorSignature(sent.response.body) ?? m[0], 100)}"`);
+      `${spot.where} "${spot.name}" = ${quote} made the service answer ${sent.response.status} with a database error: "${snippet(verboseErrorSignature(sent.response.body) ?? m[0], 100)}"; the quote doubled (${quote}${quote.slice(-1)}) answered ${doubled.response.status} without one`);
     return;
   }
 }
@@ -98,24 +102,6 @@ async function nosql(ctx: ScanContext, op: Operation, base: RequestValues, spot:
     if (!gained && !more) continue;
     report(ctx, op, spot, sent, 'injection.nosql-operator', 'high', 'NoSQL operator injection',
       `${spot.where} "${spot.name}" = ${JSON.stringify(operator)} answered ${sent.response.status}${more ? ` with ${itemsOf(sent.response.json).length} records (a plain non-matching value: ${itemsOf(control.response.json).length})` : ` where a plain non-matching value got ${control.response.status}`}`);
-    return;
-  }
-}
-
-async function timeBased(ctx: ScanContext, op: Operation, base: RequestValues, spot: InputSpot, baselineMs: number): Promise<void> {
-  const d = ctx.tuning.delaySeconds;
-  // Most of the delay must show, above the normal answer time; a single slow answer is re-confirmed.
-  const threshold = baselineMs + d * 1000 * 0.8;
-  const timeoutMs = d * 1000 * 2 + 5_000;
-  for (const payload of timePayloads(d)) {
-    const values = spot.set(base, `gh${payload.value}`);
-    const first = await sendOp(ctx, op, values, ctx.primary, { timeoutMs });
-    if (first.response.elapsedMs < threshold) continue;
-    const again = await sendOp(ctx, op, values, ctx.primary, { timeoutMs });
-    if (again.response.elapsedMs < threshold) continue;
-    report(ctx, op, spot, again, payload.kind === 'sql' ? 'injection.sql-time' : 'injection.command-time', 'critical',
-      payload.kind === 'sql' ? 'SQL injection (time-based)' : 'OS command injection (time-based)',
-      `${spot.where} "${spot.name}" = ${JSON.stringify(payload.value)} delayed the answer to ${Math.round(first.response.elapsedMs)} ms and ${Math.round(again.response.elapsedMs)} ms (baseline median ${Math.round(baselineMs)} ms, ${d} s asked)`);
     return;
   }
 }

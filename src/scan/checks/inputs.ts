@@ -1,10 +1,10 @@
 /**
  * Places in a request an attack value can go: string-typed query, path, header and cookie
- * parameters and top-level string properties of a JSON body.
+ * parameters and top-level string properties of a JSON, form, multipart or XML body.
  */
 import type { Operation, SchemaObject } from '../../openapi/index.js';
 import { mergeAllOf, typesOf } from '../arbitrary.js';
-import { bodySchema, generatedParameters, preferredMediaType, type RequestValues } from '../request.js';
+import { bodyFormat, bodySchema, generatedParameters, preferredMediaType, type RequestValues } from '../request.js';
 
 export interface InputSpot {
   readonly where: 'path' | 'query' | 'header' | 'cookie' | 'body';
@@ -25,10 +25,11 @@ export function inputSpots(op: Operation, filter: (name: string, schema: SchemaO
     const schema = p.schema ?? {};
     if (!filter(p.name, schema)) continue;
     const slot = p.in;
-    out.push({ where: slot, name: p.name, schema, set: (v, value) => ({ ...v, [slot]: { ...v[slot], [p.name]: value } }) });
+    out.push({ where: slot, name: p.name, schema, set: (v, value) => ({ ...v, [slot]: { ...v[slot], [p.name]: value }, attack: `${slot} ${p.name}` }) });
   }
   const media = preferredMediaType(op);
-  if (media === undefined || !/json/i.test(media)) return out;
+  // Every body format the scan encodes from an object: JSON, forms, multipart and XML.
+  if (media === undefined || !['json', 'form', 'multipart', 'xml'].includes(bodyFormat(media))) return out;
   const raw = bodySchema(op);
   const schema = raw === undefined ? {} : Array.isArray(raw.allOf) ? mergeAllOf(raw) : raw;
   for (const [name, ps] of Object.entries((schema.properties ?? {}) as Record<string, SchemaObject>)) {
@@ -37,7 +38,7 @@ export function inputSpots(op: Operation, filter: (name: string, schema: SchemaO
       where: 'body', name, schema: ps,
       set: (v, value) => {
         const body = v.body !== null && typeof v.body === 'object' && !Array.isArray(v.body) ? v.body as Record<string, unknown> : {};
-        return { ...v, body: { ...body, [name]: value }, mediaType: v.mediaType ?? media };
+        return { ...v, body: { ...body, [name]: value }, mediaType: v.mediaType ?? media, attack: `body ${name}` };
       },
     });
   }

@@ -1,8 +1,8 @@
 /**
  * Improper inventory (API9): paths the spec does not declare but services commonly leave behind —
  * an older version beside the documented one, debug and admin consoles, actuators, API docs.
- * Any of them answering 2xx is a finding, unless the service answers 2xx to everything (a
- * catch-all, detected with a random path first). A 401/403 is a warning: it exists, guarded.
+ * Any of them answering 2xx is a finding, unless the service answers every path that way (a
+ * catch-all, detected with random paths first). A 401/403 is a warning: it exists, guarded.
  */
 import { goodValues, type ScanContext } from '../context.js';
 import { asIdentity, buildRequest } from '../request.js';
@@ -31,8 +31,15 @@ export async function inventoryCheck(ctx: ScanContext): Promise<void> {
     return { request, response: await ctx.client.send(request) };
   };
   ctx.phase('inventory');
-  const catchAll = await send(`${ctx.basePath}/gh-scan-no-such-path-${ctx.seed}`);
-  const catchAllBody = catchAll.response.status >= 200 && catchAll.response.status < 300 ? catchAll.response.body : undefined;
+  // What the service answers for paths that cannot exist, under the base path and at the root:
+  // a single-page app's index, a catch-all route. A probe answered the same way proves nothing.
+  const catchAll: { status: number; body: string }[] = [];
+  for (const path of new Set([`${ctx.basePath}/gh-scan-no-such-path-${ctx.seed}`, `/gh-scan-no-such-path-${ctx.seed}`])) {
+    const sent = await send(path);
+    if (sent.response.status >= 200 && sent.response.status < 300) catchAll.push({ status: sent.response.status, body: sent.response.body.replaceAll(path, '') });
+  }
+  const caughtAll = (path: string, response: ScanResponse): boolean =>
+    catchAll.some((c) => c.status === response.status && c.body === response.body.replaceAll(path, ''));
   const probes: { path: string; severity: Severity; why: string }[] = [];
   // An older version: the first parameterless read of the spec, under the sibling base path.
   const read = ctx.operations.find((o) => o.method === 'GET' && !o.path.includes('{'));
@@ -49,7 +56,7 @@ export async function inventoryCheck(ctx: ScanContext): Promise<void> {
     if (declared.has(probe.path)) continue;
     const sent = await send(probe.path);
     const status = sent.response.status;
-    if (catchAllBody !== undefined && sent.response.body === catchAllBody) continue;
+    if (caughtAll(probe.path, sent.response)) continue;
     if (status >= 200 && status < 300) {
       ctx.findings.add({
         ruleId: 'inventory.undeclared-path', check: 'inventory', severity: probe.severity, owasp: OWASP.API9,

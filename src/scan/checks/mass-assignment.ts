@@ -2,12 +2,13 @@
  * Mass assignment (API3, object property level): a valid body plus properties the client must not
  * set — privilege flags the schema does not declare, and declared `readOnly` properties with
  * distinctive values. A 2xx whose response reflects one of them, or a later read showing it
- * persisted, is a finding.
+ * persisted, is a finding — unless the same request without them already answered that value
+ * (an identity that is an admin, a flag that is true by default).
  */
 import type { Operation, SchemaObject } from '../../openapi/index.js';
 import { mergeAllOf, typesOf } from '../arbitrary.js';
 import { goodValues, sendOp, type ScanContext } from '../context.js';
-import { bodySchema, preferredMediaType, type RequestValues } from '../request.js';
+import { bodyFormat, bodySchema, preferredMediaType, type RequestValues } from '../request.js';
 import { idOf } from '../resources.js';
 import { OWASP } from '../types.js';
 
@@ -43,7 +44,7 @@ function reflected(json: unknown, extras: Record<string, unknown>): string[] {
 
 function candidates(ctx: ScanContext): Operation[] {
   return ctx.operations.filter((op) => ['POST', 'PUT', 'PATCH'].includes(op.method)
-    && /json/i.test(preferredMediaType(op) ?? '') && typesOf(bodySchema(op) ?? {}).includes('object'));
+    && ['json', 'form', 'multipart', 'xml'].includes(bodyFormat(preferredMediaType(op) ?? '')) && typesOf(bodySchema(op) ?? {}).includes('object'));
 }
 
 export async function massAssignmentCheck(ctx: ScanContext): Promise<void> {
@@ -52,10 +53,13 @@ export async function massAssignmentCheck(ctx: ScanContext): Promise<void> {
     const extras = smuggled(bodySchema(op));
     const base = goodValues(ctx, op, ctx.primary?.name);
     const body = base.body !== null && typeof base.body === 'object' && !Array.isArray(base.body) ? base.body as Record<string, unknown> : {};
-    const values: RequestValues = { ...base, body: { ...body, ...extras }, mediaType: preferredMediaType(op) };
+    // The control: what the same request answers without the extra properties.
+    const control = await sendOp(ctx, op, { ...base, body, mediaType: base.mediaType ?? preferredMediaType(op) }, ctx.primary);
+    const already = new Set(reflected(control.response.json, extras));
+    const values: RequestValues = { ...base, body: { ...body, ...extras }, mediaType: preferredMediaType(op), attack: 'mass assignment' };
     const sent = await sendOp(ctx, op, values, ctx.primary);
     if (sent.response.status < 200 || sent.response.status >= 300) continue;
-    let hits = reflected(sent.response.json, extras);
+    let hits = reflected(sent.response.json, extras).filter((k) => !already.has(k));
     let how = 'reflected in the response';
     const resource = ctx.resources.find((r) => r.create === op && r.read !== undefined);
     if (hits.length === 0 && resource?.read !== undefined) {
@@ -63,7 +67,7 @@ export async function massAssignmentCheck(ctx: ScanContext): Promise<void> {
       if (id !== undefined) {
         const readBase = goodValues(ctx, resource.read, ctx.primary?.name);
         const read = await sendOp(ctx, resource.read, { ...readBase, path: { ...readBase.path, [resource.param]: id } }, ctx.primary);
-        hits = reflected(read.response.json, extras);
+        hits = reflected(read.response.json, extras).filter((k) => !already.has(k));
         how = `persisted (read back with ${resource.read.method} ${resource.read.path})`;
       }
     }
@@ -71,7 +75,7 @@ export async function massAssignmentCheck(ctx: ScanContext): Promise<void> {
     ctx.findings.add({
       ruleId: 'mass-assignment.accepted', check: 'mass-assignment', severity: 'high', owasp: OWASP.API3,
       title: 'Properties the client must not set are accepted', operation: op.id, request: sent.request, response: sent.response,
-      evidence: `${op.method} ${op.path} answered ${sent.response.status} and ${hits.map((h) => `"${h}"`).join(', ')} sent by the client ${hits.length === 1 ? 'was' : 'were'} ${how}`,
+      evidence: `${op.method} ${op.path} answered ${sent.response.status} and ${hits.map((h) => `"${h}"`).join(', ')} sent by the client ${hits.length === 1 ? 'was' : 'were'} ${how}; the same request without ${hits.length === 1 ? 'it' : 'them'} did not answer ${hits.length === 1 ? 'that value' : 'those values'}`,
     });
   }
 }

@@ -12,7 +12,7 @@ import { OWASP } from '../types.js';
 import { robustnessProblem } from './judge.js';
 
 function judge(ctx: ScanContext, op: Operation, sent: Sent, step: string): boolean {
-  const problem = robustnessProblem(ctx, op, sent.response);
+  const problem = robustnessProblem(ctx, op, sent.response, sent.request);
   if (problem === undefined) return true;
   ctx.findings.add({
     ruleId: problem.ruleId.replace(/^fuzz\./, 'stateful.'), check: 'stateful', severity: problem.severity, owasp: OWASP.API8,
