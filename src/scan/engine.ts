@@ -8,7 +8,7 @@ import { createSchemaCompiler, loadSpec } from '../openapi/index.js';
 import { getInternals } from '../openapi/internals.js';
 import { checkUniqueNames } from './auth.js';
 import { CHECK_RUNNERS, PASSIVE } from './checks/index.js';
-import type { ScanContext, ScanTuning } from './context.js';
+import { isSecured, type ScanContext, type ScanTuning } from './context.js';
 import { ScanError, ScanHalt } from './errors.js';
 import { Coverage, FindingSink } from './findings.js';
 import { HttpClient } from './http.js';
@@ -19,7 +19,7 @@ import { proveCredentials } from './preflight.js';
 import { identitySecrets, redactReport, type Secret } from './report/redact.js';
 import { findResources, ObjectStore } from './resources.js';
 import { prerequisites, skipReason } from './safety.js';
-import { CHECKS, type CheckId, type Identity, type ScanReport } from './types.js';
+import { CHECKS, type CheckId, type Identity, type ScanReport, type ScanRequest, type ScanResponse } from './types.js';
 import { checkParams, type UserParam } from './values.js';
 
 export interface ScanOptions {
@@ -173,8 +173,20 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
     if (o.final) return;
     notes.push(`the target went down after ${o.cause.request.method} ${o.cause.request.path.split('?')[0] ?? ''} and answered again after ${((o.downMs ?? 0) / 1000).toFixed(1)} s; the scan went on`);
   });
-  const manager = new LoginManager(logins, (req) => client.send(req, undefined, { raw: true }), loginPath(plan), (m) => notes.push(m));
-  client.useAuthenticator(manager);
+  const pathOf = loginPath(plan);
+  // A login that is an operation of the spec counts for its coverage, and its body is a known-good input.
+  const loginOp = (l: LoginSpec): Operation | undefined => plan.operations.find((o) => o.method === l.method && `${plan.basePath}${o.path}` === pathOf(l));
+  const sendLogin = async (req: ScanRequest, l: LoginSpec): Promise<ScanResponse> => {
+    const op = loginOp(l);
+    const response = await client.send(req, op?.id, { raw: true });
+    const body = loginFields(l);
+    if (op !== undefined && body !== undefined && response.status >= 200 && response.status < 300 && !ctx.successes.has(op.id)) {
+      ctx.successes.set(op.id, { values: { path: {}, query: {}, header: {}, cookie: {}, body, mediaType: l.contentType }, request: req, response });
+    }
+    return response;
+  };
+  const manager = new LoginManager(logins, sendLogin, pathOf, (m) => notes.push(m));
+  client.useAuthenticator(manager, (id) => { const op = plan.operations.find((o) => o.id === id); return op !== undefined && isSecured(op); });
   for (const check of plan.checks) PASSIVE[check]?.(ctx);
   let truncated = false;
   try {

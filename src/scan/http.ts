@@ -16,8 +16,13 @@ import type { Exchange, ScanRequest, ScanResponse } from './types.js';
 export interface Authenticator {
   /** The request with its identity's current credential, logging in again first when it is due. */
   prepare(req: ScanRequest): Promise<ScanRequest>;
-  /** After a 401 to an identity's current credential: the request with a fresh one, or undefined. */
+  /**
+   * After a 401 to an identity's credential on an operation that declares security: the request
+   * with a fresh credential, or undefined.
+   */
   renew(req: ScanRequest, res: ScanResponse): Promise<ScanRequest | undefined>;
+  /** Every answer to a request on a secured operation: a credential that got anything but 401 works. */
+  settle(req: ScanRequest, res: ScanResponse): void;
 }
 
 export interface ClientOptions {
@@ -46,6 +51,7 @@ export class HttpClient {
   private nextSlot = 0;
   private readonly listeners: ((e: Exchange) => void)[] = [];
   private authenticator: Authenticator | undefined;
+  private secured: (operation: string) => boolean = () => false;
 
   constructor(private readonly options: ClientOptions) {
     this.origin = options.target.origin;
@@ -69,7 +75,11 @@ export class HttpClient {
 
   onExchange(listener: (e: Exchange) => void): void { this.listeners.push(listener); }
   onOutage(listener: (o: Outage) => void): void { this.liveness.onOutage(listener); }
-  useAuthenticator(a: Authenticator): void { this.authenticator = a; }
+  /** `secured`: whether an operation declares security (only there does a 401 speak of the credential). */
+  useAuthenticator(a: Authenticator, secured: (operation: string) => boolean): void {
+    this.authenticator = a;
+    this.secured = secured;
+  }
 
   /** Resolves the request's URL and refuses any that is not on the target's origin. */
   urlOf(req: ScanRequest): URL {
@@ -91,14 +101,16 @@ export class HttpClient {
     if (options.unpaced !== true) await this.pace(now);
     let sent = options.raw === true || this.authenticator === undefined ? req : await this.authenticator.prepare(req);
     let response = await this.fetch(sent, options.timeoutMs ?? this.options.timeoutMs);
-    if (response.status === 401 && options.raw !== true && this.authenticator !== undefined) {
-      const renewed = await this.authenticator.renew(sent, response);
+    const auth = options.raw !== true && operation !== undefined && this.secured(operation) ? this.authenticator : undefined;
+    if (auth !== undefined && response.status === 401) {
+      const renewed = await auth.renew(sent, response);
       if (renewed !== undefined) {
         this.spend(now);
         sent = renewed;
         response = await this.fetch(sent, options.timeoutMs ?? this.options.timeoutMs);
       }
     }
+    if (auth !== undefined && response.status > 0) auth.settle(sent, response);
     let exchange: Exchange = { request: sent, response, ...(operation === undefined ? {} : { operation }) };
     // No answer, or a gateway saying its upstream is gone: is the target itself still there?
     if (response.error !== undefined || response.status === 502 || response.status === 503 || response.status === 504) {

@@ -186,6 +186,8 @@ export class LoginIdentity implements Identity {
   private at = 0;
   /** Every credential this identity has been given, for redaction and to recognise old ones. */
   readonly issued = new Set<string>();
+  /** Credentials a secured operation answered with something else than 401. */
+  readonly worked = new Set<string>();
   logins = 0;
 
   constructor(readonly spec: LoginSpec) {
@@ -229,14 +231,13 @@ export function loginRequest(spec: LoginSpec, path: string): ScanRequest {
 }
 
 /** Re-logins after a 401 stop here: a service that refuses every fresh token is not fixed by more. */
-const MAX_RENEWALS = 50;
-/** A 401 this soon after a login is the service refusing the operation, not an expired token. */
-const FRESH_MS = 2_000;
+const MAX_RENEWALS = 200;
 
 /**
- * Logs the identities in, and keeps them logged in: before a JWT expires and after a 401 to the
- * current credential. Only a request carrying one of the identity's own credentials is touched:
- * the forged and removed credentials of the authentication check go out as they are.
+ * Logs the identities in, and keeps them logged in: before a JWT expires, and after a 401 on a
+ * secured operation to a credential that had worked before (a credential refused from the start
+ * is the operation refusing the user, not an expiry). Only a request carrying one of the
+ * identity's own credentials is touched: forged and removed credentials go out as they are.
  */
 export class LoginManager implements Authenticator {
   private readonly pending = new Map<string, Promise<string | undefined>>();
@@ -244,7 +245,7 @@ export class LoginManager implements Authenticator {
 
   constructor(
     readonly identities: readonly LoginIdentity[],
-    private readonly send: (req: ScanRequest) => Promise<ScanResponse>,
+    private readonly send: (req: ScanRequest, spec: LoginSpec) => Promise<ScanResponse>,
     private readonly pathOf: (spec: LoginSpec) => string,
     private readonly note: (message: string) => void,
     private readonly now: () => number = Date.now,
@@ -277,10 +278,16 @@ export class LoginManager implements Authenticator {
     if (id === undefined || res.status !== 401) return undefined;
     const used = req.headers[id.header.toLowerCase()];
     if (used !== id.value) return this.withCurrent(req, id);
-    if (this.now() - id.lastLogin < FRESH_MS || this.renewals >= MAX_RENEWALS) return undefined;
+    if (used === undefined || !id.worked.has(used) || this.renewals >= MAX_RENEWALS) return undefined;
     this.renewals++;
     await this.relogin(id);
     return id.value === used ? undefined : this.withCurrent(req, id);
+  }
+
+  settle(req: ScanRequest, res: ScanResponse): void {
+    const id = this.own(req);
+    const used = id === undefined ? undefined : req.headers[id.header.toLowerCase()];
+    if (id !== undefined && used !== undefined && res.status !== 401) id.worked.add(used);
   }
 
   /** The login identity whose credential (current or earlier) the request carries. */
@@ -305,7 +312,7 @@ export class LoginManager implements Authenticator {
     const running = this.pending.get(id.name);
     if (running !== undefined) return running;
     const run = (async () => {
-      const res = await this.send(loginRequest(id.spec, this.pathOf(id.spec)));
+      const res = await this.send(loginRequest(id.spec, this.pathOf(id.spec)), id.spec);
       const got = credentialFrom(id.spec, res);
       if ('error' in got) return got.error;
       id.accept(got.value, this.now(), got.cookie === true);

@@ -37,6 +37,16 @@ describe('gatehouse scan of the demo API', () => {
     expect(gateway.coverage.filter((c) => c.state === 'reached').length).toBeGreaterThanOrEqual(4);
   });
 
+  it('gets past its own credential proof with the demo user\'s token: the proof reads that user\'s own orders', async () => {
+    // The token's sub is 1; objectAuth lets it read /users/1/orders only. The scan must use that id.
+    const report = await runScan({
+      spec: demoFile('openapi.yaml'), target: demo.gatewayUrl, seed: 3, maxRequests: 300, checks: ['auth', 'bfla'],
+      identities: [{ name: 'user', header: 'Authorization', value: `Bearer ${demo.tokens.user}` }],
+    });
+    expect(report.coverage.find((c) => c.operation === 'listUserOrders')?.state).toBe('reached');
+    expect(report.findings.filter((f) => f.kind === 'finding' && f.severity !== 'low')).toEqual([]);
+  }, 60_000);
+
   it('finds the same flaws when the sample API is scanned without the gateway', () => {
     const found = protectedFindings(direct).map((s) => s.split(' ')[0]);
     expect(found).toEqual(expect.arrayContaining(['exposure.undeclared-field', 'mass-assignment.accepted', 'misconfig.verbose-error', 'inventory.undeclared-path']));

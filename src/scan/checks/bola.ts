@@ -8,6 +8,7 @@
 import { isPrivileged } from '../auth.js';
 import { goodValues, isSecured, sendOp, type ScanContext } from '../context.js';
 import type { RequestValues } from '../request.js';
+import { ownValue } from '../values.js';
 import { OWASP, type ScanResponse } from '../types.js';
 
 /** The same object: equal bodies, or JSON objects agreeing on their id-like fields and most others. */
@@ -36,6 +37,14 @@ export async function bolaCheck(ctx: ScanContext): Promise<void> {
     }
     if (ctx.objects.of(r.collection, owner.name).length === 0 && r.list !== undefined) {
       await sendOp(ctx, r.list, goodValues(ctx, r.list, owner.name), owner);
+    }
+    // An object that names its owner (`/users/{userId}` with the owner's own id): read it as the owner.
+    // Only then: an arbitrary id may be anyone's, or public, and proves nothing about ownership.
+    const param = r.read.parameters.find((p) => p.in === 'path' && p.name === r.param);
+    const ownId = ownValue(r.read, r.param, param?.schema, ctx.known.profile(owner.name));
+    if (ctx.objects.of(r.collection, owner.name).length === 0 && ownId !== undefined) {
+      const base = goodValues(ctx, r.read, owner.name);
+      await sendOp(ctx, r.read, { ...base, path: { ...base.path, [r.param]: ownId } }, owner);
     }
     // What the other identity can list itself is shared with it, not leaked to it.
     if (r.list !== undefined) await sendOp(ctx, r.list, goodValues(ctx, r.list, other.name), other);

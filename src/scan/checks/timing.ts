@@ -31,6 +31,8 @@ export const FAMILIES: readonly Family[] = [
       (d) => `' AND (SELECT 1 FROM (SELECT SLEEP(${d}))gh)-- -`,
       (d) => `1 AND (SELECT 1 FROM (SELECT SLEEP(${d}))gh)`,
       (d) => `'||(SELECT '' FROM pg_sleep(${d}))||'`,
+      // A sleep function in a concatenated string: per row, so the delay is a multiple of d.
+      (d) => `'||SLEEP(${d})||'`,
       (d) => `';SELECT pg_sleep(${d})--`,
       (d) => `';WAITFOR DELAY '0:0:${d}'--`,
     ],
@@ -86,15 +88,22 @@ export async function timeBased(ctx: ScanContext, op: Operation, base: RequestVa
   const send = (payload: (s: number) => string, seconds: number): Promise<Sent> =>
     sendOp(ctx, op, spot.set(base, `gh${payload(seconds)}`), ctx.primary, { timeoutMs: Math.round(baselineMs + seconds * 1000 * 1.5 + 5_000) });
   const usable = (s: Sent): boolean => s.response.error === undefined && s.response.outage !== true && s.response.status > 0;
+  // An endpoint slow on payload-like input whatever number it carries (a zero control as slow as
+  // the payload) has that slowness as its baseline from then on: one request per payload again.
+  let floor = baselineMs;
   for (const family of FAMILIES) {
     for (const payload of family.payloads) {
       const n = await send(payload, d);
-      if (!usable(n) || n.response.elapsedMs < baselineMs + ms * 0.8) continue;
+      if (!usable(n) || n.response.elapsedMs < floor + ms * 0.8) continue;
       // The same payload asking for no delay: slow too means the slowness is not the sleep.
       const zero = await send(payload, 0);
-      if (!usable(zero) || zero.response.elapsedMs >= baselineMs + ms * 0.5) continue;
+      if (!usable(zero)) continue;
+      if (zero.response.elapsedMs >= floor + ms * 0.5) {
+        floor = Math.max(floor, zero.response.elapsedMs);
+        continue;
+      }
       const twice = await send(payload, d * 2);
-      if (!usable(twice) || twice.response.elapsedMs < baselineMs + ms * 1.6 || twice.response.elapsedMs < n.response.elapsedMs + ms * 0.6) continue;
+      if (!usable(twice) || twice.response.elapsedMs < floor + ms * 1.6 || twice.response.elapsedMs < n.response.elapsedMs + ms * 0.6) continue;
       return { family, payload, n, zero, twice };
     }
   }
