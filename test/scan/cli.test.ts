@@ -32,6 +32,16 @@ describe('gatehouse scan command', () => {
     expect(seen.length).toBe(before);
   });
 
+  it('lists skipped operations with their reasons, and what the checks lack, in the dry run', async () => {
+    const t = io();
+    expect(await runScanCommand({ spec: SPEC_FILE, target: target.url, dryRun: true, exclude: 'getMe', param: ['productId=1', 'getOrder:orderId=2'], login: ['user1=POST /login {"username":"alice","password":"alice-pw"}'] }, t.io)).toBe(0);
+    const plan = t.out.join('');
+    expect(plan).toContain('skipped getMe: excluded by --exclude');
+    expect(plan).toMatch(/note: bola: needs two non-admin identities .* only "user1" given/);
+    expect(plan).toContain('identities: user1');
+    expect(plan).not.toContain('alice-pw');
+  });
+
   it('parses repeated --auth and the other flags through commander', async () => {
     const program = new Command('gatehouse').exitOverride();
     registerScan(program);
@@ -39,13 +49,16 @@ describe('gatehouse scan command', () => {
     const write = process.stdout.write.bind(process.stdout);
     process.stdout.write = ((chunk: string) => { writes.push(chunk); return true; }) as typeof process.stdout.write;
     try {
-      await program.parseAsync(['scan', '--spec', SPEC_FILE, '--target', target.url, '--auth', 'a=Authorization:Bearer x', '--auth', 'b=X-Key:y', '--skip-destructive', '--dry-run'], { from: 'user' });
+      await program.parseAsync(['scan', '--spec', SPEC_FILE, '--target', target.url, '--auth', 'a=Authorization:Bearer x', '--auth', 'b=X-Key:y', '--skip-destructive', '--dry-run',
+        '--param', 'productId=1', '--param', 'getOrder:orderId=2', '--exclude', 'getMe,listOrders', '--include-destructive', '--outage-wait', '5',
+        '--login', 'c=POST /login {"username":"bob","password":"bob-pw"}'], { from: 'user' });
     } finally {
       process.stdout.write = write;
     }
     expect(process.exitCode).toBe(0);
     process.exitCode = undefined;
-    expect(writes.join('')).toContain('identities: a, b');
+    expect(writes.join('')).toContain('identities: a, b, c');
+    expect(writes.join('')).toContain('skipped listOrders: excluded by --exclude');
     expect(writes.join('')).toContain('skipped deleteNote: destructive (DELETE) skipped');
   });
 
@@ -59,6 +72,10 @@ describe('gatehouse scan command', () => {
       [{ ...base(), target: 'ftp://x' }, /must use http or https/],
       [{ ...base(), operations: 'nope' }, /unknown operation\(s\): nope/],
       [{ ...base(), spec: '/nonexistent/spec.yaml' }, /spec|ENOENT|not found/i],
+      [{ ...base(), exclude: 'nope' }, /--exclude names unknown operation\(s\): nope/],
+      [{ ...base(), param: ['productID=1'] }, /--param productID: no operation has parameter or body property named "productID"/],
+      [{ ...base(), login: ['user1=POST'] }, /--login: expected a method and a path/],
+      [{ ...base(), outageWait: 'soon' }, /--outage-wait must be a whole number/],
     ];
     for (const [opts, message] of cases) {
       const t = io();

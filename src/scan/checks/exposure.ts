@@ -91,9 +91,11 @@ export function sensitiveHits(op: Operation, json: unknown, caller: Profile | un
       const at = path === '' ? field : `${path}.${field}`;
       const what = credentialIn(field, v);
       if (what !== undefined) { hits.push({ path: at, field, what, owner }); continue; }
-      // The caller's own session token, or a token a login hands out, is the caller's to hold.
+      // Login and token operations hand their caller credentials: that is their job.
+      if (auth) continue;
+      // The caller's own session token is the caller's to hold.
       const kind = classifyValue(v);
-      if (kind === 'jwt' && owner === 'other' && !auth && (credential === undefined || !credential.includes(v))) {
+      if (kind === 'jwt' && owner === 'other' && (credential === undefined || !credential.includes(v))) {
         hits.push({ path: at, field, what: 'token of another user', owner });
       } else if (owner === 'other' && SECRET_FIELD.test(field)) {
         hits.push({ path: at, field, what: `${field} of another user`, owner });
