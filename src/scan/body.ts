@@ -78,7 +78,7 @@ export function encodeBody(body: unknown, mediaType: string, options: BodyOption
   const type = concreteType(mediaType);
   switch (bodyFormat(type)) {
     case 'form': return { body: encodeForm(body, options), contentType: type };
-    case 'multipart': return encodeMultipart(body, options);
+    case 'multipart': return encodeMultipart(body, options, essence(type));
     case 'xml': return { body: encodeXml(body, options), contentType: type };
     case 'json': return { body: JSON.stringify(body ?? null), contentType: type };
     default: return { body: typeof body === 'string' ? body : JSON.stringify(body ?? null), contentType: type };
@@ -140,7 +140,7 @@ interface Part { readonly name: string; readonly filename?: string; readonly typ
  * JSON parts for objects, file parts (with a filename and a type) for binary properties. The
  * boundary is chosen so it occurs in no part, and is the same for the same body.
  */
-export function encodeMultipart(body: unknown, options: BodyOptions = {}): EncodedBody {
+export function encodeMultipart(body: unknown, options: BodyOptions = {}, mediaType = 'multipart/form-data'): EncodedBody {
   const parts: Part[] = [];
   const fields = isRecord(body) ? body : body === undefined ? {} : { value: body };
   for (const [name, value] of Object.entries(fields)) {
@@ -174,7 +174,7 @@ export function encodeMultipart(body: unknown, options: BodyOptions = {}): Encod
     out.push(`\r\n${p.content}\r\n`);
   }
   out.push(`--${boundary}--\r\n`);
-  return { body: out.join(''), contentType: `multipart/form-data; boundary=${boundary}` };
+  return { body: out.join(''), contentType: `${mediaType}; boundary=${boundary}` };
 }
 
 function boundaryFor(parts: readonly Part[]): string {
