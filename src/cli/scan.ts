@@ -117,6 +117,9 @@ export async function runScanCommand(o: ScanCliOptions, io: ScanIo): Promise<0 |
     const text = formatReport(report, format, { color: io.color && o.output === undefined });
     if (o.output !== undefined) await writeFile(o.output, text);
     else io.write(text);
+    // A scan that stopped early says why where a person looks, whatever the format.
+    const stop = report.notes.find((n) => n.startsWith('stopped during '));
+    if (report.truncated && stop !== undefined) io.error(`gatehouse scan: ${stop}\n`);
     return gateExitCode(report, failOn);
   } catch (error) {
     if (error instanceof Usage || error instanceof GatehouseError) {
