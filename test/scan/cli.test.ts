@@ -84,6 +84,13 @@ describe('gatehouse scan command', () => {
     }
   });
 
+  it('says on stderr why a scan stopped early, whatever the format', async () => {
+    const t = io();
+    expect(await runScanCommand({ ...base(), maxRequests: '12', format: 'json', failOn: 'none' }, t.io)).toBe(0);
+    expect(t.err.join('')).toMatch(/gatehouse scan: stopped during .*request budget spent/);
+    expect((JSON.parse(t.out.join('')) as { truncated: boolean }).truncated).toBe(true);
+  });
+
   it('exits 1 when a finding reaches --fail-on and 0 below it', async () => {
     expect(await runScanCommand({ ...base(), failOn: 'high' }, io().io)).toBe(1);
     expect(await runScanCommand({ ...base(), checks: 'misconfig', failOn: 'critical' }, io().io)).toBe(0);
