@@ -46,7 +46,8 @@ export const USER_AGENT = 'gatehouse-scan';
 export class HttpClient {
   readonly origin: string;
   readonly liveness: Liveness;
-  private agent = new Agent({ connections: 16, keepAliveTimeout: 5_000 });
+  // Enough connections for the rate-limit burst to arrive at once; sequential requests reuse one.
+  private agent = new Agent({ connections: 64, keepAliveTimeout: 5_000 });
   private count = 0;
   private nextSlot = 0;
   private readonly listeners: ((e: Exchange) => void)[] = [];
@@ -64,7 +65,7 @@ export class HttpClient {
       // Connections pooled before an outage point at a process that is gone.
       reset: async () => {
         const old = this.agent;
-        this.agent = new Agent({ connections: 16, keepAliveTimeout: 5_000 });
+        this.agent = new Agent({ connections: 64, keepAliveTimeout: 5_000 });
         await old.destroy().catch(() => undefined);
       },
     });

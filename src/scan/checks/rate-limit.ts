@@ -41,7 +41,9 @@ export async function rateLimitCheck(ctx: ScanContext): Promise<void> {
     const values = goodValues(ctx, op, ctx.primary?.name);
     const total = Math.min(ctx.tuning.burst, ctx.client.remaining);
     // All in flight at once: a limiter that refills between sequential batches would never show.
+    const started = performance.now();
     const all = await Promise.all(Array.from({ length: total }, () => sendOp(ctx, op, values, ctx.primary, { unpaced: true })));
+    const tookMs = Math.max(1, Math.round(performance.now() - started));
     const limited = limiterSeen.has(ctx) || all.some((b) => b.response.status === 503);
     // A burst the target did not survive is reported as an outage, not as a missing limiter.
     const answered = all.every((b) => b.response.status >= 200 && b.response.status < 300 && b.response.outage !== true);
@@ -51,7 +53,7 @@ export async function rateLimitCheck(ctx: ScanContext): Promise<void> {
       ctx.findings.add({
         ruleId: 'rate-limit.none', check: 'rate-limit', severity: 'medium', owasp: OWASP.API4,
         title: 'No rate limiting', operation: op.id, request: last.request, response: last.response,
-        evidence: `${total} requests to ${op.method} ${op.path} in a burst were all served; none was answered 429`,
+        evidence: `${total} requests to ${op.method} ${op.path} sent at once (answered within ${tookMs} ms, ${Math.round((total * 1000) / tookMs)}/s) were all served; none was answered 429`,
       });
     }
   }
