@@ -4,7 +4,8 @@
  * attacker chooses; $where / $function run JavaScript on the server. JSON Schema keywords ($ref, $id, $schema)
  * are not operators and pass.
  */
-import { fragmentOf } from './types.js';
+import { RULES } from './rules.js';
+import { finding, tok, type Finding } from './types.js';
 
 export const OPERATORS: ReadonlySet<string> = new Set([
   '$where', '$ne', '$gt', '$gte', '$lt', '$lte', '$eq', '$in', '$nin', '$regex', '$exists', '$expr', '$or', '$and',
@@ -25,7 +26,7 @@ function isNameChar(c: number): boolean {
  * A string carrying an operator in a form some layer will turn into an object: `user[$ne]=`, `{"$gt": ""}`,
  * `$where: ...`, or JavaScript for a $where clause that breaks out of a string (`' || '1'=='1`, `'; return true`).
  */
-export function detectNosqlString(value: string): string | undefined {
+export function detectNosqlString(value: string): Finding | undefined {
   const s = value;
   for (let i = s.indexOf('$'); i >= 0; i = s.indexOf('$', i + 1)) {
     const p = i === 0 ? 32 : s.charCodeAt(i - 1);
@@ -35,7 +36,7 @@ export function detectNosqlString(value: string): string | undefined {
     if (j === i + 1) continue;
     const q = s.charCodeAt(j);
     if (!(q === 93 || q === 34 || q === 39 || q === 58 || (j >= s.length && i > 0 && p === 91))) continue;
-    if (OPERATORS.has(s.slice(i, j).toLowerCase())) return fragmentOf(s, Math.max(0, i - 8), j + 24);
+    if (OPERATORS.has(s.slice(i, j).toLowerCase())) return finding(RULES.nosqlOperator, Math.max(0, i - 8), j + 1, [tok(s, i, j)]);
   }
   // $where JavaScript: quote, then || / && / ; return
   for (let i = 0; i < s.length; i++) {
@@ -46,9 +47,9 @@ export function detectNosqlString(value: string): string | undefined {
     const a = s.charCodeAt(j), b = s.charCodeAt(j + 1);
     if ((a === 124 && b === 124) || (a === 38 && b === 38)) {
       const rest = s.slice(j + 2, j + 40);
-      if (rest.includes('==') || /^\s*(?:true|1|this\.|sleep\()/i.test(rest)) return fragmentOf(s, i, j + 40);
+      if (rest.includes('==') || /^\s*(?:true|1|this\.|sleep\()/i.test(rest)) return finding(RULES.nosqlWhereJs, i, j + 40, [tok(s, i, i + 1), tok(s, j, j + 2), tok(s, j + 2, j + 18).trim()]);
     }
-    if (a === 59 && /^\s*(?:return\b|sleep\(|while\s*\()/i.test(s.slice(j + 1, j + 16))) return fragmentOf(s, i, j + 24);
+    if (a === 59 && /^\s*(?:return\b|sleep\(|while\s*\()/i.test(s.slice(j + 1, j + 16))) return finding(RULES.nosqlWhereJs, i, j + 24, [tok(s, i, i + 1), ';', tok(s, j + 1, j + 12).trim()]);
   }
   return undefined;
 }

@@ -5,7 +5,8 @@
  */
 import { isOperatorKey } from './nosql.js';
 import { isPollutingKey } from './prototype.js';
-import type { DetectContext, Detection } from './types.js';
+import { RULES } from './rules.js';
+import type { DetectContext, Detection, Rule } from './types.js';
 import { detectValue } from './value.js';
 
 export interface WalkLimits {
@@ -13,6 +14,11 @@ export interface WalkLimits {
   maxDepth?: number;
   /** Most keys and values visited (default 100,000). */
   maxNodes?: number;
+}
+
+/** A detection decided by a key's name alone (an operator or a prototype key). */
+export function keyDetection(rule: Rule, key: string, location: string): Detection {
+  return { category: rule.category, rule: rule.id, level: rule.level, reason: rule.reason, tokens: [key], fragment: key.slice(0, 64), location };
 }
 
 function child(location: string, key: string | number): string {
@@ -42,12 +48,12 @@ export function detectObject(value: unknown, context?: DetectContext, location =
     }
     for (const key of Object.keys(v)) {
       const here = child(loc, key);
-      if (wantProto && isPollutingKey(key)) return { category: 'prototype-pollution', fragment: key, location: here };
+      if (wantProto && isPollutingKey(key)) return keyDetection(RULES.protoKey, key, here);
       const inner = (v as Record<string, unknown>)[key];
       if (wantProto && key === 'constructor' && inner !== null && typeof inner === 'object' && Object.hasOwn(inner, 'prototype')) {
-        return { category: 'prototype-pollution', fragment: 'constructor.prototype', location: here };
+        return keyDetection(RULES.protoKey, 'constructor.prototype', here);
       }
-      if (wantNosql && isOperatorKey(key)) return { category: 'nosqli', fragment: key, location: here };
+      if (wantNosql && isOperatorKey(key)) return keyDetection(RULES.nosqlOperator, key, here);
       if (--budget < 0) return undefined;
       const dk = detectValue(key, context);
       if (dk) return { ...dk, location: here };

@@ -7,7 +7,8 @@
  * Names that resolve to such addresses need DNS: that is the injection policy's job (isPrivateAddress is
  * exported for it); here only names that are internal by definition are flagged.
  */
-import { fragmentOf } from './types.js';
+import { RULES } from './rules.js';
+import { finding, tok, type Finding, type Level } from './types.js';
 
 const DANGEROUS_SCHEMES = new Set(['file', 'gopher', 'dict', 'ldap', 'ldaps', 'tftp', 'jar', 'netdoc', 'phar', 'php', 'expect', 'sftp', 'smb']);
 const FETCH_SCHEMES = new Set(['http', 'https', 'ws', 'wss', 'ftp']);
@@ -78,11 +79,24 @@ function startsLikeUrl(s: string): boolean {
   return i > start && s.charCodeAt(i) === 58;
 }
 
+/** Cloud metadata services: the credentials of the machine are one GET away. */
+const METADATA = new Set(['169.254.169.254', '169.254.170.2', '100.100.100.200', 'metadata.google.internal', 'metadata', 'instance-data',
+  '[fd00:ec2::254]', 'metadata.azure.internal']);
+
+/** The host as written in the URL text (after userinfo, before port/path), lower case. */
+function writtenHost(text: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(\[[^\]]*\]|[^/?#:]*)/i.exec(text);
+  return (m?.[1] ?? '').toLowerCase();
+}
+
 /**
  * @param urlField the contract says the value is a URL: scheme-less values ("127.0.0.1:8080/x", "//host")
- *   are read as http URLs too. Otherwise only a value that is entirely an absolute URL is judged.
+ *   are read as http URLs too, and any internal address is refused at level 1. Otherwise only a value that is
+ *   entirely an absolute URL is judged, and a plain loopback or private address in it only from level 2 (spec
+ *   examples and callbacks on developer machines are full of them); metadata addresses and disguised spellings
+ *   of internal addresses are refused at level 1 everywhere.
  */
-export function detectSsrf(value: string, urlField: boolean): string | undefined {
+export function detectSsrf(value: string, urlField: boolean, level: Level): Finding | undefined {
   // Outside URL fields only a value that starts like a URL is judged: most values have no ':' at all.
   if (!urlField && !startsLikeUrl(value)) return undefined;
   const v = value.trim();
@@ -90,7 +104,11 @@ export function detectSsrf(value: string, urlField: boolean): string | undefined
   const colon = v.indexOf(':');
   const scheme = colon > 0 && /^[a-z][a-z0-9+.-]*$/i.test(v.slice(0, colon)) ? v.slice(0, colon).toLowerCase() : '';
   const blank = /\s/.test(v);
-  if (scheme && DANGEROUS_SCHEMES.has(scheme) && (urlField || !blank) && v.charCodeAt(colon + 1) > 32) return fragmentOf(v, 0, 64);
+  // file: outside a URL field is a path: the path-traversal detector judges it.
+  // A value that starts with "gopher://" is a URL even when its decoded payload holds blanks.
+  if (scheme && DANGEROUS_SCHEMES.has(scheme) && (urlField || (scheme !== 'file' && (!blank || v.startsWith('//', colon + 1)))) && v.charCodeAt(colon + 1) > 32) {
+    return finding(RULES.ssrfScheme, 0, Math.min(v.length, 64), [`${scheme}:`]);
+  }
   let text: string;
   if (scheme && FETCH_SCHEMES.has(scheme)) text = v;
   else if (blank) return undefined;
@@ -105,5 +123,11 @@ export function detectSsrf(value: string, urlField: boolean): string | undefined
   } catch {
     return undefined;
   }
-  return isInternalHost(host) ? fragmentOf(v, 0, 64) : undefined;
+  if (!isInternalHost(host)) return undefined;
+  const written = writtenHost(text);
+  const disguised = written !== host && written !== `${host}.` && /^[\d.x[:a-f\]]+$/i.test(written);
+  const tokens = [tok(v, 0, Math.min(v.length, 64)), host];
+  if (METADATA.has(host) || disguised) return finding(RULES.ssrfMetadata, 0, Math.min(v.length, 64), tokens);
+  if (urlField) return finding(RULES.ssrfInternal, 0, Math.min(v.length, 64), tokens);
+  return level >= 2 ? finding(RULES.ssrfInternalText, 0, Math.min(v.length, 64), tokens) : undefined;
 }

@@ -1,18 +1,53 @@
-import { fragmentOf } from '../types.js';
-import { hit, judgeReading } from './judge.js';
+import { RULES } from '../rules.js';
+import { finding, tok, type Finding, type Level } from '../types.js';
+import { KW_LOGIC, KW_STRONG_CLAUSE, KW_UNION } from './keywords.js';
+import { CONTINUATION, hit, judgeReading } from './judge.js';
+import { SqlLexer, T_COMMA, T_LOGIC, T_RPAREN, T_WORD } from './lexer.js';
 
 /**
- * SQL injection: the value is judged in numeric context and, when it holds a quote, as the continuation of a
- * string closed by its first quote of each kind. Returns the matched fragment, or undefined.
+ * SQL injection: the value is judged in numeric context, as the continuation of an expression when it starts
+ * with an operator or a clause, and, when it holds a quote, as the continuation of a string closed by its first
+ * quote of each kind. Returns the finding of the first reading that decides at `level`, or undefined.
  */
-export function detectSqli(value: string): string | undefined {
+export function detectSqli(value: string, level: Level): Finding | undefined {
   const union = hasUnion(value);
-  if (judgeReading(value, 0, 0, union)) return cut(value);
+  const exec = hasExec(value);
+  if (judgeReading(value, 0, 0, union, level, exec)) return result(value);
   const sq = breakingQuote(value, 39);
-  if (sq >= 0 && judgeReading(value, sq + 1, 39, union)) return cut(value, sq);
+  if (sq >= 0 && judgeReading(value, sq + 1, 39, union, level, exec)) return result(value, sq);
   const dq = breakingQuote(value, 34);
-  if (dq >= 0 && judgeReading(value, dq + 1, 34, union)) return cut(value, dq);
+  if (dq >= 0 && judgeReading(value, dq + 1, 34, union, level, exec)) return result(value, dq);
+  const c = continuationStart(value);
+  if (c >= 0 && judgeReading(value, c, CONTINUATION, union, level, exec)) return result(value);
+  // WAITFOR DELAY '0:0:5' with its time literal: SQL Server's sleep, whatever the reading around it.
+  const w = WAITFOR.exec(value);
+  if (w) return finding(RULES.sqlDelay, w.index, w.index + w[0].length, [w[0]]);
+  if (level >= 4) return quoteProbe(value, sq >= 0 ? sq : dq);
   return undefined;
+}
+
+const probe = new SqlLexer();
+
+const WAITFOR = /\bwaitfor\s+(?:delay|time)\s+['"]\d{1,2}:\d{1,2}(?::\d{1,2})?['"]/i;
+
+/** Whether "exec" occurs in any case: lets a dead reading still find EXEC xp_cmdshell. */
+function hasExec(value: string): boolean {
+  return /exec/i.test(value);
+}
+
+/**
+ * Where a value that continues the application's expression starts: its first token is a logic operator,
+ * a comparison, a clause (ORDER BY, UNION...), a closing parenthesis or a comma. -1 otherwise.
+ */
+function continuationStart(value: string): number {
+  probe.reset(value, 0);
+  const t = probe.next();
+  if (t === T_RPAREN || t === T_COMMA || t === T_LOGIC) return probe.start;
+  if (t === T_WORD) {
+    const k = probe.kw;
+    if (k === KW_LOGIC || k === KW_STRONG_CLAUSE || k === KW_UNION) return probe.start;
+  }
+  return -1;
 }
 
 /** Whether the letters "union" occur in any case: lets a reading stop as soon as it is not SQL. */
@@ -32,7 +67,20 @@ function breakingQuote(value: string, q: number): number {
   return i;
 }
 
-function cut(value: string, quote?: number): string {
+function result(value: string, quote?: number): Finding {
   const start = Math.max(quote ?? hit.start, hit.end - 64);
-  return fragmentOf(value, start, hit.end);
+  const tokens = quote === undefined ? hit.tokens : [value[quote] as string, ...hit.tokens];
+  return finding(hit.rule, start, Math.max(start, hit.end), tokens);
+}
+
+/** Level 4: a quote followed by a SQL operator, digit or another quote (1'1, '&', "^"): probing, not prose. */
+function quoteProbe(value: string, q: number): Finding | undefined {
+  if (q < 0) return undefined;
+  let j = q + 1;
+  while (value.charCodeAt(j) === 32) j++;
+  const c = value.charCodeAt(j);
+  if (j >= value.length) return undefined;
+  // = < > ! | & ^ * + - % / ( ) , ; digits and quotes
+  if ('=<>!|&^*+-%/(),;0123456789\'"'.includes(String.fromCharCode(c))) return finding(RULES.sqlQuoteProbe, q, j + 1, [tok(value, q, j + 1)]);
+  return undefined;
 }

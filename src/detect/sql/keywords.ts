@@ -37,13 +37,20 @@ const TABLE: ReadonlyArray<readonly [number, string]> = [
   [KW_WAITFOR, 'WAITFOR'],
 ];
 
+export const FN_NONE = 0, FN_DELAY = 1, FN_DANGER = 2;
+
+/** Functions whose call makes the database wait: time-based blind injection. */
+const DELAY_FUNCTIONS = 'SLEEP BENCHMARK PG_SLEEP RANDOMBLOB DBMS_PIPE.RECEIVE_MESSAGE DBMS_LOCK.SLEEP DBMS_SESSION.SLEEP';
+
 /**
- * Functions whose call is an attack in itself when it sits in valid SQL after a context break: time delays,
- * file access and error-based extraction. Ordinary functions only add weight.
+ * Functions whose call is an attack in itself when it sits in valid SQL after a context break: file access,
+ * command execution, out-of-band requests and error-based extraction. Ordinary functions only add weight.
  */
-const DANGER_FUNCTIONS = 'SLEEP BENCHMARK PG_SLEEP LOAD_FILE EXTRACTVALUE UPDATEXML XP_CMDSHELL SYS_EVAL SYS_EXEC ' +
-  'RANDOMBLOB GROUP_CONCAT CONCAT_WS JSON_KEYS GTID_SUBSET NAME_CONST DBMS_PIPE.RECEIVE_MESSAGE UTL_INADDR.GET_HOST_ADDRESS ' +
-  'UTL_HTTP.REQUEST DBMS_LOCK.SLEEP CTXSYS.DRITHSX.SN XMLTYPE';
+const DANGER_FUNCTIONS = 'LOAD_FILE EXTRACTVALUE UPDATEXML XP_CMDSHELL XP_DIRTREE XP_FILEEXIST SYS_EVAL SYS_EXEC ' +
+  'GROUP_CONCAT CONCAT_WS JSON_KEYS GTID_SUBSET GTID_SUBTRACT NAME_CONST UTL_INADDR.GET_HOST_ADDRESS UTL_INADDR.GET_HOST_NAME ' +
+  'UTL_HTTP.REQUEST CTXSYS.DRITHSX.SN XMLTYPE DBMS_XMLGEN.GETXML PG_READ_FILE PG_LS_DIR LO_IMPORT LO_EXPORT ' +
+  'OPENROWSET OPENDATASOURCE OPENQUERY DBLINK DBLINK_CONNECT SQLITE_VERSION LOAD_EXTENSION POLYGON MULTIPOINT ' +
+  'GEOMETRYCOLLECTION MULTILINESTRING MULTIPOLYGON LINESTRING';
 
 /**
  * Functions that exist only in SQL dialects (version and user probes, string surgery used for blind
@@ -51,17 +58,14 @@ const DANGER_FUNCTIONS = 'SLEEP BENCHMARK PG_SLEEP LOAD_FILE EXTRACTVALUE UPDATE
  */
 const SQL_FUNCTIONS = 'VERSION DATABASE SCHEMA SYSTEM_USER SESSION_USER ASCII SUBSTRING SUBSTR MID CHAR CHR NCHAR ' +
   'CONCAT HEX UNHEX CONV COMPRESS UNCOMPRESS CAST CONVERT IFNULL ISNULL NULLIF COALESCE ELT MAKE_SET ORD DB_NAME ' +
-  'USER_NAME HOST_NAME SUSER_NAME SUSER_SNAME QUOTENAME IIF SCHEMA_NAME CURRENT_USER';
+  'USER_NAME HOST_NAME SUSER_NAME SUSER_SNAME QUOTENAME IIF SCHEMA_NAME CURRENT_USER CURRENT_DATABASE PG_CLIENT_ENCODING ' +
+  'OBJECT_ID SERVERPROPERTY';
 
-/**
- * Words are keyed by a number built from their letters (5 bits each, case folded) so that lookups do not
- * allocate; words longer than KEY_MAX letters or with other characters use the string table.
- */
 export const KEY_MAX = 10;
 const byKey = new Map<number, number>();
 const byName = new Map<string, number>();
-const dangerByKey = new Set<number>();
-const dangerByName = new Set<string>();
+const dangerByKey = new Map<number, number>();
+const dangerByName = new Map<string, number>();
 const sqlFnByKey = new Set<number>();
 const sqlFnByName = new Set<string>();
 
@@ -88,9 +92,11 @@ for (const [kind, words] of TABLE) {
     if (k >= 0) byKey.set(k, kind); else byName.set(w, kind);
   }
 }
-for (const w of DANGER_FUNCTIONS.split(' ')) {
-  const k = keyOfString(w);
-  if (k >= 0) dangerByKey.add(k); else dangerByName.add(w);
+for (const [list, kind] of [[DELAY_FUNCTIONS, FN_DELAY], [DANGER_FUNCTIONS, FN_DANGER]] as const) {
+  for (const w of list.split(' ')) {
+    const k = keyOfString(w);
+    if (k >= 0) dangerByKey.set(k, kind); else dangerByName.set(w, kind);
+  }
 }
 
 for (const w of SQL_FUNCTIONS.split(' ')) {
@@ -112,10 +118,11 @@ export function keywordOf(src: string, start: number, end: number): number {
   return byName.get(src.slice(start, end).toUpperCase()) ?? KW_NONE;
 }
 
-export function isDangerFunction(src: string, start: number, end: number): boolean {
+/** FN_DELAY for a time-delay function, FN_DANGER for a file/command/extraction function, FN_NONE otherwise. */
+export function dangerFunction(src: string, start: number, end: number): number {
   const k = wordKey(src, start, end);
-  if (k >= 0) return dangerByKey.has(k);
-  return dangerByName.has(src.slice(start, end).toUpperCase());
+  if (k >= 0) return dangerByKey.get(k) ?? FN_NONE;
+  return dangerByName.get(src.slice(start, end).toUpperCase()) ?? FN_NONE;
 }
 
 function wordKey(src: string, start: number, end: number): number {

@@ -24,6 +24,9 @@ export const T_UNKNOWN = 14;
 function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c > 127;
 }
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c > 127;
+}
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -71,6 +74,22 @@ export class SqlLexer {
         continue;
       }
       return s.charCodeAt(p) === 40;
+    }
+  }
+
+  /** Whether the next significant token (after blanks and comments) is a number. */
+  peekNumber(): boolean {
+    const s = this.src;
+    let p = this.pos;
+    for (;;) {
+      while (p < s.length && isSpace(s.charCodeAt(p))) p++;
+      if (s.charCodeAt(p) === 47 && s.charCodeAt(p + 1) === 42) {
+        const close = s.indexOf('*/', p + 2);
+        if (close < 0) return false;
+        p = close + 2;
+        continue;
+      }
+      return isDigit(s.charCodeAt(p));
     }
   }
 
@@ -131,7 +150,9 @@ export class SqlLexer {
       p = this.number(p);
       type = T_NUMBER;
     } else if (isWordChar(c)) {
-      while (p < n && (isWordChar(s.charCodeAt(p)) || (s.charCodeAt(p) === 46 && isWordChar(s.charCodeAt(p + 1))))) p++;
+      // db.table and SQL Server's db..table are one name; ".2" after a word is a number (SELECT.2).
+      while (p < n && (isWordChar(s.charCodeAt(p)) || (s.charCodeAt(p) === 46 && isNameStart(s.charCodeAt(p + 1))) ||
+        (s.charCodeAt(p) === 46 && s.charCodeAt(p + 1) === 46 && isNameStart(s.charCodeAt(p + 2))))) p++;
       type = T_WORD;
       this.kw = keywordOf(s, this.start, p);
       if (this.kw === KW_ORDER_GROUP) p = this.byAfter(p);
@@ -144,7 +165,8 @@ export class SqlLexer {
       type = T_VAR;
     } else if (c === 45 && s.charCodeAt(p + 1) === 45) { // -- comment to end of line
       const after = s.charCodeAt(p + 2);
-      this.strongComment = p + 2 >= n || isSpace(after) || after < 32;
+      // "--+" is "-- " as written in a URL query (the '+' decodes to the blank MySQL needs).
+      this.strongComment = p + 2 >= n || isSpace(after) || after < 32 || after === 43;
       p = lineEnd(s, p);
       type = T_COMMENT;
     } else if (c === 35) { // # comment (MySQL)
