@@ -8,6 +8,7 @@
 import { indexOfFolded } from './shell/powershell.js';
 import { RULES } from './rules.js';
 import { finding, tok, type Finding, type Level, type Rule } from './types.js';
+import { work } from './work.js';
 
 /** Exact, case-sensitive names (JavaScript, Java and Python are case-sensitive). */
 const EXACT: ReadonlyArray<readonly [string, Rule]> = [
@@ -51,6 +52,7 @@ export function detectCode(value: string, level: Level): Finding | undefined {
   // PHP tags: <?php, <?= and "<? " followed by code.
   const tag = s.indexOf('<?');
   if (tag >= 0 && /^<\?(?:php\b|=|\s+\$|\s+[a-z_]+\s*\()/i.test(s.slice(tag, tag + 16))) return finding(RULES.codePhp, tag, tag + 5, [tok(s, tag, tag + 5)]);
+  work.units += (EXACT.length + PHP_GLOBALS.length + 4) * s.length;
   for (const [needle, rule] of EXACT) {
     if (rule.level > level) continue;
     const at = s.indexOf(needle);
@@ -72,7 +74,7 @@ export function detectCode(value: string, level: Level): Finding | undefined {
     let e = p;
     while (e > 0 && s.charCodeAt(e - 1) <= 32) e--;
     let b = e;
-    while (b > 0 && isIdent(s.charCodeAt(b - 1))) b--;
+    while (b > 0 && isIdent(s.charCodeAt(b - 1))) { b--; work.units++; }
     if (b === e || (b > 0 && (s.charCodeAt(b - 1) === 46 || s.charCodeAt(b - 1) === 36))) continue; // x.system(, $system(
     let a = p + 1;
     while (a < s.length && s.charCodeAt(a) <= 32) a++;

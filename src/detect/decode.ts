@@ -4,6 +4,7 @@
  * detectors judge what the back end will eventually see. Every pass is a single left-to-right scan
  * (linear time) and returns the input string itself when it had nothing to decode (no allocation).
  */
+import { work } from './work.js';
 
 /** Double and triple encoding is common (%252e%252e%252f); deeper nesting is not, and the bound keeps work linear. */
 const MAX_ROUNDS = 3;
@@ -32,6 +33,7 @@ const ENTITIES = new Map<string, string>([
  * byte that is not valid UTF-8 is read as Latin-1, and a '%' not followed by hex stays as it is.
  */
 export function percentDecode(s: string): string {
+  work.units += s.length;
   let i = s.indexOf('%');
   if (i < 0) return s;
   let out = s.slice(0, i);
@@ -73,6 +75,7 @@ function byteAt(s: string, i: number): number {
 
 /** HTML character references, with or without the final ';' (browsers accept `&#60` and `&lt`). */
 export function entityDecode(s: string): string {
+  work.units += s.length;
   let i = s.indexOf('&');
   if (i < 0) return s;
   let out = s.slice(0, i);
@@ -122,6 +125,7 @@ function isAlpha(c: number): boolean {
 
 /** JavaScript / JSON escapes a value may carry into a script or a query: \uXXXX, \u{X..}, \xXX. */
 export function escapeDecode(s: string): string {
+  work.units += s.length;
   let i = s.indexOf('\\');
   if (i < 0) return s;
   let out = s.slice(0, i);
@@ -172,6 +176,7 @@ export function escapeDecode(s: string): string {
  * stops. Folding them is how "%uff0e%uff0e%u2215etc%u2215passwd" reaches the file system as "../etc/passwd".
  */
 export function foldLookalikes(s: string): string {
+  work.units += s.length;
   let i = 0;
   for (; i < s.length; i++) if (s.charCodeAt(i) >= 0x2000) break;
   if (i === s.length) return s;
@@ -210,6 +215,7 @@ const B64_RUN = /^[A-Za-z0-9+/_-]{16,}={0,2}/;
  * Only one layer: the decoded text is shorter than the value, so judging it keeps the work linear.
  */
 export function markedBase64(value: string): string | undefined {
+  work.units += value.length;
   let at = value.indexOf('base64,');
   let utf16 = false;
   if (at >= 0) at += 7;

@@ -9,7 +9,9 @@ export { CATEGORIES, FRAGMENT_MAX, LEVELS } from './types.js';
 export { ALL_RULES, RULES } from './rules.js';
 export { detectValue } from './value.js';
 export { detectObject, type WalkLimits } from './object.js';
-export { detectRequest, detectBody, detectHeader, isProtocolHeader, parseRawHttp, type RawRequest } from './request/index.js';
+export {
+  detectRequest, detectBody, detectHeader, detectParameter, detectPath, isProtocolHeader, parseRawHttp, type RawRequest,
+} from './request/index.js';
 export { isPrivateAddress, isInternalHost } from './ssrf.js';
 export { normalise } from './decode.js';
 export { redactFragment } from './redact.js';

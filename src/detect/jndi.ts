@@ -9,6 +9,7 @@
  */
 import { RULES } from './rules.js';
 import { finding, tok, type Finding, type Level } from './types.js';
+import { work } from './work.js';
 
 const MAX_DEPTH = 16;
 const FRAME_MAX = 256;
@@ -39,6 +40,7 @@ export function detectJndi(value: string, level: Level): Finding | undefined {
   const nested: boolean[] = [];
   let depth = 0;
   let prefixSeen = -1;
+  work.units += value.length;
   for (let i = first; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c === 36 && value.charCodeAt(i + 1) === 123) {

@@ -6,6 +6,7 @@
  */
 import { RULES } from './rules.js';
 import { finding, tok, type Finding } from './types.js';
+import { work } from './work.js';
 
 export const OPERATORS: ReadonlySet<string> = new Set([
   '$where', '$ne', '$gt', '$gte', '$lt', '$lte', '$eq', '$in', '$nin', '$regex', '$exists', '$expr', '$or', '$and',
@@ -28,6 +29,7 @@ function isNameChar(c: number): boolean {
  */
 export function detectNosqlString(value: string): Finding | undefined {
   const s = value;
+  work.units += 2 * s.length;
   for (let i = s.indexOf('$'); i >= 0; i = s.indexOf('$', i + 1)) {
     const p = i === 0 ? 32 : s.charCodeAt(i - 1);
     if (!(p === 91 || p === 123 || p === 34 || p === 39 || p === 44 || p <= 32 || p === 46)) continue;

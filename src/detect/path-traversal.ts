@@ -8,6 +8,7 @@
  */
 import { RULES } from './rules.js';
 import { finding, tok, type Finding, type Level } from './types.js';
+import { work } from './work.js';
 
 /**
  * Files and folders that traversal payloads aim at (lower case, forward slashes). `/` at the start means the
@@ -52,9 +53,11 @@ function traversals(s: string): { count: number; first: number; atStart: boolean
     const p = i === 0 ? 47 : s.charCodeAt(i - 1);
     if (!(isSep(p) || p === 61 || p === 58 || p === 34 || p === 39 || p === 32 || p === 46 || p === 0 || p === 63 || p === 59)) continue;
     let j = i + 2;
-    while (s.charCodeAt(j) === 46) j++; // "...." folds to ".." once a filter strips "../"
+    work.units++;
+    while (s.charCodeAt(j) === 46) { j++; work.units++; } // "...." folds to ".." once a filter strips "../"
     if (s.charCodeAt(j) === 59) j++; // "..;/" (Tomcat path parameters)
-    if (j < n && !isSep(s.charCodeAt(j))) continue;
+    // Every '..' inside this run of dots ends at the same j: skip the run (keeps the scan linear).
+    if (j < n && !isSep(s.charCodeAt(j))) { i = j - 1; continue; }
     if (count === 0) { first = i; atStart = s.slice(0, i).trim().replace(/^(?:file:|[\\/.])+/i, '').length === 0; }
     count++;
     i = j;
@@ -81,6 +84,7 @@ function canonical(s: string): string {
  * drops the boundary before longer targets: fuzzers glue them to undecodable junk ("%c0%qfboot.ini").
  */
 function sensitiveIndex(low: string, loose = false): { at: number; len: number } {
+  work.units += SENSITIVE.length * low.length;
   for (const t of SENSITIVE) {
     let k = low.indexOf(t);
     while (k >= 0) {

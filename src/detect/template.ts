@@ -9,6 +9,7 @@
  */
 import { RULES } from './rules.js';
 import { finding, type Finding, type Level, type Rule } from './types.js';
+import { work } from './work.js';
 
 const EXPR_MAX = 512;
 
@@ -40,6 +41,7 @@ function isDigit(c: number): boolean {
 /** Reads an expression; the rule it deserves (or undefined), with the token that decided in `why`. */
 let why = '';
 function judgeExpression(e: string): Rule | undefined {
+  work.units += e.length;
   let prev = 0; // 0 none, 1 literal, 2 identifier, 3 operator-after-literal
   let call = false, op = false, probe = false, reach = false;
   for (let i = 0; i < e.length; i++) {
@@ -106,6 +108,12 @@ const PAIRS: ReadonlyArray<readonly [string, string]> = [
 /** Directives that import, define or execute whatever their arguments say. */
 const DIRECTIVES = /<#(?:assign|import|include|global|local|setting)\b|#set\s*\(\s*\$|#foreach\s*\(|#evaluate\s*\(|\{php\}|\{%-?\s*(?:import|from)\b|\$class\.|<%@\s*page\s+import\b/i;
 
+function indexWithin(s: string, needle: string, from: number, span: number): number {
+  work.units += span;
+  const at = s.slice(from, from + span + needle.length).indexOf(needle);
+  return at < 0 ? -1 : from + at;
+}
+
 export function detectTemplate(value: string, level: Level): Finding | undefined {
   const s = value;
   let best: Finding | undefined;
@@ -117,6 +125,7 @@ export function detectTemplate(value: string, level: Level): Finding | undefined
   if (!quick) return undefined;
   const d = DIRECTIVES.exec(s.length > 4096 ? s.slice(0, 4096) : s);
   if (d) return finding(RULES.sstiDirective, d.index, d.index + d[0].length, [d[0]]);
+  work.units += s.length;
   for (let i = 0; i < s.length - 1; i++) {
     const c = s.charCodeAt(i);
     if (!(c === 123 || c === 36 || c === 35 || c === 42 || c === 37 || c === 60 || c === 64 || c === 91)) continue;
@@ -125,8 +134,9 @@ export function detectTemplate(value: string, level: Level): Finding | undefined
       let start = i + open.length;
       // {{{x}}}, ${{x}}, <%= x %>, <%- x %>: the extra opener character is part of the delimiter
       while (start < s.length && (s.charCodeAt(start) === 123 || s.charCodeAt(start) === 61 || s.charCodeAt(start) === 45)) start++;
-      let end = s.indexOf(close, start);
-      if (end < 0 || end - start > EXPR_MAX) end = Math.min(s.length, start + EXPR_MAX);
+      // The closer is looked for within EXPR_MAX only: unclosed openers must not each scan the whole value.
+      let end = indexWithin(s, close, start, EXPR_MAX);
+      if (end < 0) end = Math.min(s.length, start + EXPR_MAX);
       const rule = judgeExpression(s.slice(start, end));
       if (rule !== undefined && rule.level <= level) {
         const f = finding(rule, i, Math.min(s.length, end + close.length), [open, why.slice(0, 32), close]);

@@ -14,6 +14,7 @@ import { detectCommand } from './shell/index.js';
 import { detectSqli } from './sql/index.js';
 import { detectSsrf } from './ssrf.js';
 import { detectTemplate } from './template.js';
+import { work } from './work.js';
 import { fragmentOf, type Category, type DetectContext, type Detection, type Finding, type Level, type ValueKind } from './types.js';
 
 /** Characters that no detector needs to look at: letters, digits, blank and _ . , @ - */
@@ -42,6 +43,7 @@ export function toDetection(f: Finding, value: string): Detection {
 
 /** Judges one string value; returns the first detection, or undefined for a clean value. */
 export function detectValue(value: string, context?: DetectContext): Detection | undefined {
+  work.units += value.length;
   const kind = context?.kind ?? 'generic';
   const level = context?.level ?? 1;
   if (kind !== 'url') {

@@ -7,6 +7,7 @@
 import { RULES } from '../rules.js';
 import { finding, tok, type Finding } from '../types.js';
 import { scriptUrlAt } from './url.js';
+import { work } from '../work.js';
 
 /** The value with CSS comments removed and CSS hex escapes (\65, \000065) decoded; only when it holds any. */
 function fold(s: string): string {
@@ -40,6 +41,7 @@ export function cssDanger(value: string): Finding | undefined {
   if (value.indexOf('(') < 0 && value.indexOf(':') < 0 && value.indexOf('\\') < 0) return undefined;
   const s = fold(value);
   const low = s.toLowerCase();
+  work.units += 4 * value.length; // fold, lower-case and the three keyword scans
   for (let i = low.indexOf('expression'); i >= 0; i = low.indexOf('expression', i + 1)) {
     let j = i + 10;
     while (j < low.length && low.charCodeAt(j) <= 32) j++;

@@ -7,6 +7,7 @@
 import { RULES } from '../rules.js';
 import { finding, tok, type Finding } from '../types.js';
 import { indexOfFolded } from '../shell/powershell.js';
+import { work } from '../work.js';
 
 /** Globals an injected expression calls or assigns to. */
 const GLOBALS = new Set([
@@ -30,6 +31,7 @@ function isSpace(c: number): boolean {
 export function jsBreakout(s: string): Finding | undefined {
   for (let i = s.indexOf("'") < 0 && s.indexOf('"') < 0 && s.indexOf('`') < 0 ? s.length : 0; i < s.length; i++) {
     const q = s.charCodeAt(i);
+    work.units++;
     if (q !== 39 && q !== 34 && q !== 96) continue;
     let j = i + 1;
     let closers = 0;

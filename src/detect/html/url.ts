@@ -44,8 +44,9 @@ export function scriptUrlAt(s: string, i: number): number {
     const head = s.slice(j, j + 48).toLowerCase();
     for (const t of MARKUP_TYPES) if (head.startsWith(t)) return j + t.length;
     // data:,<script>... and data:;base64,PHNjcmlwdD4= : no type, markup in the payload.
-    const comma = s.indexOf(',', j);
-    if (comma < 0 || comma - j > 64) return -1;
+    const head64 = s.slice(j, j + 65).indexOf(',');
+    if (head64 < 0) return -1;
+    const comma = j + head64;
     const payload = s.slice(comma + 1, comma + 1 + 4096);
     const text = head.includes('base64') ? decodeBase64(payload) : payload;
     return /<\s*(?:script|svg|iframe|img|body|object|embed)|on[a-z]{3,}\s*=/i.test(text) ? comma + 1 : -1;

@@ -12,6 +12,7 @@ import { cssDanger } from './css.js';
 import { jsBreakout, jsSink, utf7 } from './js.js';
 import { ACTIVE_ELEMENTS, EVENT_PREFIXES, HTML_ELEMENTS, SCRIPT_ELEMENTS } from './tags.js';
 import { isSkippable, scriptUrlAt } from './url.js';
+import { work } from '../work.js';
 
 const ATTR_SCAN = 2048;
 
@@ -31,7 +32,7 @@ function lowerAt(s: string, i: number): number {
 function eventHandlerAt(s: string, i: number): number {
   if (lowerAt(s, i) !== 111 || lowerAt(s, i + 1) !== 110) return 0;
   let j = i + 2;
-  while (j < s.length && isLetter(s.charCodeAt(j))) j++;
+  while (j < s.length && isLetter(s.charCodeAt(j))) { j++; work.units++; }
   if (j - i < 5) return 0;
   let k = j;
   while (k < s.length && (s.charCodeAt(k) <= 32 || s.charCodeAt(k) === 47)) k++;
@@ -68,6 +69,7 @@ export function detectXss(value: string, lvl: Level): Finding | undefined {
   const su = scriptUrlAt(s, first);
   if (su > 0) return finding(RULES.xssScriptUrl, first, su, [tok(s, first, su)]);
   let lastTagEnd = -1;
+  work.units += n;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c === 60 || c === 0xff1c) { // '<' and its fullwidth form, which some back ends fold to it
@@ -134,6 +136,7 @@ function tag(s: string, i: number, lastTagEnd: number): Finding | undefined {
   let k = Math.max(j, lastTagEnd + 1);
   let attrs = false;
   for (; k < limit; k++) {
+    work.units++;
     const a = s.charCodeAt(k);
     if (a === 62) break;
     if (a === 61) attrs = true;

@@ -11,7 +11,7 @@ import type { DetectContext, Detection } from '../types.js';
 import { detectValue, toDetection } from '../value.js';
 import { detectBody } from './body.js';
 import { detectHeader } from './headers.js';
-import { judgeParams } from './params.js';
+import { judgePair, judgeParams } from './params.js';
 
 export { detectBody } from './body.js';
 export { detectHeader, isProtocolHeader } from './headers.js';
@@ -54,6 +54,20 @@ export function detectRequest(req: RawRequest, context?: DetectContext): Detecti
   if (body === undefined || body === null || body === '') return out;
   detectBody(body, contentType, context, out);
   return out;
+}
+
+/** A request path (as sent, percent-encoded): traversal across segments, restricted files, each segment. */
+export function detectPath(pathPart: string, context?: DetectContext): Detection | undefined {
+  const out: Detection[] = [];
+  judgePath(pathPart, context, out);
+  return out[0];
+}
+
+/** One k=v parameter (query, form field, cookie) already decoded by the server: key shapes, then key and value. */
+export function detectParameter(key: string, value: string, location: string, context?: DetectContext): Detection | undefined {
+  const out: Detection[] = [];
+  judgePair(key, value, location, { ...context, encodedNewlines: true }, out);
+  return out[0];
 }
 
 function judgePath(pathPart: string, context: DetectContext | undefined, out: Detection[]): void {

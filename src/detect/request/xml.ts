@@ -5,6 +5,7 @@
  * hostile document leniently, in one linear pass, without resolving entities. Bounded by MAX_VALUES.
  */
 import { entityDecode } from '../decode.js';
+import { work } from '../work.js';
 
 const MAX_VALUES = 10_000;
 
@@ -26,6 +27,7 @@ export function xmlValues(doc: string, visit: XmlVisitor, base = 'body'): boolea
   const here = (): string => (stack.length === 0 ? base : `${base}.${stack.slice(-3).join('.')}`);
   const emit = (v: string, loc: string): boolean => ++count <= MAX_VALUES && v.length > 0 && visit(v, loc);
   while (i < n) {
+    work.units++;
     const lt = doc.indexOf('<', i);
     const textEnd = lt < 0 ? n : lt;
     if (textEnd > i) {
@@ -43,10 +45,12 @@ export function xmlValues(doc: string, visit: XmlVisitor, base = 'body'): boolea
     if (doc.startsWith('<?', lt)) { const e = doc.indexOf('?>', lt + 2); i = e < 0 ? n : e + 2; continue; }
     if (doc.startsWith('<!', lt)) {
       // <!DOCTYPE x [ ... ]>: the internal subset ends at "]>"
-      const bracket = doc.indexOf('[', lt);
       const gt = doc.indexOf('>', lt);
-      const e = bracket >= 0 && (gt < 0 || bracket < gt) ? doc.indexOf(']>', bracket) : gt;
-      const end = e < 0 ? n : e + (bracket >= 0 && bracket < (gt < 0 ? n : gt) ? 2 : 1);
+      const stop = gt < 0 ? n : gt;
+      // An internal subset "[...]" opens before the first '>' and ends at "]>".
+      const bracket = doc.slice(lt, stop).indexOf('[');
+      const e = bracket >= 0 ? doc.indexOf(']>', lt + bracket) : gt;
+      const end = e < 0 ? n : e + (bracket >= 0 ? 2 : 1);
       if (emit(doc.slice(lt, end), `${base}.!DOCTYPE`)) return true;
       i = end;
       continue;
@@ -66,7 +70,7 @@ export function xmlValues(doc: string, visit: XmlVisitor, base = 'body'): boolea
       continue;
     }
     if (closing) {
-      const gt = doc.indexOf('>', j);
+      const gt = doc.indexOf('>', j); // consumed up to it, so the search is paid once
       const at = stack.lastIndexOf(name);
       if (at >= 0) stack.length = at;
       i = gt < 0 ? n : gt + 1;

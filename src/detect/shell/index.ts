@@ -16,6 +16,7 @@ import {
   W_PCT_VAR, W_QUOTE_INSIDE, W_QUOTED, W_SUBST, W_VAR,
 } from './lexer.js';
 import { powershellCradle } from './powershell.js';
+import { work } from '../work.js';
 
 const lexer = new ShellLexer();
 
@@ -30,8 +31,6 @@ let result: Finding | undefined;
 /** The reading in progress: in a quote reading the first word holds the application's string, not a command. */
 let reading = M_PLAIN;
 let globBudget = 0;
-/** Work counter for the linear-time test: characters handed to the glob matcher. */
-export const work = { glob: 0 };
 
 /**
  * @param newlineHidden whether a newline in the value ends a command: true when it was hidden by an encoding
@@ -205,7 +204,7 @@ function globCommand(text: string): string {
 export function globMatch(p: string, t: string): boolean {
   let pi = 0, ti = 0, star = -1, mark = 0;
   while (ti < t.length) {
-    work.glob++;
+    work.units++;
     const pc = p.charCodeAt(pi);
     if (pi < p.length && pc === 91) { // [set]
       const close = p.indexOf(']', pi + 1);

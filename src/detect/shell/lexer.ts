@@ -8,6 +8,8 @@
  * fragments leniently in linear time. One left-to-right pass per reading; nesting is bounded by MAX_DEPTH.
  */
 
+import { work } from '../work.js';
+
 // How a word was spelt (flags).
 export const W_QUOTE_INSIDE = 1; // a quote opens or closes inside the word: w'h'oami, "c"at
 export const W_ESCAPE = 2; // a backslash escape in the word: c\at, \ls
@@ -212,6 +214,7 @@ export class ShellLexer {
   }
 
   private step(): void {
+    work.units++;
     const s = this.src;
     const c = s.charCodeAt(this.pos);
     const f = this.f;
@@ -323,6 +326,7 @@ export class ShellLexer {
     this.mark(W_QUOTED);
     const close = s.indexOf("'", this.pos);
     const end = close < 0 ? s.length : close;
+    work.units += end - this.pos + 1;
     if (f.word.length < WORD_MAX) f.word += s.slice(this.pos, Math.min(end, this.pos + WORD_MAX));
     this.pos = close < 0 ? s.length : close + 1;
     if (inside || this.wordContinues()) f.flags |= W_QUOTE_INSIDE;
@@ -334,6 +338,7 @@ export class ShellLexer {
     const inside = f0.inWord;
     this.mark(W_QUOTED);
     while (this.pos < s.length) {
+      work.units++;
       const c = s.charCodeAt(this.pos);
       if (c === 34) { this.pos++; if (inside || this.wordContinues()) this.f.flags |= W_QUOTE_INSIDE; return; }
       if (c === 92) {
@@ -424,14 +429,16 @@ export class ShellLexer {
   private braceParam(): void {
     const s = this.src;
     const p = this.pos;
-    const close = s.indexOf('}', p + 2);
-    const end = close < 0 ? s.length : close;
+    // The closing brace within WORD_MAX: "${${${..." must not scan the rest of the value at every opener.
+    const near = s.slice(p + 2, p + 2 + WORD_MAX * 2).indexOf('}');
+    const close = near < 0 ? -1 : p + 2 + near;
+    const end = close < 0 ? Math.min(s.length, p + 2 + WORD_MAX * 2) : close;
     const body = s.slice(p + 2, Math.min(end, p + 2 + WORD_MAX));
     let i = 0;
     while (i < body.length && isNameChar(body.charCodeAt(i))) i++;
     const name = body.slice(0, i);
     const op = body.slice(i);
-    this.pos = close < 0 ? s.length : close + 1;
+    this.pos = close < 0 ? end : close + 1;
     if (op === '') { this.expand(name, false, this.pos); return; }
     this.mark(W_PARAM_OP);
     const m = /^:?[-=]/.exec(op);

@@ -4,6 +4,7 @@
  */
 import { RULES } from '../rules.js';
 import { finding, tok, type Finding } from '../types.js';
+import { work } from '../work.js';
 
 const NEEDLES = [
   '.downloadstring(', '.downloadfile(', '.downloaddata(', '.uploadstring(', 'net.webclient', 'frombase64string(',
@@ -27,10 +28,12 @@ export function powershellCradle(value: string): Finding | undefined {
 export function indexOfFolded(s: string, needle: string, from = 0): number {
   const first = needle.charCodeAt(0);
   const n = needle.length;
+  work.units += s.length - from;
   for (let i = from; i + n <= s.length; i++) {
     if ((s.charCodeAt(i) | (first >= 97 && first <= 122 ? 32 : 0)) !== first) continue;
     let k = 1;
     for (; k < n; k++) {
+      work.units++;
       const want = needle.charCodeAt(k);
       const got = s.charCodeAt(i + k);
       if (got !== want && !(want >= 97 && want <= 122 && (got | 32) === want)) break;

@@ -1,5 +1,6 @@
 import { RULES } from '../rules.js';
 import { finding, tok, type Finding, type Level } from '../types.js';
+import { work } from '../work.js';
 import { KW_LOGIC, KW_STRONG_CLAUSE, KW_UNION } from './keywords.js';
 import { CONTINUATION, hit, judgeReading } from './judge.js';
 import { SqlLexer, T_COMMA, T_LOGIC, T_RPAREN, T_WORD } from './lexer.js';
@@ -10,6 +11,7 @@ import { SqlLexer, T_COMMA, T_LOGIC, T_RPAREN, T_WORD } from './lexer.js';
  * quote of each kind. Returns the finding of the first reading that decides at `level`, or undefined.
  */
 export function detectSqli(value: string, level: Level): Finding | undefined {
+  work.units += 3 * value.length; // the UNION and EXEC looks and the quote searches
   const union = hasUnion(value);
   const exec = hasExec(value);
   if (judgeReading(value, 0, 0, union, level, exec)) return result(value);

@@ -94,6 +94,7 @@ export function judgeReading(src: string, from: number, quote: number, mayHaveUn
   let literalSeen = false;
   let afterBinary = false; // the previous significant token was a binary operator
   let leftStart = 0, leftEnd = 0; // the last operand
+  let logicLeft = false; // in a continuation, the last operand came right after a logic operator
 
   for (let t = lexer.next(); t !== T_END; t = lexer.next()) {
     tokens++;
@@ -150,7 +151,7 @@ export function judgeReading(src: string, from: number, quote: number, mayHaveUn
           continue;
         }
         let isStrong: boolean;
-        if (t === T_WORD) wordSeen = true; else literalSeen = true;
+        if (t === T_WORD && kw === KW_NONE) wordSeen = true; else literalSeen = true;
         if (t === T_NUMBER) isStrong = true;
         else if (t === T_VAR) { isStrong = true; medium |= M_VAR; if (lexer.system) { medium |= M_SQLFN; sysVar = true; } }
         else if (t === T_STRING) isStrong = brk && !(lexer.unterminated && quote === 34);
@@ -294,6 +295,7 @@ export function judgeReading(src: string, from: number, quote: number, mayHaveUn
   }
   function binary(kind: number, logic: boolean): void {
     if (logic) pendingLogic = true;
+    else if (kind !== OP_CMP) logicLeft = false;
     if (firstOp === OP_NONE) firstOp = quote === 34 && kind === OP_ARITH ? -1 : kind;
     else firstOp = -1;
     aliasUsed = false;
@@ -307,6 +309,9 @@ export function judgeReading(src: string, from: number, quote: number, mayHaveUn
     }
     if (pendingCmp) {
       if (isStrong || leftStrong) medium |= M_CMP;
+      // A continuation "AND 7300=7300": a logic operator, then a comparison of literals.
+      if (cont && logicLeft && isStrong && leftStrong) setStrong(RULES.sqlContinuation, lexer.end);
+      logicLeft = false;
       // In a single-quoted reading any comparison of literals is the classic tautology: ' OR 'a'='a, aa'&0+1='aa
       if (((pendingLogic && brk) || (quote === 39)) && (isStrong || leftStrong)) setStrong(cont ? RULES.sqlContinuation : RULES.sqlTautology, lexer.end);
       pendingCmp = false;
@@ -314,6 +319,7 @@ export function judgeReading(src: string, from: number, quote: number, mayHaveUn
     if (pendingLogic && isStrong) {
       if (quoted) setStrong(RULES.sqlTautology, lexer.end); else { medium |= M_LOGIC; logicLiteral ||= cont; }
       pendingLogic = false;
+      logicLeft = cont && !pendingCmp;
     }
     // Right after the broken-out quote: 'a'='a, A' || 'B, A' % 'B (arithmetic only between strings).
     if (firstOp === OP_CMP && isStrong) setStrong(RULES.sqlLiteralOp, lexer.end);

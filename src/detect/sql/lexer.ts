@@ -3,6 +3,7 @@
  * Oracle together): every input produces tokens, nothing throws, each character is looked at a bounded
  * number of times. It keeps one current token in mutable fields so that scanning allocates nothing.
  */
+import { work } from '../work.js';
 import { KW_NONE, KW_ORDER_GROUP, KW_STRONG_CLAUSE, keywordOf } from './keywords.js';
 
 export const T_END = 0;
@@ -66,7 +67,7 @@ export class SqlLexer {
     let p = this.pos;
     const s = this.src;
     for (;;) {
-      while (p < s.length && isSpace(s.charCodeAt(p))) p++;
+      while (p < s.length && isSpace(s.charCodeAt(p))) { p++; work.units++; }
       if (s.charCodeAt(p) === 47 && s.charCodeAt(p + 1) === 42 && s.charCodeAt(p + 2) !== 33) {
         const close = s.indexOf('*/', p + 2);
         if (close < 0) return false;
@@ -82,7 +83,7 @@ export class SqlLexer {
     const s = this.src;
     let p = this.pos;
     for (;;) {
-      while (p < s.length && isSpace(s.charCodeAt(p))) p++;
+      while (p < s.length && isSpace(s.charCodeAt(p))) { p++; work.units++; }
       if (s.charCodeAt(p) === 47 && s.charCodeAt(p + 1) === 42) {
         const close = s.indexOf('*/', p + 2);
         if (close < 0) return false;
@@ -98,7 +99,7 @@ export class SqlLexer {
     const s = this.src;
     let p = this.pos;
     for (;;) {
-      while (p < s.length && (isSpace(s.charCodeAt(p)) || s.charCodeAt(p) === 40)) p++;
+      while (p < s.length && (isSpace(s.charCodeAt(p)) || s.charCodeAt(p) === 40)) { p++; work.units++; }
       if (s.charCodeAt(p) === 47 && s.charCodeAt(p + 1) === 42) {
         const close = s.indexOf('*/', p + 2);
         if (close < 0) return false;
@@ -183,6 +184,7 @@ export class SqlLexer {
     }
     this.pos = p;
     this.end = p;
+    work.units += p - this.start + 1;
     return (this.type = type);
   }
 

@@ -34,6 +34,10 @@ export interface PlanOptions {
   readonly trustContract: boolean;
   /** The detectors in use (all categories minus the ignored ones); undefined for all. */
   readonly categories: DetectContext['categories'];
+  /** Paranoia level; 1 when absent. */
+  readonly level?: DetectContext['level'];
+  /** The values arrive in a URL or a header, where a line break can only be sent encoded. */
+  readonly encodedNewlines?: boolean;
 }
 
 function types(schema: SchemaObject): string[] {
@@ -58,7 +62,11 @@ function kindFor(schema: SchemaObject | undefined, name: string): NonNullable<De
 
 export function compilePlan(schema: SchemaObject | undefined, name: string, options: PlanOptions): Plan {
   const memo = new Map<SchemaObject, Plan>();
-  const base: DetectContext = options.categories === undefined ? {} : { categories: options.categories };
+  const base: DetectContext = {
+    ...(options.categories === undefined ? {} : { categories: options.categories }),
+    ...(options.level === undefined || options.level === 1 ? {} : { level: options.level }),
+    ...(options.encodedNewlines === true ? { encodedNewlines: true } : {}),
+  };
   const any: Plan = { t: 'any', ctx: base };
   const valueCtx = (s: SchemaObject | undefined, n: string): DetectContext => ({ ...base, kind: kindFor(s, n) });
 

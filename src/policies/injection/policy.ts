@@ -1,4 +1,4 @@
-import { CATEGORIES, detectValue, redactFragment, type Category, type Detection } from '../../detect/index.js';
+import { CATEGORIES, detectBody, redactFragment, type Category, type DetectContext, type Detection } from '../../detect/index.js';
 import type { RequestContext } from '../../gateway/context.js';
 import { parseCookies } from '../../gateway/headers.js';
 import { requestBody } from '../../gateway/request-body.js';
@@ -19,29 +19,41 @@ interface ParamTarget {
   readonly location: string;
 }
 
-const ANY_BODY: Plan = { t: 'any', ctx: {} };
-
 function isJson(mediaType: string): boolean {
   return mediaType === 'application/json' || mediaType.endsWith('+json') || mediaType.endsWith('/json');
 }
 
+interface Targets {
+  params: ParamTarget[];
+  /** JSON and form bodies: walked along their schema. */
+  bodies: Map<string, Plan>;
+  /** Other declared media types (XML, multipart, text): read whole by the body reader. */
+  rawBodies: Set<string>;
+}
+
 /** The parameters and body media types of an operation, compiled into what to scan and how. */
-function compileTargets(operation: Operation | undefined, options: PlanOptions): { params: ParamTarget[]; bodies: Map<string, Plan> } {
+function compileTargets(operation: Operation | undefined, options: PlanOptions): Targets {
   const params: ParamTarget[] = [];
   const bodies = new Map<string, Plan>();
-  if (operation === undefined) return { params, bodies };
+  const rawBodies = new Set<string>();
+  if (operation === undefined) return { params, bodies, rawBodies };
+  // Parameters travel in the URL, headers and cookies: a line break there was percent-encoded on purpose.
+  const paramOptions: PlanOptions = { ...options, encodedNewlines: true };
   for (const p of operation.parameters) {
     const name = p.in === 'header' ? p.name.toLowerCase() : p.name;
-    const plan = compilePlan(p.schema, p.name, options);
+    const plan = compilePlan(p.schema, p.name, paramOptions);
     if (plan.t !== 'skip') params.push({ in: p.in as Where, name, plan, location: `${p.in}.${name}` });
   }
   for (const [mediaType, media] of Object.entries(operation.requestBody?.content ?? {})) {
     const type = mediaType.toLowerCase();
-    if (!isJson(type) && type !== 'application/x-www-form-urlencoded') continue;
-    const plan = compilePlan(media.schema, 'body', options);
-    if (plan.t !== 'skip') bodies.set(type, plan);
+    if (isJson(type) || type === 'application/x-www-form-urlencoded') {
+      const plan = compilePlan(media.schema, 'body', type === 'application/x-www-form-urlencoded' ? paramOptions : options);
+      if (plan.t !== 'skip') bodies.set(type, plan);
+    } else if (type.includes('xml') || type.startsWith('multipart/') || type.startsWith('text/')) {
+      rawBodies.add(type);
+    }
   }
-  return { params, bodies };
+  return { params, bodies, rawBodies };
 }
 
 function rawParam(ctx: RequestContext, t: ParamTarget): unknown {
@@ -72,23 +84,28 @@ export const injectionPolicy: PolicyFactory = ({ scope, api, operation, validato
   if (config === undefined || config.mode === 'off') return undefined;
   const scanAll = config.scan === 'all';
   const categories: ReadonlySet<Category> | undefined = config.ignore.size === 0 ? undefined : new Set(CATEGORIES.filter((c) => !config.ignore.has(c)));
-  const options: PlanOptions = { trustContract: api.policies.contract.mode === 'enforce' && validators !== undefined, categories };
-  const { params, bodies } = compileTargets(operation, options);
-  const anyBody: Plan = categories === undefined ? ANY_BODY : { t: 'any', ctx: { categories } };
+  const level = config.level;
+  const options: PlanOptions = { trustContract: api.policies.contract.mode === 'enforce' && validators !== undefined, categories, level };
+  const { params, bodies, rawBodies } = compileTargets(operation, options);
+  const context: DetectContext = { ...(categories === undefined ? {} : { categories }), level };
+  const anyBody: Plan = { t: 'any', ctx: context };
   const declared: Declared = {
     query: new Set(operation?.parameters.filter((p) => p.in === 'query').map((p) => p.name)),
     header: new Set(operation?.parameters.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase())),
     cookie: new Set(operation?.parameters.filter((p) => p.in === 'cookie').map((p) => p.name)),
     scanPath: operation === undefined,
   };
-  const hasBody = scanAll || bodies.size > 0;
+  const hasBody = scanAll || bodies.size > 0 || rawBodies.size > 0;
   if (params.length === 0 && !hasBody) return undefined;
   const logger = scope.services.logger;
   const label = operation?.id ?? '(unmatched)';
-  const ctxFor = categories === undefined ? undefined : { categories };
 
   const refuse = (ctx: RequestContext, d: Detection): Denial => {
-    logger.warn({ reqId: ctx.id, api: api.name, operation: label, policy: 'injection', mode: config.mode, category: d.category, location: d.location, fragment: redactFragment(d.fragment) }, 'injection detected');
+    // The rule and its tokens explain the decision; like the fragment they are client data, so redacted.
+    logger.warn({
+      reqId: ctx.id, api: api.name, operation: label, policy: 'injection', mode: config.mode, category: d.category, rule: d.rule,
+      level: d.level, location: d.location, fragment: redactFragment(d.fragment), tokens: d.tokens.map(redactFragment),
+    }, 'injection detected');
     return { code: 'GH_INJECTION_DETECTED', detail: `${d.category} in ${d.location ?? 'the request'}` };
   };
 
@@ -104,18 +121,28 @@ export const injectionPolicy: PolicyFactory = ({ scope, api, operation, validato
         if (d !== undefined) return refuse(ctx, d);
       }
       if (scanAll) {
-        const d = scanUndeclared(ctx, declared, (value) => detectValue(value, ctxFor));
+        const d = scanUndeclared(ctx, declared, context);
         if (d !== undefined) return refuse(ctx, d);
       }
       return undefined;
     },
     requestBody(ctx) {
       const body = bodyOf(ctx);
-      if (body === undefined) return undefined;
-      const plan = bodies.get(body.mediaType) ?? (scanAll ? anyBody : undefined);
-      if (plan === undefined) return undefined;
-      const d = scan(body.value, plan, 'body');
-      return d === undefined ? undefined : refuse(ctx, d);
+      if (body !== undefined) {
+        const plan = bodies.get(body.mediaType) ?? (scanAll ? anyBody : undefined);
+        if (plan === undefined) return undefined;
+        const d = scan(body.value, plan, 'body');
+        return d === undefined ? undefined : refuse(ctx, d);
+      }
+      // Not JSON or a form (XML, multipart, text, or no content type at all): read as the upstream will read
+      // it, from the very bytes it will receive.
+      const raw = ctx.rawBody;
+      if (raw === undefined || raw.length === 0) return undefined;
+      const contentType = (ctx.req.headers['content-type'] ?? '').toLowerCase();
+      if (!scanAll && !rawBodies.has(contentType.split(';')[0]?.trim() ?? '')) return undefined;
+      const found: Detection[] = [];
+      detectBody(raw, contentType, context, found);
+      return found[0] === undefined ? undefined : refuse(ctx, found[0]);
     },
   };
   return instance;

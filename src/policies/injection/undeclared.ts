@@ -1,4 +1,4 @@
-import type { Detection } from '../../detect/index.js';
+import { detectHeader, detectParameter, detectPath, type DetectContext, type Detection } from '../../detect/index.js';
 import type { RequestContext } from '../../gateway/context.js';
 import { parseCookies } from '../../gateway/headers.js';
 
@@ -12,59 +12,39 @@ export interface Declared {
 }
 
 /**
- * Standard headers whose values are protocol syntax (media ranges, encodings, dates, tokens,
- * user agents): scanning them would only produce false positives, and the gateway or the HTTP
- * parser already constrains them. Credentials are judged by the identity policies.
+ * Scans what the contract does not declare, everywhere a value can arrive: query parameters (names too),
+ * cookies, the headers applications read (User-Agent, Referer, Origin, X-Forwarded-*, custom ones; protocol
+ * headers only for the lookups exploits spray into every header; credentials never), and the path of
+ * unmatched traffic. The detectors decide how each header is read (src/detect/request/headers.ts).
  */
-const PROTOCOL_HEADERS = new Set([
-  'host', 'connection', 'keep-alive', 'content-length', 'content-type', 'content-encoding', 'transfer-encoding', 'te', 'trailer', 'upgrade',
-  'accept', 'accept-encoding', 'accept-language', 'accept-charset', 'user-agent', 'authorization', 'proxy-authorization', 'cookie',
-  'cache-control', 'pragma', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since', 'if-range', 'range', 'expect',
-  'origin', 'referer', 'dnt', 'priority', 'via', 'forwarded', 'x-request-id', 'traceparent', 'tracestate', 'baggage', 'date',
-]);
-
-type Judge = (value: string) => Detection | undefined;
-
-function judgeAll(value: string | string[] | undefined, location: string, judge: Judge): Detection | undefined {
-  if (value === undefined) return undefined;
-  const values = Array.isArray(value) ? value : [value];
-  for (const v of values) {
-    const d = judge(v);
-    if (d !== undefined) return { ...d, location };
-  }
-  return undefined;
-}
-
-/** Scans query parameters, cookies, headers (and the path of unmatched traffic) the contract does not declare. */
-export function scanUndeclared(ctx: RequestContext, declared: Declared, judge: Judge): Detection | undefined {
+export function scanUndeclared(ctx: RequestContext, declared: Declared, context: DetectContext): Detection | undefined {
   const query = ctx.query;
   if (query !== undefined) {
     for (const key in query) {
       if (declared.query.has(key)) continue;
-      const d = judgeAll(key, `query[${JSON.stringify(key)}]`, judge) ?? judgeAll(query[key], `query.${key}`, judge);
-      if (d !== undefined) return d;
+      const value = query[key];
+      for (const v of Array.isArray(value) ? value : [value ?? '']) {
+        const d = detectParameter(key, v, `query.${key}`, context);
+        if (d !== undefined) return d;
+      }
     }
   }
   const cookies = ctx.cookies ??= parseCookies(ctx.req.headers.cookie);
   for (const name in cookies) {
     if (declared.cookie.has(name)) continue;
-    const d = judgeAll(cookies[name], `cookie.${name}`, judge);
+    const d = detectParameter(name, cookies[name] ?? '', `cookie.${name}`, context);
     if (d !== undefined) return d;
   }
   const headers = ctx.req.headers;
+  const out: Detection[] = [];
   for (const name in headers) {
-    if (declared.header.has(name) || PROTOCOL_HEADERS.has(name) || name.startsWith('sec-') || name.startsWith('x-forwarded-')) continue;
-    const d = judgeAll(headers[name], `header.${name}`, judge);
-    if (d !== undefined) return d;
-  }
-  if (declared.scanPath) {
-    for (const segment of ctx.path.split('/')) {
-      if (segment === '') continue;
-      let decoded = segment;
-      try { decoded = decodeURIComponent(segment); } catch { /* judged as sent */ }
-      const d = judgeAll(decoded, 'path', judge);
-      if (d !== undefined) return d;
+    if (declared.header.has(name) || name === 'cookie') continue;
+    const value = headers[name];
+    for (const v of Array.isArray(value) ? value : [value ?? '']) {
+      detectHeader(name, v, context, out);
+      if (out.length > 0) return out[0];
     }
   }
+  if (declared.scanPath) return detectPath(ctx.path, context);
   return undefined;
 }
