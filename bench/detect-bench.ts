@@ -1,45 +1,65 @@
 /**
- * Micro-benchmark of detectValue on typical request values (our benign corpus: names, prose, URLs, code...)
- * and on attacks. Prints nanoseconds per value. Run: tsc -p tsconfig.build.json && node dist/bench/detect-bench.js
+ * `npm run bench -- detect`: cost of detectValue per value, at each paranoia level, on typical request values
+ * (our benign corpus: names, prose, URLs, code...), on the benign values of real specs' examples, and on attacks;
+ * plus a whole raw web-shop request through detectRequest. Prints CPU microseconds per value (target <= 10 us
+ * for a typical value). Run alone: tsc -p tsconfig.build.json && node dist/bench/detect-bench.js
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { detectValue } from '../src/detect/index.js';
+import { detectRequest, detectValue, LEVELS, type Level, type RawRequest } from '../src/detect/index.js';
 import { repoRoot } from './eval-detect.js';
 
-function load(file: string, attack: boolean): string[] {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as { value?: string; expect_attack: boolean | null })
-    .filter((r) => r.expect_attack === attack && typeof r.value === 'string' && r.value.length > 0).map((r) => r.value as string);
+function lines(file: string): Record<string, unknown>[] {
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-/** CPU time (not wall time: the bench machine is shared) per value, best of 5 rounds. */
-function nsPerValue(values: readonly string[], minMs = 300): number {
+function values(file: string, attack: boolean | undefined): string[] {
+  return lines(file).filter((r) => attack === undefined || (r.expect_attack ?? false) === attack)
+    .map((r) => r.value).filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
+
+/** CPU time (not wall time: the bench machine is shared) per call, best of 5 rounds of at least minMs each. */
+function usPer(run: () => number, minMs = 250): number {
   let best = Infinity;
   for (let round = 0; round < 5; round++) {
     let n = 0;
     const start = process.cpuUsage();
     let used = 0;
     while (used < minMs * 1000) {
-      const reps = Math.max(1, Math.ceil(2000 / values.length)); // amortise the cpuUsage call
-      for (let r = 0; r < reps; r++) for (const v of values) detectValue(v);
-      n += values.length * reps;
+      n += run();
       const d = process.cpuUsage(start);
       used = d.user + d.system;
     }
-    best = Math.min(best, (used * 1000) / n);
+    best = Math.min(best, used / n);
   }
   return best;
 }
 
-const root = repoRoot();
-const benign = load(join(root, 'test', 'corpora', 'benign.jsonl'), false);
-const plain = ['42', 'alice', 'Jean-Luc Picard', 'a.b@example.com', '2024-06-11', 'en-US', 'v1.2.3', 'ORD-12345', 'true', 'Dublin'];
-const attacks = load(join(root, '..', 'shared', 'corpora', 'injection', 'libinjection.jsonl'), true).slice(0, 3000);
-const body = JSON.stringify({ name: "Miles O'Brien", email: 'miles@example.com', note: 'Please select the best option and drop me a line.' });
+function perValue(vs: readonly string[], level: Level): number {
+  return usPer(() => { for (const v of vs) detectValue(v, { level }); return vs.length; });
+}
 
-nsPerValue(benign, 300); // warm up the JIT
-console.log(`plain identifiers (fast path): ${nsPerValue(plain).toFixed(0)} ns/value`);
-console.log(`typical values (benign corpus, ${benign.length} values, mean ${(benign.reduce((a, v) => a + v.length, 0) / benign.length).toFixed(0)} chars): ${nsPerValue(benign).toFixed(0)} ns/value`);
-console.log(`attacks (libinjection, first ${attacks.length}): ${nsPerValue(attacks).toFixed(0)} ns/value`);
-console.log(`a JSON body of ${body.length} bytes as one value: ${nsPerValue([body]).toFixed(0)} ns`);
+const root = repoRoot();
+const benign = values(join(root, 'test', 'corpora', 'benign.jsonl'), false);
+const plain = ['42', 'alice', 'Jean-Luc Picard', 'a.b@example.com', '2024-06-11', 'en-US', 'v1.2.3', 'ORD-12345', 'true', 'Dublin'];
+const shared = join(root, '..', 'shared', 'corpora');
+const specs = existsSync(join(shared, 'injection-dev')) ? values(join(shared, 'injection-dev', 'benign.jsonl'), undefined) : [];
+const attacks = existsSync(join(shared, 'injection')) ? values(join(shared, 'injection', 'libinjection.jsonl'), true).slice(0, 3000) : [];
+const shop: RawRequest[] = lines(join(root, 'test', 'corpora', 'webshop.jsonl')).slice(0, 500).map((r) => ({
+  uri: String(r.uri), ...(r.headers ? { headers: r.headers as Record<string, string> } : {}), ...(typeof r.body === 'string' ? { body: r.body } : {}),
+}));
+const mean = (vs: readonly string[]): string => (vs.reduce((a, v) => a + v.length, 0) / Math.max(1, vs.length)).toFixed(0);
+
+perValue(benign, 2); // warm up the JIT
+const fmt = (us: number): string => `${us.toFixed(2)} µs`;
+console.log(`${'per value'.padEnd(58)}${LEVELS.map((l) => `level ${l}`.padStart(11)).join('')}`);
+const row = (label: string, vs: readonly string[]): void => {
+  if (vs.length === 0) return;
+  console.log(`${label.padEnd(58)}${LEVELS.map((l) => fmt(perValue(vs, l)).padStart(11)).join('')}`);
+};
+row('plain identifiers (fast path)', plain);
+row(`typical values (test/corpora/benign.jsonl: ${benign.length}, mean ${mean(benign)} chars)`, benign);
+row(`spec example values (injection-dev benign: ${specs.length}, mean ${mean(specs)} chars)`, specs);
+row(`attacks (libinjection, first ${attacks.length})`, attacks);
+const perRequest = (level: Level): number => usPer(() => { for (const r of shop) detectRequest(r, { level }); return shop.length; });
+console.log(`${`web-shop request, whole (${shop.length} requests, headers and body)`.padEnd(58)}${LEVELS.map((l) => fmt(perRequest(l)).padStart(11)).join('')}`);

@@ -5,6 +5,7 @@
  * with a string — since those names do not occur in ordinary values. A function name alone is not enough
  * ("operating system(s)"): its argument must be a string, a variable or a backtick, as in code.
  */
+import { compileNeedles } from './needles.js';
 import { indexOfFolded } from './shell/powershell.js';
 import { RULES } from './rules.js';
 import { finding, tok, type Finding, type Level, type Rule } from './types.js';
@@ -41,6 +42,9 @@ const PHP_CALLS = [
 /** PHP superglobals: naming one in a value is PHP code (`${@system($_GET['c'])}`). */
 const PHP_GLOBALS = ['$_GET[', '$_POST[', '$_REQUEST[', '$_SERVER[', '$_COOKIE[', '$_FILES[', '$_ENV[', '$GLOBALS['];
 
+/** Every fixed name above in one automaton: one pass over the value. */
+const NAMES = compileNeedles([...EXACT.map(([n]) => n), ...PHP_GLOBALS]);
+
 function isIdent(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
@@ -52,15 +56,9 @@ export function detectCode(value: string, level: Level): Finding | undefined {
   // PHP tags: <?php, <?= and "<? " followed by code.
   const tag = s.indexOf('<?');
   if (tag >= 0 && /^<\?(?:php\b|=|\s+\$|\s+[a-z_]+\s*\()/i.test(s.slice(tag, tag + 16))) return finding(RULES.codePhp, tag, tag + 5, [tok(s, tag, tag + 5)]);
-  work.units += (EXACT.length + PHP_GLOBALS.length + 4) * s.length;
-  for (const [needle, rule] of EXACT) {
-    if (rule.level > level) continue;
-    const at = s.indexOf(needle);
-    if (at >= 0) return finding(rule, at, at + needle.length, [needle]);
-  }
-  for (const g of PHP_GLOBALS) {
-    const at = s.indexOf(g);
-    if (at >= 0) return finding(RULES.codePhp, at, at + g.length, [g]);
+  for (let m = NAMES.first(s); m !== undefined; m = NAMES.first(s, m.end)) {
+    const rule = m.id < EXACT.length ? (EXACT[m.id] as readonly [string, Rule])[1] : RULES.codePhp;
+    if (rule.level <= level) return finding(rule, m.start, m.end, [s.slice(m.start, m.end)]);
   }
   // Serialized objects: Java (base64 rO0AB or hex aced0005 at a token start) and PHP (O:8:"ClassName":1:{).
   const java = javaSerialized(s);

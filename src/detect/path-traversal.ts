@@ -8,6 +8,7 @@
  */
 import { RULES } from './rules.js';
 import { finding, tok, type Finding, type Level } from './types.js';
+import { compileNeedles } from './needles.js';
 import { work } from './work.js';
 
 /**
@@ -31,6 +32,8 @@ const SENSITIVE = [
  * lists are long; the folders are few). Canonical form: lower case, forward slashes.
  */
 const SYSTEM_PATH = /^(?:[a-z]:)?\/(?:etc\/|proc\/|root\/|var\/(?:log|www|lib|mail|spool|adm|db|run|backups|opt|cache)\/|usr\/(?:local\/)?(?:etc|apache\d?|nginx|lib\/php|pkg\/etc)\/|opt\/[^/]+\/(?:logs?|conf|etc)\/|private\/etc\/|windows\/|winnt\/|xampp\/|inetpub\/|apache\d?\/(?:logs|conf)\/|program files[^/]*\/[^/]+\/(?:logs?|conf|data)\/|mysql\/data\/|home\/[^/]+\/\.)/;
+
+const TARGETS = compileNeedles(SENSITIVE);
 
 /** PHP (and other) stream wrappers that read arbitrary files or run code when included. */
 const WRAPPERS = ['php://', 'zip://', 'phar://', 'expect://', 'glob://', 'compress.zlib://', 'compress.bzip2://', 'data://',
@@ -67,6 +70,12 @@ function traversals(s: string): { count: number; first: number; atStart: boolean
 
 /** Lower-case, '\' as '/', doubled separators folded ("..//..//etc//passwd", "windows\\\\win.ini"). */
 function canonical(s: string): string {
+  let plain = true;
+  for (let i = 0; i < s.length && plain; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c === 92 || (c === 47 && s.charCodeAt(i + 1) === 47)) plain = false;
+  }
+  if (plain) return s;
   let out = '';
   let prevSep = false;
   for (let i = 0; i < s.length; i++) {
@@ -84,22 +93,19 @@ function canonical(s: string): string {
  * drops the boundary before longer targets: fuzzers glue them to undecodable junk ("%c0%qfboot.ini").
  */
 function sensitiveIndex(low: string, loose = false): { at: number; len: number } {
-  work.units += SENSITIVE.length * low.length;
-  for (const t of SENSITIVE) {
-    let k = low.indexOf(t);
-    while (k >= 0) {
-      // A boundary before the match: start, a separator, or punctuation left by an encoding ("%c0%afetc/passwd").
-      const before = k === 0 ? 47 : low.charCodeAt(k - 1);
-      const boundary = t.charCodeAt(0) === 47 || t.charCodeAt(0) === 46 || !isAlnum(before) || before === 47 || (loose && t.length >= 7);
-      const end = k + t.length;
-      const after = low.charCodeAt(end);
-      const tail = t.charCodeAt(t.length - 1) === 47 || end >= low.length || !isAlnum(after);
-      if (boundary && tail) return { at: k, len: t.length };
-      k = low.indexOf(t, k + 1);
-    }
+  for (let m = TARGETS.first(low); m !== undefined; m = TARGETS.first(low, m.end)) {
+    const t = SENSITIVE[m.id] as string;
+    const k = m.start;
+    // A boundary before the match: start, a separator, or punctuation left by an encoding ("%c0%afetc/passwd").
+    const before = k === 0 ? 47 : low.charCodeAt(k - 1);
+    const boundary = t.charCodeAt(0) === 47 || t.charCodeAt(0) === 46 || !isAlnum(before) || (loose && t.length >= 7);
+    const tail = t.charCodeAt(t.length - 1) === 47 || m.end >= low.length || !isAlnum(low.charCodeAt(m.end));
+    if (boundary && tail) return { at: k, len: t.length };
   }
-  return { at: -1, len: 0 };
+  return NONE;
 }
+
+const NONE = { at: -1, len: 0 };
 
 /**
  * @param raw the value before decoding: a traversal that only appears after decoding was hidden on purpose.

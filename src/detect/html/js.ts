@@ -6,7 +6,7 @@
  */
 import { RULES } from '../rules.js';
 import { finding, tok, type Finding } from '../types.js';
-import { indexOfFolded } from '../shell/powershell.js';
+import { compileNeedles } from '../needles.js';
 import { work } from '../work.js';
 
 /** Globals an injected expression calls or assigns to. */
@@ -70,13 +70,11 @@ const SINKS = [
   'document.body', 'top[', 'self[', 'window[', 'parent[', 'globalthis[', 'xmlhttprequest', 'import(', 'location=',
 ];
 
+const SINK_NEEDLES = compileNeedles(SINKS);
+
 export function jsSink(s: string): Finding | undefined {
-  if (s.indexOf('(') < 0 && s.indexOf('.') < 0 && s.indexOf('[') < 0 && s.indexOf('`') < 0 && s.indexOf('=') < 0) return undefined;
-  for (const needle of SINKS) {
-    const at = indexOfFolded(s, needle);
-    if (at >= 0) return finding(RULES.xssJsSink, at, at + needle.length, [tok(s, at, at + needle.length)]);
-  }
-  return undefined;
+  const m = SINK_NEEDLES.first(s);
+  return m === undefined ? undefined : finding(RULES.xssJsSink, m.start, m.end, [tok(s, m.start, m.end)]);
 }
 
 /** UTF-7 spelling of '<' or '>' (+ADw- / +AD4-): old IE rendered pages sniffed as UTF-7. */

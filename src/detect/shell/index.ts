@@ -105,7 +105,7 @@ function judge(cmd: Command, src: string): boolean {
   let name = basename(text);
   let kind = knownCommand(name);
   let flags = f0;
-  if (kind === KNOWN_NONE) {
+  if (kind === KNOWN_NONE && ((f0 & (W_ESCAPE | W_CARET | W_QUOTED | W_PCT_VAR)) !== 0 || src.charCodeAt(cmd.start[0] as number) === 64)) {
     // cmd.exe reads C:\Windows\System32\calc.exe, w^ho^ami and "whoami" on its own terms; there a backslash
     // separates folders and quotes are not part of the name, so only its own tricks count as disguise.
     const win = windowsName(src.slice(cmd.start[0] as number, cmd.end[0] as number));

@@ -292,8 +292,13 @@ export class ShellLexer {
         if (f.inWord && f.cmd.n === 0 && f.flags === 0 && /^[A-Za-z_]\w*$/.test(f.word)) { this.assignment(); return; }
         break;
     }
-    this.append(s[this.pos] as string);
-    this.pos++;
+    // A run of ordinary characters joins the word in one piece (no per-character string building).
+    let j = this.pos + 1;
+    while (j < s.length && ordinary(s.charCodeAt(j))) j++;
+    work.units += j - this.pos;
+    if (!f.inWord) this.begin(f);
+    if (f.word.length < WORD_MAX) f.word += s.slice(this.pos, Math.min(j, this.pos + WORD_MAX));
+    this.pos = j;
   }
 
   /** A backtick right after a blank in prose opens a Markdown code span, not a substitution (`npm test`). */
@@ -547,6 +552,13 @@ export class ShellLexer {
     f.flags = 0;
     f.inWord = false;
   }
+}
+
+/** Characters with no meaning to the lexer (letters, digits, most punctuation, anything beyond ASCII). */
+const SPECIAL = new Uint8Array(128);
+for (const ch of ' \t\r\n;&|()`<>\'"$\\#{}*?[]^%=') SPECIAL[ch.charCodeAt(0)] = 1;
+function ordinary(c: number): boolean {
+  return c >= 128 || SPECIAL[c] === 0;
 }
 
 /** Skips a balanced ( ) or [ ] group starting at an opener; returns the index after its closer (or the end). */

@@ -4,6 +4,7 @@
  */
 import { RULES } from '../rules.js';
 import { finding, tok, type Finding } from '../types.js';
+import { compileNeedles } from '../needles.js';
 import { work } from '../work.js';
 
 const NEEDLES = [
@@ -13,15 +14,12 @@ const NEEDLES = [
   'invoke-restmethod', 'new-object io.', 'new-object system.io.', 'set-mppreference', 'add-mppreference',
 ];
 
-/** Finds a cradle; the value is scanned once per needle with a case-insensitive compare (needles are short). */
+const CRADLES = compileNeedles(NEEDLES);
+
+/** Finds a cradle: one pass over the value for all needles. */
 export function powershellCradle(value: string): Finding | undefined {
-  // Every needle holds one of these; most values hold none of them.
-  if (value.indexOf('.') < 0 && value.indexOf('(') < 0 && value.indexOf('-') < 0 && value.indexOf(':') < 0) return undefined;
-  for (const needle of NEEDLES) {
-    const at = indexOfFolded(value, needle);
-    if (at >= 0) return finding(RULES.shellPowerShell, at, at + needle.length, [tok(value, at, at + needle.length)]);
-  }
-  return undefined;
+  const m = CRADLES.first(value);
+  return m === undefined ? undefined : finding(RULES.shellPowerShell, m.start, m.end, [tok(value, m.start, m.end)]);
 }
 
 /** indexOf for a lower-case ASCII needle, ignoring the case of the haystack. */
