@@ -52,10 +52,10 @@ const mean = (vs: readonly string[]): string => (vs.reduce((a, v) => a + v.lengt
 
 perValue(benign, 2); // warm up the JIT
 const fmt = (us: number): string => `${us.toFixed(2)} µs`;
-console.log(`${'per value'.padEnd(58)}${LEVELS.map((l) => `level ${l}`.padStart(11)).join('')}`);
+console.log(`${'per value'.padEnd(70)}${LEVELS.map((l) => `level ${l}`.padStart(11)).join('')}`);
 const row = (label: string, vs: readonly string[]): void => {
   if (vs.length === 0) return;
-  console.log(`${label.padEnd(58)}${LEVELS.map((l) => fmt(perValue(vs, l)).padStart(11)).join('')}`);
+  console.log(`${label.padEnd(70)}${LEVELS.map((l) => fmt(perValue(vs, l)).padStart(11)).join('')}`);
 };
 row('plain identifiers (fast path)', plain);
 row(`typical values (test/corpora/benign.jsonl: ${benign.length}, mean ${mean(benign)} chars)`, benign);

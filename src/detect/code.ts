@@ -28,7 +28,7 @@ const EXACT: ReadonlyArray<readonly [string, Rule]> = [
   ['pickle.loads(', RULES.codePython], ['cPickle', RULES.codePython], ['pty.spawn(', RULES.codePython], ['socket.socket(', RULES.codePython],
   ['Kernel.exec', RULES.codeRuby], ['Kernel.system', RULES.codeRuby], ['Kernel.open', RULES.codeRuby], ['IO.popen', RULES.codeRuby],
   ['Process.spawn', RULES.codeRuby], ['Open3.', RULES.codeRuby], ['.send(:system', RULES.codeRuby], ['%x(', RULES.codeRuby],
-  ['while(true)', RULES.codeEval], ['while (true)', RULES.codeEval], ['for(;;)', RULES.codeEval], ['for (;;)', RULES.codeEval],
+  ['while(true)', RULES.codeLoop], ['while (true)', RULES.codeLoop], ['for(;;)', RULES.codeLoop], ['for (;;)', RULES.codeLoop],
 ];
 
 /** PHP functions (case-insensitive in PHP) that run commands, evaluate code or read files, when called with code. */
@@ -49,10 +49,14 @@ function isIdent(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
 
+/**
+ * The names, tags and serialized forms only code contains: decided before the SQL and shell readings, which
+ * would otherwise explain `require('child_process')` as a SQL EXEC. Calls with string arguments come later
+ * (detectCodeCalls), after the readings that explain `exec('xp_cmdshell ...')` better.
+ */
 export function detectCode(value: string, level: Level): Finding | undefined {
   const s = value;
   if (s.length < 4) return undefined;
-  const paren = s.indexOf('(');
   // PHP tags: <?php, <?= and "<? " followed by code.
   const tag = s.indexOf('<?');
   if (tag >= 0 && /^<\?(?:php\b|=|\s+\$|\s+[a-z_]+\s*\()/i.test(s.slice(tag, tag + 16))) return finding(RULES.codePhp, tag, tag + 5, [tok(s, tag, tag + 5)]);
@@ -65,6 +69,13 @@ export function detectCode(value: string, level: Level): Finding | undefined {
   if (java >= 0) return finding(RULES.codeSerialized, java, java + 5, [tok(s, java, java + 8)]);
   const php = /\b[OC]:\d{1,4}:"[A-Za-z_\\][\w\\]*":\d{1,4}:\{/.exec(s);
   if (php) return finding(RULES.codeSerialized, php.index, php.index + php[0].length, [php[0]]);
+  return undefined;
+}
+
+/** Calls of command, eval and file functions with code-shaped arguments (PHP, JavaScript). */
+export function detectCodeCalls(value: string): Finding | undefined {
+  const s = value;
+  const paren = s.indexOf('(');
   if (paren < 0) return undefined;
   if (indexOfFolded(s, 'phpinfo(') >= 0) { const at = indexOfFolded(s, 'phpinfo('); return finding(RULES.codePhp, at, at + 8, ['phpinfo(']); }
   // name( followed by a string, a variable, a backtick or a call: code, not prose.
@@ -83,7 +94,7 @@ export function detectCode(value: string, level: Level): Finding | undefined {
     // eval / Function / setTimeout with a string or a decoder: JavaScript (or PHP) evaluating text.
     if (name === 'eval' || name === 'function' || name === 'settimeout' || name === 'setinterval') {
       const decoder = /^(?:atob|unescape|decodeURI(?:Component)?|String\.fromCharCode|Buffer\.from)\s*\(/i.test(s.slice(a, a + 32));
-      if ((codeArg || decoder) && level >= RULES.codeEval.level) return finding(RULES.codeEval, b, a + 1, [tok(s, b, e), '(', tok(s, a, a + 1)]);
+      if (codeArg || decoder) return finding(RULES.codeEval, b, a + 1, [tok(s, b, e), '(', tok(s, a, a + 1)]);
     }
   }
   return undefined;

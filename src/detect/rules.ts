@@ -25,8 +25,8 @@ export const RULES = {
   sqlProcedure: r('sqli.procedure', 'sqli', 1, 'EXEC of a system procedure or DECLARE of a variable (SQL Server batches)'),
   sqlSignals: r('sqli.signals', 'sqli', 1, 'valid SQL carrying two independent signals (comparison, SQL function, clause, comment, variable...)'),
   sqlContinuation: r('sqli.continuation', 'sqli', 1, 'a value that starts by continuing an expression with a logic operator and a comparison of literals ( OR 1=1)'),
-  sqlWeakComment: r('sqli.weak-comment', 'sqli', 2, 'a closed string followed by a dialect comment (#, --x) or a version comment'),
-  sqlFunction: r('sqli.sql-function', 'sqli', 2, 'a SQL-only function or system variable (VERSION(), DATABASE(), @@version, CHAR()) in valid SQL after a break'),
+  sqlWeakComment: r('sqli.weak-comment', 'sqli', 2, 'a closed string followed by an empty dialect comment (admin\'#, x\' --+)'),
+  sqlFunction: r('sqli.sql-function', 'sqli', 2, 'a SQL-only function (VERSION(), DATABASE(), CHAR(), SUBSTRING()) in valid SQL after a break'),
   sqlLogic: r('sqli.logic-literal', 'sqli', 2, 'a logic operator joining a literal in valid SQL ( AND 1, \' OR true)'),
   sqlStatement: r('sqli.statement', 'sqli', 2, 'the value is a whole SQL statement that parses to its end (SELECT current_user;)'),
   sqlSingleSignal: r('sqli.single-signal', 'sqli', 3, 'valid SQL after a broken-out quote carrying one signal'),
@@ -90,7 +90,7 @@ export const RULES = {
   // JNDI lookups (jndi.ts)
   jndiLookup: r('jndi.lookup', 'jndi', 1, 'a Log4j ${jndi:...} lookup after resolving nested ${::-x}, ${lower:x}, ${env:X:-x} spellings'),
   jndiNested: r('jndi.nested-lookup', 'jndi', 1, 'a lookup whose name is built from nested lookups (${${::-j}...})'),
-  jndiLookupOther: r('jndi.lookup-prefix', 'jndi', 2, 'a Log4j lookup that reads the environment or system ($ {env:...}, ${sys:...}, ${java:...})'),
+  jndiLookupOther: r('jndi.lookup-prefix', 'jndi', 2, 'a Log4j lookup that reads the environment or system (${env:...}, ${sys:...}, ${java:...})'),
 
   // Server-side code (code.ts)
   codeJsRuntime: r('code.javascript-runtime', 'code', 1, 'JavaScript reaching the Node.js runtime (require(\'child_process\'), process.mainModule, constructor.constructor)'),
@@ -98,7 +98,8 @@ export const RULES = {
   codeJava: r('code.java', 'code', 1, 'Java reaching the runtime or class loader (Runtime.getRuntime().exec, ProcessBuilder, class.module.classLoader)'),
   codePython: r('code.python', 'code', 1, 'Python reaching the interpreter (__import__(), os.system, subprocess, eval(compile(...)))'),
   codeSerialized: r('code.serialized-object', 'code', 1, 'a serialized object (Java rO0AB / aced0005, PHP O:8:"..." , node-serialize _$$ND_FUNC$$_)'),
-  codeEval: r('code.eval', 'code', 2, 'a call of eval, Function, setTimeout with a string, or a loop that never ends'),
+  codeEval: r('code.eval', 'code', 1, 'eval, Function or setTimeout called with a string literal or a decoder (atob, fromCharCode, unescape)'),
+  codeLoop: r('code.endless-loop', 'code', 2, 'a loop that never ends (while(true), for(;;)): a denial of service in evaluated code'),
   codeRuby: r('code.ruby', 'code', 2, 'Ruby reaching the process (Kernel.exec, IO.popen, %x(...), Process.spawn)'),
 } as const;
 

@@ -3,7 +3,7 @@
  * characters, marked base64), then runs each detector in turn at the requested paranoia level; the common case
  * (a plain word, a number, an id) returns after one scan of the value without allocating.
  */
-import { detectCode } from './code.js';
+import { detectCode, detectCodeCalls } from './code.js';
 import { markedBase64, normalise } from './decode.js';
 import { detectXss } from './html/xss.js';
 import { detectJndi } from './jndi.js';
@@ -60,7 +60,7 @@ export function detectValue(value: string, context?: DetectContext): Detection |
     if (cls === 2) {
       const f = (on(context, 'sqli') ? detectSqli(value, level) : undefined) ??
         // A command line can be spelt in safe characters too: "uname -a", "nc -lvp 4444" (level 2).
-        (level >= 2 && on(context, 'cmdi') && value.indexOf(' -') >= 0 ? detectCommand(value, level, true) : undefined);
+        (on(context, 'cmdi') && value.indexOf(' -') >= 0 ? detectCommand(value, level, true) : undefined);
       return f && toDetection(f, value);
     }
   }
@@ -83,13 +83,14 @@ function judge(v: string, raw: string, kind: ValueKind, level: Level, context: D
   if (on(context, 'prototype-pollution') && (f = detectPrototypeString(v))) return f;
   if (on(context, 'nosqli') && (dollar || v.indexOf("'") >= 0 || v.indexOf('"') >= 0) && (f = detectNosqlString(v))) return f;
   if (on(context, 'jndi') && dollar && (f = detectJndi(v, level))) return f;
+  if (on(context, 'ssti') && (f = detectTemplate(v, level))) return f;
+  if (on(context, 'code') && (f = detectCode(v, level))) return f;
   if (on(context, 'sqli') && (f = detectSqli(v, level))) return f;
   if (kind !== 'path' && on(context, 'xss') && (f = detectXss(v, level))) return f;
   // A newline typed into a text field separates lines of prose; one that was percent- or entity-encoded
   // was hidden on purpose.
   if (on(context, 'cmdi') && (f = detectCommand(v, level, context?.encodedNewlines === true || raw.indexOf('\n') < 0))) return f;
-  if (on(context, 'ssti') && (f = detectTemplate(v, level))) return f;
-  if (on(context, 'code') && (f = detectCode(v, level))) return f;
+  if (on(context, 'code') && (f = detectCodeCalls(v))) return f;
   if (on(context, 'path-traversal') && (f = detectPathTraversal(v, raw, kind === 'path', level))) return f;
   if (on(context, 'ssrf') && (f = detectSsrf(v, kind === 'url', level))) return f;
   return undefined;

@@ -42,7 +42,9 @@ export function scriptUrlAt(s: string, i: number): number {
     let j = e;
     while (j < s.length && isSkippable(s.charCodeAt(j))) j++;
     const head = s.slice(j, j + 48).toLowerCase();
-    for (const t of MARKUP_TYPES) if (head.startsWith(t)) return j + t.length;
+    // A data: URL has a payload after a comma; "data: text/html is a type" is prose.
+    const hasComma = s.slice(j, j + 65).indexOf(',') >= 0;
+    for (const t of MARKUP_TYPES) if (head.startsWith(t)) return hasComma ? j + t.length : -1;
     // data:,<script>... and data:;base64,PHNjcmlwdD4= : no type, markup in the payload.
     const head64 = s.slice(j, j + 65).indexOf(',');
     if (head64 < 0) return -1;

@@ -22,7 +22,7 @@ function textual(type: string): boolean {
 
 /**
  * Judges a body given as sent (string or bytes) or already parsed (JSON value). `contentType` is the
- * request's, lower-case, possibly empty. Pushes at most one detection per value; returns how many it pushed.
+ * request's header as sent (its boundary parameter is case-sensitive), possibly empty. Pushes at most one detection per value; returns how many it pushed.
  */
 export function detectBody(body: unknown, contentType: string, context: DetectContext | undefined, out: Detection[], where = 'body'): number {
   const before = out.length;
@@ -34,7 +34,7 @@ export function detectBody(body: unknown, contentType: string, context: DetectCo
   }
   const text = typeof body === 'string' ? body : body.toString('latin1');
   if (text.length === 0) return 0;
-  const type = contentType.split(';')[0]?.trim() ?? '';
+  const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
   const trimmed = text.trimStart();
   if (type.includes('json') || (type === '' && (trimmed.startsWith('{') || trimmed.startsWith('[')))) {
     let parsed: unknown;

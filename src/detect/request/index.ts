@@ -46,7 +46,7 @@ export function detectRequest(req: RawRequest, context?: DetectContext): Detecti
   for (const [name, value] of Object.entries(req.headers ?? {})) {
     const lower = name.toLowerCase();
     for (const v of headerValues(value)) {
-      if (lower === 'content-type' && contentType === '') contentType = v.toLowerCase();
+      if (lower === 'content-type' && contentType === '') contentType = v; // the boundary parameter is case-sensitive
       detectHeader(lower, v, context, out);
     }
   }

@@ -37,7 +37,7 @@ let globBudget = 0;
  *   (%0a), false for multi-line text typed by a person.
  */
 export function detectCommand(value: string, lvl: Level, newlineHidden = true): Finding | undefined {
-  if (!worthReading(value, lvl)) return undefined;
+  if (!worthReading(value)) return undefined;
   level = lvl;
   result = undefined;
   globBudget = GLOB_BUDGET;
@@ -63,13 +63,13 @@ export function detectCommand(value: string, lvl: Level, newlineHidden = true): 
 }
 
 /** Cheap pre-check: a value without any shell operator, expansion or path can only be a bare command line. */
-function worthReading(s: string, lvl: Level): boolean {
+function worthReading(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     // ; | & newline $ ` ( < > { ^ % \ ' "
     if (c === 59 || c === 124 || c === 38 || c === 10 || c === 36 || c === 96 || c === 40 || c === 60 || c === 62 || c === 123 ||
       c === 94 || c === 37 || c === 92 || c === 39 || c === 34) return true;
-    if (lvl >= 2 && (c === 47 || c === 45)) return true; // bare command lines: ls -la /, nc -lvp 4444
+    if (c === 47 || c === 45) return true; // command lines without operators: nc -e /bin/sh, powershell -enc
   }
   return false;
 }

@@ -445,10 +445,12 @@ export class ShellLexer {
     const op = body.slice(i);
     this.pos = close < 0 ? end : close + 1;
     if (op === '') { this.expand(name, false, this.pos); return; }
-    this.mark(W_PARAM_OP);
+    // ${x:-word} / ${x=word}: the default is the value; ${x:0:1}, ${x//a/b}, ${x##p}, ${!x}: string surgery that
+    // text never spells (a config's "${VAR:-default}" is ordinary; cutting letters out of $PATH is not).
     const m = /^:?[-=]/.exec(op);
-    if (m) { if (this.f.word.length < WORD_MAX) this.f.word += op.slice(m[0].length); return; }
-    this.f.flags |= W_EMPTY_EXP;
+    if (m) { this.mark(0); if (this.f.word.length < WORD_MAX) this.f.word += op.slice(m[0].length); return; }
+    if (/^(?::\s*-?\d|\/|#|%|\^|,)/.test(op) || name === '') this.mark(W_PARAM_OP);
+    this.mark(W_EMPTY_EXP);
   }
 
   /** $'..': ANSI-C quoting, escapes decoded ($'\x63at' is cat). */

@@ -138,8 +138,8 @@ export const injectionPolicy: PolicyFactory = ({ scope, api, operation, validato
       // it, from the very bytes it will receive.
       const raw = ctx.rawBody;
       if (raw === undefined || raw.length === 0) return undefined;
-      const contentType = (ctx.req.headers['content-type'] ?? '').toLowerCase();
-      if (!scanAll && !rawBodies.has(contentType.split(';')[0]?.trim() ?? '')) return undefined;
+      const contentType = ctx.req.headers['content-type'] ?? '';
+      if (!scanAll && !rawBodies.has((contentType.split(';')[0] ?? '').trim().toLowerCase())) return undefined;
       const found: Detection[] = [];
       detectBody(raw, contentType, context, found);
       return found[0] === undefined ? undefined : refuse(ctx, found[0]);
