@@ -199,7 +199,7 @@ export function report(r: EvalResult, missesShown = 0, category?: string): strin
       lines.push(`  ${src.padEnd(20)}${String(c.n).padStart(7)}${c.found.map((f) => pct(f, c.n).padStart(10)).join('')}`);
     }
   }
-  lines.push('', `cost: ${(r.nsPerValue / 1000).toFixed(2)} µs per value at level 2 (CPU time, every single-value sample)`);
+  lines.push('', `cost: ${r.nsPerValue.toFixed(0)} ns (${(r.nsPerValue / 1000).toFixed(2)} µs) per value at level 2 (CPU time, every single-value sample)`);
   if (missesShown > 0) {
     const shown = r.misses.filter((m) => category === undefined || m.sample.category === category || m.detection?.category === category);
     const show = (s: Sample): string => {

@@ -23,7 +23,7 @@ function resolve(body: string): { text: string; prefix: string } {
   const colon = body.indexOf(':');
   const prefix = (colon < 0 ? body : body.slice(0, colon)).trim().toLowerCase();
   const rest = colon < 0 ? '' : body.slice(colon + 1);
-  if (prefix === 'jndi') return { text: `\u0000jndi:${rest}`, prefix };
+  if (prefix === 'jndi') return { text: `jndi:${rest}`, prefix };
   const dflt = body.indexOf(':-');
   if (dflt >= 0) return { text: body.slice(dflt + 2), prefix };
   if (prefix === 'lower') return { text: rest.toLowerCase(), prefix };
@@ -59,10 +59,10 @@ export function detectJndi(value: string, level: Level): Finding | undefined {
       const body = texts[depth] as string;
       const { text, prefix } = resolve(body);
       const lowered = body.toLowerCase();
-      if (lowered.startsWith('jndi:') || lowered.startsWith('\u0000jndi:')) {
+      if (lowered.startsWith('jndi:')) {
         const start = starts[depth] as number;
         const rule = nested[depth] ? RULES.jndiNested : RULES.jndiLookup;
-        return finding(rule, start, i + 1, [tok(value, start, Math.min(i + 1, start + 40)), `jndi:${lowered.replace(/^\u0000?jndi:/, '').slice(0, 24)}`]);
+        return finding(rule, start, i + 1, [tok(value, start, Math.min(i + 1, start + 40)), `jndi:${lowered.slice(5, 29)}`]);
       }
       if (prefixSeen < 0 && PREFIXES.has(prefix) && prefix !== 'lower' && prefix !== 'upper' && prefix !== 'date') prefixSeen = starts[depth] as number;
       if (depth > 0 && (texts[depth - 1] as string).length < FRAME_MAX) texts[depth - 1] += text;

@@ -8,6 +8,7 @@
 //
 // `node test/corpora/probes.mjs` rewrites probes.jsonl (deterministic: placements rotate in a fixed order).
 import { writeFileSync } from 'node:fs';
+import process from 'node:process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -234,4 +235,4 @@ UAS.forEach((ua, i) => out.push({
 }));
 
 writeFileSync(join(here, 'probes.jsonl'), out.map((r) => JSON.stringify(r)).join('\n') + '\n');
-console.log(`probes.jsonl: ${out.filter((r) => r.expect_attack).length} attacks, ${out.filter((r) => !r.expect_attack).length} benign`);
+process.stdout.write(`probes.jsonl: ${out.filter((r) => r.expect_attack).length} attacks, ${out.filter((r) => !r.expect_attack).length} benign\n`);

@@ -4,6 +4,7 @@
 // `node test/corpora/webshop.mjs` rewrites webshop.jsonl identically. Like probes.jsonl it is a TEST set for
 // false positives: never tune a detector on a line of it.
 import { writeFileSync } from 'node:fs';
+import process from 'node:process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -123,4 +124,4 @@ for (let i = 0; i < 2000; i++) {
 }
 
 writeFileSync(join(here, 'webshop.jsonl'), out.map((r) => JSON.stringify(r)).join('\n') + '\n');
-console.log(`webshop.jsonl: ${out.length} benign requests`);
+process.stdout.write(`webshop.jsonl: ${out.length} benign requests\n`);
