@@ -120,14 +120,20 @@ describe('scan: all reads every place a value can arrive', () => {
       method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=Ab12' },
       body: '--Ab12\r\nContent-Disposition: form-data; name="file"; filename="holiday (2).png"\r\n\r\nx\r\n--Ab12--\r\n',
     }, 'path-traversal in body.file.filename'],
-    ['a form body sent without a content type', { method: 'POST', body: bytes('comment=%7B%7B7*7%7D%7D&ok=1') },
-      { method: 'POST', body: bytes('comment=see%20you%20at%207&ok=1') }, 'ssti in body.comment'],
+    ['a text body', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'comment={{7*7}}&ok=1' },
+      { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'comment=see you at 7&ok=1' }, 'ssti in body'],
   ])('refuses an attack in %s of pass-through traffic and passes its twin', async (_where, attack, twin, detail) => {
     expect(await refusedWith(await fetch(`${passThrough.url}/v1/upload`, attack))).toBe(detail);
     expect(upstream.requests).toHaveLength(0);
     const passed = await fetch(`${passThrough.url}/v1/upload`, twin);
     expect(passed.status).toBeLessThan(300);
     expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('never forwards a body without a content type unread: the gateway refuses it before the guard has to guess', async () => {
+    const res = await fetch(`${passThrough.url}/v1/upload`, { method: 'POST', body: bytes('comment=%7B%7B7*7%7D%7D&ok=1') });
+    expect(res.status).toBe(415);
+    expect(upstream.requests).toHaveLength(0);
   });
 
   it('refuses a request path that names a restricted file, and passes /.well-known', async () => {

@@ -89,6 +89,8 @@ export const injectionPolicy: PolicyFactory = ({ scope, api, operation, validato
   const { params, bodies, rawBodies } = compileTargets(operation, options);
   const context: DetectContext = { ...(categories === undefined ? {} : { categories }), level };
   const anyBody: Plan = { t: 'any', ctx: context };
+  // Form fields travel percent-encoded: a line break in one was hidden on purpose.
+  const anyForm: Plan = { t: 'any', ctx: { ...context, encodedNewlines: true } };
   const declared: Declared = {
     query: new Set(operation?.parameters.filter((p) => p.in === 'query').map((p) => p.name)),
     header: new Set(operation?.parameters.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase())),
@@ -128,20 +130,23 @@ export const injectionPolicy: PolicyFactory = ({ scope, api, operation, validato
     },
     requestBody(ctx) {
       const body = bodyOf(ctx);
-      if (body !== undefined) {
-        const plan = bodies.get(body.mediaType) ?? (scanAll ? anyBody : undefined);
+      const structured = body !== undefined && (isJson(body.mediaType) || body.mediaType === 'application/x-www-form-urlencoded') &&
+        body.value !== null && typeof body.value === 'object' && !Buffer.isBuffer(body.value);
+      if (structured) {
+        // JSON and forms: walked as the one parse read them, along the declared schema where there is one.
+        const plan = bodies.get(body.mediaType) ?? (scanAll ? (body.mediaType === 'application/x-www-form-urlencoded' ? anyForm : anyBody) : undefined);
         if (plan === undefined) return undefined;
         const d = scan(body.value, plan, 'body');
         return d === undefined ? undefined : refuse(ctx, d);
       }
-      // Not JSON or a form (XML, multipart, text, or no content type at all): read as the upstream will read
-      // it, from the very bytes it will receive.
-      const raw = ctx.rawBody;
-      if (raw === undefined || raw.length === 0) return undefined;
+      // XML, multipart, text and other bodies: read whole, as the text the one parse decoded, else as the bytes the
+      // upstream receives (multipart, application/xml, octets).
       const contentType = ctx.req.headers['content-type'] ?? '';
       if (!scanAll && !rawBodies.has((contentType.split(';')[0] ?? '').trim().toLowerCase())) return undefined;
+      const source = typeof body?.value === 'string' ? body.value : ctx.rawBody;
+      if (source === undefined || source.length === 0) return undefined;
       const found: Detection[] = [];
-      detectBody(raw, contentType, context, found);
+      detectBody(source, contentType, context, found);
       return found[0] === undefined ? undefined : refuse(ctx, found[0]);
     },
   };
