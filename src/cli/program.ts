@@ -24,6 +24,11 @@ export function buildProgram(): Command {
     .description('API security gateway, spec audit and scanner driven by your OpenAPI contract')
     .version(process.env.npm_package_version ?? '0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    // A command's options are its own: without this, commander hands an option written after a
+    // subcommand to the parent that also has it (`secrets get NAME --version 2` printed the
+    // program's version; `inventory ingest --config FILE` read the parent's default config).
+    // Inherited by every command added below, like exitOverride.
+    .enablePositionalOptions()
     // Set before the commands are added, so every command inherits it: usage errors throw
     // instead of exiting, and runCli turns them into exit code 2.
     .exitOverride();

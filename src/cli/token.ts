@@ -111,7 +111,7 @@ export function registerToken(program: Command): void {
     .option('-c, --config <file>', 'config whose identity.signing names the key')
     .option('--key <file>', `private signing key ring (default ${DEFAULT_KEY})`)
     .action(async (own: { config?: string; key?: string }, command: Command) => guarded(async () => {
-      // `token` has the same options: commander hands them to the parent unless it parses positionally.
+      // `token` has the same options: written before `rotate` (`token -c FILE rotate`) they are the parent's.
       const parent = command.parent?.opts<{ config?: string; key?: string }>() ?? {};
       const config = own.config ?? parent.config;
       const key = own.key ?? parent.key;
