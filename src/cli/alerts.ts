@@ -11,7 +11,7 @@ export async function listAlerts(configFile: string, options: { since?: string; 
     throw new UsageError(`--type must be one of ${ALERT_TYPES.join(', ')}`);
   }
   const since = sinceOf(options.since ?? '24h');
-  const opened = await openConfig(configFile, { specs: false });
+  const opened = await openConfig(configFile, { sections: ['store'] });
   try {
     const records = await readAll(opened.store.records, ALERT_STREAM, since);
     const alerts = records.map((r) => r.data as unknown as Alert).filter((a) => options.type === undefined || a.type === options.type);

@@ -41,7 +41,7 @@ export async function readAuditLog(configFile: string, options: AuditLogOptions 
     ...(until === undefined ? {} : { until }),
     limit,
   };
-  const opened = await openConfig(configFile, { specs: false });
+  const opened = await openConfig(configFile, { sections: ['store', 'identity'] });
   try {
     return await queryDecisions(opened.store.records, opened.config.identity.audit.stream, query);
   } finally {

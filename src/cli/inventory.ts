@@ -23,10 +23,14 @@ export interface Opened {
 
 export class UsageError extends Error {}
 
-export async function openConfig(file: string, options: { specs?: boolean } = {}): Promise<Opened> {
+/**
+ * Opens a config for a command. `sections` limits loading to the top-level sections the command
+ * uses (then no spec is loaded either): a secret it does not need must not stop it.
+ */
+export async function openConfig(file: string, options: { specs?: boolean; sections?: readonly string[] } = {}): Promise<Opened> {
   let config: GatehouseConfig;
   try {
-    config = await loadConfig(file);
+    config = await loadConfig(file, options.sections === undefined ? {} : { sections: options.sections });
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(`${file}: ${error.problems.length} error(s)\n${error.problems.map(formatProblem).join('\n')}`);
     throw error;
@@ -55,7 +59,7 @@ export async function inventoryReport(configFile: string, options: { since?: str
 }
 
 export async function exportObservedSpec(configFile: string, options: { api?: string; shadowOnly?: boolean; since?: string } = {}): Promise<Record<string, unknown>> {
-  const opened = await openConfig(configFile, { specs: false });
+  const opened = await openConfig(configFile, { sections: ['store'] });
   try {
     const rows = await readRows(opened.store.records, sinceOf(options.since));
     return exportSpec(rows, { ...(options.api === undefined ? {} : { api: options.api }), shadowOnly: options.shadowOnly === true });

@@ -4,7 +4,7 @@ import { ApiKeyStore, type ApiKeyInfo } from '../identity/api-keys.js';
 import { guarded, openConfig, UsageError } from './inventory.js';
 
 async function withKeys<T>(configFile: string, body: (keys: ApiKeyStore) => Promise<T>): Promise<T> {
-  const opened = await openConfig(configFile, { specs: false });
+  const opened = await openConfig(configFile, { sections: ['store'] });
   try {
     return await body(new ApiKeyStore(opened.store.kv, { pubsub: opened.store.pubsub }));
   } finally {

@@ -15,7 +15,7 @@ function operator(): string {
 
 /** Runs `body` with the revocation list of the config's store; the store is closed after. */
 async function withList<T>(configFile: string, body: (list: RevocationList) => Promise<T>): Promise<T> {
-  const opened = await openConfig(configFile, { specs: false });
+  const opened = await openConfig(configFile, { sections: ['store'] });
   try {
     return await body(new RevocationList(opened.store));
   } finally {

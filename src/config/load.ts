@@ -18,6 +18,13 @@ export interface LoadConfigOptions {
    * file, and the gateway re-reads it at run time, failing closed (503) while it is unusable.
    */
   readonly readKeySets?: boolean;
+  /**
+   * Load only these top-level sections (with `version` and `secrets`); the others are neither
+   * substituted, resolved nor validated, and `apis` is empty. For commands that need only part of
+   * a config (`gatehouse alerts` reads the store): an unset variable or a secret that cannot be
+   * resolved in a part they do not use must not stop them. Never for starting a gateway.
+   */
+  readonly sections?: readonly string[];
 }
 
 /**
@@ -56,12 +63,14 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   }
   const substitution: SubstitutionProblem[] = [];
   const env = options.env ?? process.env;
-  const substituted = substituteEnv(plain, env, substitution) as Record<string, unknown>;
+  const scoped = options.sections === undefined ? plain : onlySections(plain as Record<string, unknown>, options.sections);
+  const substituted = substituteEnv(scoped, env, substitution) as Record<string, unknown>;
   problems.push(...substitution.map(located));
   const secretValues: string[] = [];
   const resolved = await resolveSecrets(substituted, file, env, substitution.length === 0 ? problems : [], secretValues, located);
   const value = unescapeLiterals(resolved) as Record<string, unknown>;
-  const shape = validateShape(value);
+  // Out of scope, `apis` is empty: "must list at least one API" is not a problem for this reader.
+  const shape = validateShape(value).filter((p) => options.sections === undefined || options.sections.includes('apis') || p.path[0] !== 'apis');
   problems.push(...shape.map(located));
   if (problems.length > 0) throw new ConfigError(file, problems);
 
@@ -71,6 +80,12 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   if (options.readKeySets === true) rules.push(...await keySetProblems(config));
   if (rules.length > 0) throw new ConfigError(file, rules.map(located));
   return deepFreeze(config);
+}
+
+function onlySections(plain: Record<string, unknown>, sections: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { version: plain.version, apis: [] };
+  for (const key of [...sections, 'secrets']) if (Object.hasOwn(plain, key)) out[key] = plain[key];
+  return out;
 }
 
 const SECRET_REF = /\$\{secret:([^}]+)\}/g;

@@ -76,3 +76,39 @@ describe('gatehouse inventory subcommands and --config', () => {
     expect(Object.keys((JSON.parse(await readFile(out, 'utf8')) as { paths: object }).paths)).toEqual(['/api/hidden/report']);
   });
 });
+
+describe('commands that need only the store', () => {
+  /** A config whose webhook secret cannot be resolved here (a CI runner, an operator's laptop). */
+  async function withUnresolvable(store = 'store: { sqlite: { path: gh.db } }'): Promise<string> {
+    const { dir } = await project();
+    const config = path.join(dir, 'ops.yaml');
+    await writeFile(config, [
+      'version: "1"', store,
+      'monitoring:', '  alerts:', '    - { webhook: https://hooks.example.com/x, secret: "${secret:env:GH_TEST_UNSET_WEBHOOK_SECRET}" }',
+      'apis:', '  - name: shop', `    spec: ${spec}`, '    upstream: { url: "http://127.0.0.1:1" }',
+    ].join('\n'));
+    return config;
+  }
+
+  it('alerts and revocations work although an unrelated secret cannot be resolved', async () => {
+    const config = await withUnresolvable();
+    const alerts = await gatehouse('alerts', '--config', config);
+    expect(alerts.err).toBe('');
+    expect(alerts).toMatchObject({ code: 0, out: 'no alerts\n' });
+    const added = await gatehouse('revocations', 'add', 'ip', '203.0.113.9', '--config', config, '--for', '1h');
+    expect(added.err).toBe('');
+    expect(added.code).toBe(0);
+    const listed = await gatehouse('revocations', 'list', '--config', config, '--format', 'json');
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.out) as { value: string }[]).map((r) => r.value)).toEqual(['203.0.113.9']);
+    expect((await gatehouse('keys', 'list', '--config', config)).code).toBe(0);
+  });
+
+  it('still refuses a config whose store itself cannot be resolved, naming the path', async () => {
+    const config = await withUnresolvable('store: { redis: { url: "${secret:env:GH_TEST_UNSET_REDIS_URL}" } }');
+    const r = await gatehouse('alerts', '--config', config);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/store\.redis\.url: .*GH_TEST_UNSET_REDIS_URL is not set/);
+    expect(r.err).not.toContain('WEBHOOK');
+  });
+});
