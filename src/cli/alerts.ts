@@ -3,7 +3,7 @@ import type { Alert } from '../anomaly/alert.js';
 import { ALERT_TYPES } from '../anomaly/config.js';
 import { ALERT_STREAM } from '../anomaly/dispatch.js';
 import { readAll } from '../inventory/rows.js';
-import { guarded, openConfig, sinceOf, UsageError } from './inventory.js';
+import { guarded, openConfig, sinceOf, UsageError } from './common.js';
 
 /** The alerts the gateways stored, newest first. */
 export async function listAlerts(configFile: string, options: { since?: string; type?: string; limit?: number } = {}): Promise<Alert[]> {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseDuration } from '../config/index.js';
 import { queryDecisions, type DecisionQuery } from '../identity/audit-trail.js';
 import type { StoredRecord } from '../store/index.js';
-import { guarded, openConfig, UsageError } from './inventory.js';
+import { guarded, openConfig, UsageError } from './common.js';
 
 export interface AuditLogOptions {
   readonly identity?: string;

@@ -1,51 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { loadConfig, parseDuration } from '../config/index.js';
-import type { GatehouseConfig } from '../config/types.js';
-import { ConfigError, formatProblem } from '../errors/index.js';
 import { exportSpec } from '../inventory/export-spec.js';
 import { formatInventory, type InventoryFormat } from '../inventory/format.js';
 import { createMatcher, ingestHar, ingestNginx, type IngestResult } from '../inventory/ingest.js';
 import { buildInventory, type InventoryReport } from '../inventory/report.js';
 import { INVENTORY_STREAM, readRows } from '../inventory/rows.js';
-import { loadSpec } from '../openapi/index.js';
-import type { LoadedSpec } from '../openapi/types.js';
-import { createStore, type Store } from '../store/index.js';
-
-/** A config, its loaded specs and its store, opened for a command; `close` releases the store. */
-export interface Opened {
-  readonly config: GatehouseConfig;
-  readonly store: Store;
-  readonly apis: { config: GatehouseConfig['apis'][number]; spec: LoadedSpec }[];
-  close(): Promise<void>;
-}
-
-export class UsageError extends Error {}
-
-/**
- * Opens a config for a command. `sections` limits loading to the top-level sections the command
- * uses (then no spec is loaded either): a secret it does not need must not stop it.
- */
-export async function openConfig(file: string, options: { specs?: boolean; sections?: readonly string[] } = {}): Promise<Opened> {
-  let config: GatehouseConfig;
-  try {
-    config = await loadConfig(file, options.sections === undefined ? {} : { sections: options.sections });
-  } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(`${file}: ${error.problems.length} error(s)\n${error.problems.map(formatProblem).join('\n')}`);
-    throw error;
-  }
-  const apis = options.specs === false ? [] : await Promise.all(config.apis.map(async (api) => ({ config: api, spec: await loadSpec(api.spec) })));
-  const store = await createStore(config.store);
-  return { config, store, apis, close: () => store.close() };
-}
-
-export function sinceOf(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new UsageError(`--since: "${value}" is not a duration such as 30m, 24h, 7d`);
-  return now - ms;
-}
+import { guarded, openConfig, sinceOf, usage, UsageError } from './common.js';
 
 /** `gatehouse inventory`: declared vs observed, from what the gateway (or `ingest`) recorded. */
 export async function inventoryReport(configFile: string, options: { since?: string } = {}): Promise<InventoryReport> {
@@ -141,19 +102,4 @@ export function registerInventory(program: Command): void {
         if (results.some((r) => r.result.skippedCount > 0 && r.result.rows.length === 0)) process.exitCode = 1;
       });
     });
-}
-
-/** Runs a command body; a UsageError becomes a message and exit code 2, without a stack. */
-export async function guarded(body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    if (error instanceof UsageError) return usage(error.message);
-    throw error;
-  }
-}
-
-function usage(message: string): void {
-  process.stderr.write(`gatehouse: ${message}\n`);
-  process.exitCode = 2;
 }

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { parseDuration } from '../config/index.js';
 import { ApiKeyStore, type ApiKeyInfo } from '../identity/api-keys.js';
-import { guarded, openConfig, UsageError } from './inventory.js';
+import { durationArg, guarded, openConfig, openForWrite, UsageError, type Opened } from './common.js';
 
-async function withKeys<T>(configFile: string, body: (keys: ApiKeyStore) => Promise<T>): Promise<T> {
-  const opened = await openConfig(configFile, { sections: ['store'] });
+async function withKeys<T>(opening: Promise<Opened>, body: (keys: ApiKeyStore) => Promise<T>): Promise<T> {
+  const opened = await opening;
   try {
     return await body(new ApiKeyStore(opened.store.kv, { pubsub: opened.store.pubsub }));
   } finally {
@@ -13,34 +12,34 @@ async function withKeys<T>(configFile: string, body: (keys: ApiKeyStore) => Prom
 }
 
 function durationOf(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0) throw new UsageError(`${flag}: "${value}" is not a duration such as 90d, 12h, 30m`);
-  return ms;
+  return value === undefined ? undefined : durationArg(flag, value);
 }
+
+/** Writes go to a store every gateway reads: a key made in a memory store would exist nowhere. */
+const forWrite = (configFile: string): Promise<Opened> => openForWrite(configFile, 'an API key');
 
 const list = (value: string | undefined): string[] => value === undefined ? [] : value.split(/[\s,]+/).filter((s) => s !== '');
 
 export async function createKey(configFile: string, options: { name: string; scopes?: string; roles?: string; expires?: string }): Promise<{ key: string; info: ApiKeyInfo }> {
   const ttlMs = durationOf('--expires', options.expires);
-  return withKeys(configFile, async (keys) => {
+  return withKeys(forWrite(configFile), async (keys) => {
     const { key, record } = await keys.create({ name: options.name, scopes: list(options.scopes), roles: list(options.roles), ...(ttlMs === undefined ? {} : { ttlMs }) });
     return { key, info: keys.info(record) };
   });
 }
 
 export function listKeys(configFile: string): Promise<ApiKeyInfo[]> {
-  return withKeys(configFile, (keys) => keys.list());
+  return withKeys(openConfig(configFile, { sections: ['store'] }), (keys) => keys.list());
 }
 
 export function revokeKey(configFile: string, id: string): Promise<boolean> {
-  return withKeys(configFile, (keys) => keys.revoke(id));
+  return withKeys(forWrite(configFile), (keys) => keys.revoke(id));
 }
 
 export async function rotateKey(configFile: string, id: string, options: { overlap?: string; expires?: string }): Promise<{ key: string; info: ApiKeyInfo } | undefined> {
   const overlapMs = durationOf('--overlap', options.overlap ?? '24h') ?? 0;
   const ttlMs = durationOf('--expires', options.expires);
-  return withKeys(configFile, async (keys) => {
+  return withKeys(forWrite(configFile), async (keys) => {
     const next = await keys.rotate(id, overlapMs, ttlMs);
     return next === undefined ? undefined : { key: next.key, info: keys.info(next.record) };
   });

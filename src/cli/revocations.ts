@@ -1,12 +1,17 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { parseDuration } from '../config/index.js';
-import { REVOCATION_KINDS, RevocationList, type Revocation, type RevocationKind } from '../anomaly/revocations.js';
-import { guarded, openConfig, UsageError } from './inventory.js';
+import { REVOCATION_KINDS, RevocationList, revocationValue, type Revocation, type RevocationKind } from '../anomaly/revocations.js';
+import { choiceArg, durationArg, guarded, integerArg, openConfig, openForWrite, UsageError, type Opened } from './common.js';
 
 function kindOf(value: string): RevocationKind {
-  if (!(REVOCATION_KINDS as readonly string[]).includes(value)) throw new UsageError(`kind must be one of ${REVOCATION_KINDS.join(', ')}`);
-  return value as RevocationKind;
+  return choiceArg('KIND', value, REVOCATION_KINDS);
+}
+
+/** The value as the gateway compares it; an `ip` must be an address or CIDR range. */
+function valueOf(kind: RevocationKind, value: string): string {
+  const checked = revocationValue(kind, value);
+  if ('problem' in checked) throw new UsageError(`${kind}: ${checked.problem}`);
+  return checked.value;
 }
 
 function operator(): string {
@@ -14,8 +19,8 @@ function operator(): string {
 }
 
 /** Runs `body` with the revocation list of the config's store; the store is closed after. */
-async function withList<T>(configFile: string, body: (list: RevocationList) => Promise<T>): Promise<T> {
-  const opened = await openConfig(configFile, { sections: ['store'] });
+async function withList<T>(opening: Promise<Opened>, body: (list: RevocationList) => Promise<T>): Promise<T> {
+  const opened = await opening;
   try {
     return await body(new RevocationList(opened.store));
   } finally {
@@ -24,29 +29,26 @@ async function withList<T>(configFile: string, body: (list: RevocationList) => P
 }
 
 export function listRevocations(configFile: string): Promise<Revocation[]> {
-  return withList(configFile, (list) => list.list());
+  return withList(openConfig(configFile, { sections: ['store'] }), (list) => list.list());
 }
 
-export function addRevocation(configFile: string, kind: string, value: string, options: { for?: string; reason?: string; throttle?: number } = {}): Promise<Revocation> {
+export async function addRevocation(configFile: string, kind: string, value: string, options: { for?: string; reason?: string; throttle?: number } = {}): Promise<Revocation> {
   const k = kindOf(kind);
-  let expiresAt: number | undefined;
-  if (options.for !== undefined) {
-    const ms = parseDuration(options.for);
-    if (ms === undefined || ms === 0) throw new UsageError(`--for: "${options.for}" is not a duration such as 15m, 24h`);
-    expiresAt = Date.now() + ms;
-  }
+  const v = valueOf(k, value);
+  const expiresAt = options.for === undefined ? undefined : Date.now() + durationArg('--for', options.for);
   const entry: Revocation = {
-    kind: k, value, action: options.throttle === undefined ? 'block' : 'throttle',
+    kind: k, value: v, action: options.throttle === undefined ? 'block' : 'throttle',
     ...(options.throttle === undefined ? {} : { perMinute: options.throttle }),
     reason: options.reason ?? 'added by an operator', by: operator(), createdAt: Date.now(),
     ...(expiresAt === undefined ? {} : { expiresAt }),
   };
-  return withList(configFile, async (list) => { await list.add(entry); return entry; });
+  return withList(openForWrite(configFile, 'a revocation'), async (list) => { await list.add(entry); return entry; });
 }
 
-export function removeRevocation(configFile: string, kind: string, value: string): Promise<boolean> {
+export async function removeRevocation(configFile: string, kind: string, value: string): Promise<boolean> {
   const k = kindOf(kind);
-  return withList(configFile, (list) => list.remove(k, value, operator()));
+  const v = valueOf(k, value);
+  return withList(openForWrite(configFile, 'a removal'), (list) => list.remove(k, v, operator()));
 }
 
 function describe(r: Revocation): string {
@@ -74,13 +76,13 @@ export function registerRevocations(program: Command): void {
     .argument('<value>', 'the address, subject, key id or token id')
     .option('-c, --config <file>', 'config file', 'gatehouse.yaml')
     .option('--for <duration>', 'lift it automatically after this long')
-    .option('--throttle <perMinute>', 'throttle to N requests a minute instead of blocking', (v) => Number(v))
+    .option('--throttle <perMinute>', 'throttle to N requests a minute instead of blocking')
     .option('--reason <text>', 'why (kept in the audit trail)')
-    .action(async (kind: string, value: string, options: { config: string; for?: string; throttle?: number; reason?: string }) => {
+    .action(async (kind: string, value: string, options: { config: string; for?: string; throttle?: string; reason?: string }) => {
       await guarded(async () => {
-        if (options.throttle !== undefined && (!Number.isInteger(options.throttle) || options.throttle < 1)) throw new UsageError('--throttle must be a positive integer');
+        const throttle = options.throttle === undefined ? undefined : integerArg('--throttle', options.throttle, 1, 1_000_000);
         const entry = await addRevocation(options.config, kind, value, {
-          ...(options.for === undefined ? {} : { for: options.for }), ...(options.reason === undefined ? {} : { reason: options.reason }), ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
+          ...(options.for === undefined ? {} : { for: options.for }), ...(options.reason === undefined ? {} : { reason: options.reason }), ...(throttle === undefined ? {} : { throttle }),
         });
         process.stdout.write(`added: ${describe(entry)}\n`);
       });

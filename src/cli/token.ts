@@ -4,7 +4,7 @@ import { loadConfig, parseDuration } from '../config/index.js';
 import { ConfigError, formatProblem } from '../errors/index.js';
 import { mintToken } from '../identity/signing-key.js';
 import { SigningKeyRing, type RingKey } from '../identity/signing-keyring.js';
-import { guarded, UsageError } from './inventory.js';
+import { guarded, UsageError } from './common.js';
 
 export interface DevTokenOptions {
   readonly config?: string;

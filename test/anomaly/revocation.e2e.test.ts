@@ -85,6 +85,19 @@ describe('revocations across gateway instances', () => {
     expect(audit.map((r) => `${r.data.op as string} ${r.data.kind as string} ${r.data.value as string}`)).toEqual(['add ip 203.0.113.50', 'remove ip 203.0.113.50']);
   });
 
+  it('blocks every address of a CIDR range, IPv4 and IPv6, and none outside it', async () => {
+    await addRevocation(configFile, 'ip', '198.51.100.0/24', { for: '10m' });
+    await addRevocation(configFile, 'ip', '2001:DB8:AB::/48', { for: '10m' });
+    await within(1000, async () => b.gateway.monitoring?.revocations.find('ip', '2001:db8:ab::9') !== undefined && a.gateway.monitoring?.revocations.find('ip', '198.51.100.1') !== undefined);
+    expect((await get(a, '198.51.100.77')).status).toBe(403);
+    expect((await get(b, '2001:db8:ab:ff::1')).status).toBe(403);
+    expect((await get(a, '198.51.101.77')).status).toBe(200);
+    expect((await get(b, '2001:db8:ac::1')).status).toBe(200);
+    expect(await removeRevocation(configFile, 'ip', '198.51.100.0/24')).toBe(true);
+    expect(await removeRevocation(configFile, 'ip', '2001:db8:ab::/48')).toBe(true);
+    await within(1000, async () => (await get(a, '198.51.100.77')).status === 200 && (await get(b, '2001:db8:ab:ff::1')).status === 200);
+  });
+
   it('throttles instead of blocking when the revocation says so', async () => {
     await addRevocation(configFile, 'ip', '203.0.113.60', { for: '10m', throttle: 3 });
     await within(1000, async () => a.gateway.monitoring?.revocations.find('ip', '203.0.113.60') !== undefined);
