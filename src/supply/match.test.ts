@@ -75,4 +75,24 @@ describe('severity and de-duplication', () => {
     };
     expect(matchPackage(db, 'x', '1.0.0').map((m) => m.id)).toEqual(['CVE-2024-9']);
   });
+
+  it('gives a merged finding the highest severity of any record in its alias group, in either order', () => {
+    const critical = [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }];
+    const records = [
+      rec({ id: 'GHSA-1', aliases: ['CVE-2024-1'], summary: 'unscored' }),
+      rec({ id: 'CVE-2024-1', severity: critical }),
+      // Linked only through a third record that aliases both (a chain, not a direct alias).
+      rec({ id: 'OSV-2024-1', aliases: ['CVE-2024-1', 'PYSEC-9'], database_specific: { severity: 'MODERATE' } }),
+      rec({ id: 'GHSA-2', summary: 'unrelated', database_specific: { severity: 'LOW' } }),
+    ];
+    for (const order of [records, [...records].reverse()]) {
+      const db: OsvDatabase = { source: 'mem', recordCount: 4, withdrawnCount: 0, warnings: [], byPackage: new Map([['x', order]]) };
+      const found = matchPackage(db, 'x', '1.0.0');
+      expect(found.map((m) => `${m.severity ?? '-'} ${[m.id, ...m.aliases].sort().join(',')}`).sort()).toEqual([
+        'critical CVE-2024-1,GHSA-1,OSV-2024-1,PYSEC-9',
+        'low GHSA-2',
+      ]);
+      expect(found.find((m) => m.severity === 'critical')?.score).toBe(9.8);
+    }
+  });
 });

@@ -6,7 +6,7 @@
  * and ECOSYSTEM ranges are evaluated alike, prereleases included (1.0.0-rc.1 < 1.0.0).
  */
 import { SemVer } from 'semver';
-import { cvss3BaseScore, parseSeverity, severityOfScore, type Severity } from './cvss.js';
+import { SEVERITIES, cvss3BaseScore, parseSeverity, severityOfScore, type Severity } from './cvss.js';
 import type { OsvAffected, OsvDatabase, OsvEvent, OsvRecord } from './osv.js';
 
 export interface OsvMatch {
@@ -87,32 +87,70 @@ export function severityOf(rec: OsvRecord, affected?: OsvAffected): { severity: 
   return { severity: undefined, score: undefined };
 }
 
-/** The records affecting name@version; records that alias one another are reported once. */
+interface Hit { readonly rec: OsvRecord; readonly fixedIn: readonly string[]; readonly severity: Severity | undefined; readonly score: number | undefined }
+
+/**
+ * The records affecting name@version; records that alias one another (directly, or through a
+ * chain of aliases) are reported once, under the first one's id. The group's severity is the
+ * highest of any of its records: one source often scores an advisory that another leaves
+ * unrated, and an unrated copy must not hide a critical one from the gate.
+ */
 export function matchPackage(db: OsvDatabase, name: string, version: string): OsvMatch[] {
-  const out: OsvMatch[] = [];
-  const seen = new Set<string>();
+  const hits: Hit[] = [];
   for (const rec of db.byPackage.get(name) ?? []) {
-    if ([rec.id, ...(rec.aliases ?? [])].some((x) => seen.has(x))) continue;
-    let hit: { affected: OsvAffected; fixedIn: string[] } | undefined;
     for (const a of rec.affected ?? []) {
       const r = affects(a, name, version);
-      if (r.hit) {
-        hit = { affected: a, fixedIn: r.fixedIn };
-        break;
+      if (!r.hit) continue;
+      hits.push({ rec, fixedIn: r.fixedIn, ...severityOf(rec, a) });
+      break;
+    }
+  }
+  return aliasGroups(hits).map((group) => {
+    const first = group[0] as Hit;
+    const ids = new Set(group.flatMap((h) => [h.rec.id, ...(h.rec.aliases ?? [])]));
+    ids.delete(first.rec.id);
+    const worst = group.reduce((a, b) => (rank(b) > rank(a) ? b : a));
+    return {
+      id: first.rec.id,
+      aliases: [...ids],
+      summary: group.map((h) => h.rec.summary ?? h.rec.details?.split('\n')[0] ?? '').find((x) => x !== '') ?? '',
+      severity: worst.severity,
+      score: worst.score,
+      fixedIn: [...new Set(group.flatMap((h) => h.fixedIn))],
+      url: group.map((h) => h.rec.references?.find((r) => r.type === 'ADVISORY')?.url ?? h.rec.references?.[0]?.url).find((u) => u !== undefined),
+    };
+  });
+}
+
+/** Severity first, then score: a computed 9.8 outranks a rating of "critical" alone. */
+function rank(h: Hit): number {
+  return (h.severity === undefined ? 0 : SEVERITIES.indexOf(h.severity) + 1) * 100 + (h.score ?? 0);
+}
+
+/** Hits joined when any id or alias of one is an id or alias of another, in first-seen order. */
+function aliasGroups(hits: readonly Hit[]): Hit[][] {
+  const parent = hits.map((_, i) => i);
+  const root = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i] as number] as number;
+    return i;
+  };
+  const owner = new Map<string, number>();
+  hits.forEach((h, i) => {
+    for (const id of [h.rec.id, ...(h.rec.aliases ?? [])]) {
+      const j = owner.get(id);
+      if (j === undefined) owner.set(id, i);
+      else {
+        const [a, b] = [root(i), root(j)];
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
       }
     }
-    if (hit === undefined) continue;
-    for (const id of [rec.id, ...(rec.aliases ?? [])]) seen.add(id);
-    const { severity, score } = severityOf(rec, hit.affected);
-    out.push({
-      id: rec.id,
-      aliases: rec.aliases ?? [],
-      summary: rec.summary ?? rec.details?.split('\n')[0] ?? '',
-      severity,
-      score,
-      fixedIn: [...new Set(hit.fixedIn)],
-      url: rec.references?.find((r) => r.type === 'ADVISORY')?.url ?? rec.references?.[0]?.url,
-    });
-  }
-  return out;
+  });
+  const groups = new Map<number, Hit[]>();
+  hits.forEach((h, i) => {
+    const r = root(i);
+    const list = groups.get(r);
+    if (list === undefined) groups.set(r, [h]);
+    else list.push(h);
+  });
+  return [...groups.values()];
 }

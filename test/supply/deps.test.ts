@@ -62,6 +62,23 @@ describe('gatehouse deps against an OSV folder', () => {
     expect(rep.database).toMatchObject({ records: 8, withdrawn: 1 });
   });
 
+  it('takes the highest severity of an advisory and its aliases, so --fail-on critical fails', async () => {
+    const db = tmp();
+    const affected = [{ package: { ecosystem: 'npm', name: 'c' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '0.4.0' }] }] }];
+    // The GitHub advisory carries no score; the record it aliases (as another source publishes it) is 9.8.
+    writeFileSync(join(db, 'GHSA-c0de-0000-0009.json'), JSON.stringify({ id: 'GHSA-c0de-0000-0009', aliases: ['CVE-2025-0009'], summary: 'Prototype pollution in c', affected }));
+    writeFileSync(join(db, 'CVE-2025-0009.json'), JSON.stringify({
+      id: 'CVE-2025-0009', summary: 'c: prototype pollution', affected,
+      severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }],
+    }));
+    const r = await deps(app, { db, format: 'json', failOn: 'critical' });
+    expect(r.code).toBe(1);
+    const rep = JSON.parse(r.out) as JsonReport & { findings: { aliases: string[] }[] };
+    expect(rep.findings).toHaveLength(1);
+    expect(rep.findings[0]).toMatchObject({ package: 'c', severity: 'critical', score: 9.8, fixedIn: ['0.4.0'] });
+    expect([rep.findings[0]?.id, ...(rep.findings[0]?.aliases ?? [])].sort()).toEqual(['CVE-2025-0009', 'GHSA-c0de-0000-0009']);
+  });
+
   it('passes a moderate-only project at --fail-on high and fails it at --fail-on moderate', async () => {
     const ignore = join(tmp(), 'ignore.yaml');
     writeFileSync(ignore, 'ignore:\n  - id: CVE-2024-0001\n    reason: b is only fed trusted input\n    expires: 2025-06-01\n');
