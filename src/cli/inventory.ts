@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { exportSpec } from '../inventory/export-spec.js';
@@ -41,7 +42,7 @@ export async function ingestFiles(configFile: string, files: readonly string[], 
         throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
       const kind = format !== 'auto' ? format : file.toLowerCase().endsWith('.har') || text.trimStart().startsWith('{') ? 'har' : 'nginx';
-      const result = kind === 'har' ? ingestHar(text, match) : ingestNginx(text, match);
+      const result = kind === 'har' ? ingestHar(text, match, { client: `har:${path.basename(file)}` }) : ingestNginx(text, match);
       if (result.rows.length > 0) await opened.store.records.appendMany(INVENTORY_STREAM, result.rows);
       out.push({ file, result });
     }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { ApiConfig } from '../config/types.js';
 import { createRouter } from '../openapi/index.js';
 import type { LoadedSpec, Operation } from '../openapi/types.js';
@@ -59,8 +60,36 @@ function nginxTime(s: string): number | undefined {
   return utc - offset;
 }
 
+/**
+ * Rows per hour of the logged time, so that `inventory --since` can tell last week's requests
+ * from today's in a log that spans both (the gateway's rows span one flush interval each).
+ */
+const BUCKET_MS = 3_600_000;
+
+class HourlyRows {
+  private readonly buckets = new Map<number, Aggregator>();
+
+  constructor(private readonly source: string) {}
+
+  add(o: Observation): void {
+    const hour = Math.floor(o.ts / BUCKET_MS);
+    let aggregator = this.buckets.get(hour);
+    if (aggregator === undefined) {
+      aggregator = new Aggregator(this.source);
+      this.buckets.set(hour, aggregator);
+    }
+    aggregator.add(o);
+  }
+
+  take(): InventoryRow[] {
+    const rows = [...this.buckets.values()].flatMap((a) => a.take());
+    this.buckets.clear();
+    return rows;
+  }
+}
+
 export function ingestNginx(text: string, match: ReturnType<typeof createMatcher>): IngestResult {
-  const aggregator = new Aggregator('nginx');
+  const aggregator = new HourlyRows('nginx');
   const skipped: string[] = [];
   let skippedCount = 0;
   const lines = text.split(/\r?\n/);
@@ -90,12 +119,34 @@ interface HarEntry {
   startedDateTime?: string;
   time?: number;
   serverIPAddress?: string;
-  request?: { method?: string; url?: string; bodySize?: number; postData?: { mimeType?: string; text?: string } };
+  request?: { method?: string; url?: string; bodySize?: number; headers?: { name?: string; value?: string }[]; postData?: { mimeType?: string; text?: string } };
   response?: { status?: number; bodySize?: number; content?: { size?: number; mimeType?: string; text?: string; encoding?: string } };
 }
 
+export interface HarOptions {
+  /** The caller when an entry names no client address: the capture (`har:session.har`). */
+  readonly client?: string;
+}
+
+/**
+ * The client of a HAR entry. HAR 1.2 records the server's address, not the client's: a capture
+ * made behind a proxy carries the client in its forwarding headers (the left-most address is the
+ * original client); a browser's own capture is one client, named after the capture.
+ */
+function harCaller(e: HarEntry, fallback: string): { caller: string; ip: string } {
+  for (const h of e.request?.headers ?? []) {
+    const name = h.name?.toLowerCase();
+    const value = h.value ?? '';
+    let address: string | undefined;
+    if (name === 'x-forwarded-for' || name === 'x-real-ip') address = value.split(',')[0]?.trim();
+    else if (name === 'forwarded') address = /(?:^|[;,\s])for="?\[?([^\]",;\s]+)/i.exec(value)?.[1];
+    if (address !== undefined && isIP(address) !== 0) return { caller: `ip:${address}`, ip: address };
+  }
+  return { caller: fallback, ip: '' };
+}
+
 /** HAR 1.2 (`log.entries`). Bodies, when the HAR holds them, are walked for their shape and forgotten. */
-export function ingestHar(text: string, match: ReturnType<typeof createMatcher>): IngestResult {
+export function ingestHar(text: string, match: ReturnType<typeof createMatcher>, options: HarOptions = {}): IngestResult {
   let doc: { log?: { entries?: HarEntry[] } };
   try {
     doc = JSON.parse(text) as typeof doc;
@@ -104,19 +155,28 @@ export function ingestHar(text: string, match: ReturnType<typeof createMatcher>)
   }
   const entries = doc.log?.entries;
   if (!Array.isArray(entries)) return { rows: [], lines: 0, skipped: ['no log.entries array: not a HAR file'], skippedCount: 1 };
-  const aggregator = new Aggregator('har');
+  const aggregator = new HourlyRows('har');
   const skipped: string[] = [];
   let skippedCount = 0;
+  const skip = (why: string): void => {
+    skippedCount++;
+    if (skipped.length < 20) skipped.push(why);
+  };
   entries.forEach((e, i) => {
     let url: URL;
     try { url = new URL(e.request?.url ?? ''); } catch {
-      skippedCount++;
-      if (skipped.length < 20) skipped.push(`entry ${i}: request.url missing or invalid`);
+      skip(`entry ${i}: request.url missing or invalid`);
       return;
     }
     const ts = Date.parse(e.startedDateTime ?? '');
+    // Required by HAR 1.2; without it the request has no place in time (and --since none to filter on).
+    if (Number.isNaN(ts)) {
+      skip(`entry ${i}: startedDateTime missing or invalid`);
+      return;
+    }
+    const client = harCaller(e, options.client ?? 'har:client');
     aggregator.add(observation(match, {
-      ts: Number.isNaN(ts) ? 0 : ts, ip: url.hostname, method: (e.request?.method ?? 'GET').toUpperCase(), path: url.pathname,
+      ts, ip: client.ip, caller: client.caller, method: (e.request?.method ?? 'GET').toUpperCase(), path: url.pathname,
       status: e.response?.status ?? 0, requestBytes: Math.max(0, e.request?.bodySize ?? 0), responseBytes: Math.max(0, e.response?.content?.size ?? e.response?.bodySize ?? 0),
       latencyMs: e.time ?? 0, subject: undefined,
       requestShape: shapeOf(e.request?.postData?.mimeType, e.request?.postData?.text, undefined),
@@ -137,7 +197,7 @@ function shapeOf(mime: string | undefined, text: string | undefined, encoding: s
 }
 
 interface Seen {
-  ts: number; ip: string; method: string; path: string; status: number; requestBytes: number; responseBytes: number; latencyMs: number;
+  ts: number; ip: string; caller?: string; method: string; path: string; status: number; requestBytes: number; responseBytes: number; latencyMs: number;
   subject: string | undefined; requestShape?: BodyShape | undefined; responseShape?: BodyShape | undefined;
 }
 
@@ -147,7 +207,7 @@ function observation(match: ReturnType<typeof createMatcher>, s: Seen): Observat
   return {
     ts: s.ts, requestId: '', api: found.api, operation: op?.id, deprecated: op?.deprecated ?? false, method: s.method,
     path: op?.path ?? s.path, unmatched: op === undefined, status: s.status, identityClass: s.subject === undefined ? 'anonymous' : 'basic',
-    caller: s.subject === undefined ? `ip:${s.ip}` : `sub:${s.subject}`, ip: s.ip, subject: s.subject, credentialId: undefined, jti: undefined, exp: undefined,
+    caller: s.caller ?? (s.subject === undefined ? `ip:${s.ip}` : `sub:${s.subject}`), ip: s.ip, subject: s.subject, credentialId: undefined, jti: undefined, exp: undefined,
     requestBytes: s.requestBytes, responseBytes: s.responseBytes, latencyMs: s.latencyMs, code: undefined, objectKey: undefined,
     requestShape: s.requestShape, responseShape: s.responseShape,
   };

@@ -11,7 +11,7 @@ export interface InventoryReport {
   readonly apis: readonly { name: string; title: string; version: string; owner: string | undefined; operations: number }[];
   readonly operations: readonly OperationEntry[];
   readonly shadow: readonly ShadowEntry[];
-  readonly zombie: readonly (OperationEntry & { reason: 'deprecated' | 'older-version' })[];
+  readonly zombie: readonly ZombieEntry[];
   readonly unused: readonly OperationEntry[];
   readonly drift: readonly DriftEntry[];
   readonly sensitive: readonly SensitiveEntry[];
@@ -30,6 +30,17 @@ export interface OperationEntry {
   firstSeen: string | undefined;
   lastSeen: string | undefined;
   identities: Record<string, number>;
+}
+
+/**
+ * An operation still called although it is deprecated or an older version of an API. `declared:
+ * false` is traffic to an older version that no spec describes any more (`/v1/users/42` while
+ * the spec declares `/v2/users`): `operation` is then undefined and `path` the inferred template.
+ */
+export interface ZombieEntry extends Omit<OperationEntry, 'operation'> {
+  operation: string | undefined;
+  reason: 'deprecated' | 'older-version';
+  declared: boolean;
 }
 
 export interface ShadowEntry {
@@ -70,6 +81,9 @@ export interface InventoryInput {
 
 export function buildInventory(input: InventoryInput): InventoryReport {
   const older = olderApiVersions({ apis: input.apis.map((a) => a.config) });
+  const versions = newestPathVersions(input.apis);
+  const owners = new Map(input.apis.map((a) => [a.config.name, a.config.owner]));
+  const zombie: ZombieEntry[] = [];
   const byOperation = new Map<string, InventoryRow>();
   const shadow: ShadowEntry[] = [];
   const sensitive: SensitiveEntry[] = [];
@@ -83,11 +97,18 @@ export function buildInventory(input: InventoryInput): InventoryReport {
       byOperation.set(`${row.api} ${row.operation}`, row);
       continue;
     }
+    if (isOlderVersion(row.path, versions)) {
+      zombie.push({
+        api: row.api, method: row.method, path: row.path, operation: undefined, owner: owners.get(row.api), deprecated: false,
+        count: row.count, errors: errorsOf(row), firstSeen: iso(row.firstSeen), lastSeen: iso(row.lastSeen), identities: row.identities,
+        reason: 'older-version', declared: false,
+      });
+      continue;
+    }
     shadow.push({ api: row.api, method: row.method, path: row.path, count: row.count, firstSeen: iso(row.firstSeen), lastSeen: iso(row.lastSeen), callers: row.callers, source: row.source });
   }
 
   const operations: OperationEntry[] = [];
-  const zombie: (OperationEntry & { reason: 'deprecated' | 'older-version' })[] = [];
   const unused: OperationEntry[] = [];
   const unowned: OperationEntry[] = [];
   const drift: DriftEntry[] = [];
@@ -99,8 +120,10 @@ export function buildInventory(input: InventoryInput): InventoryReport {
       operations.push(entry);
       if (entry.owner === undefined) unowned.push(entry);
       if (row === undefined) { unused.push(entry); continue; }
-      if (op.deprecated) zombie.push({ ...entry, reason: 'deprecated' });
-      else if (older.has(config.name)) zombie.push({ ...entry, reason: 'older-version' });
+      if (op.deprecated) zombie.push({ ...entry, reason: 'deprecated', declared: true });
+      else if (older.has(config.name) || basePathsOf(config, spec).some((base) => isOlderVersion(base + op.path, versions))) {
+        zombie.push({ ...entry, reason: 'older-version', declared: true });
+      }
       drift.push(...driftOf(config.name, op, row));
     }
   }
@@ -116,7 +139,7 @@ function operationEntry(api: string, op: Operation, owner: string | undefined, r
   return {
     api, method: op.method, path: op.path, operation: op.id, owner, deprecated: op.deprecated,
     count: row?.count ?? 0,
-    errors: row === undefined ? 0 : (row.statuses['4xx'] ?? 0) + (row.statuses['5xx'] ?? 0),
+    errors: row === undefined ? 0 : errorsOf(row),
     firstSeen: row === undefined ? undefined : iso(row.firstSeen),
     lastSeen: row === undefined ? undefined : iso(row.lastSeen),
     identities: row?.identities ?? {},
@@ -147,6 +170,44 @@ function ownerOf(node: Readonly<Record<string, unknown>>): string | undefined {
   if (typeof v === 'string' && v !== '') return v;
   if (typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string') return (v as { name: string }).name;
   return undefined;
+}
+
+function errorsOf(row: InventoryRow): number {
+  return (row.statuses['4xx'] ?? 0) + (row.statuses['5xx'] ?? 0);
+}
+
+type ApiOf = InventoryInput['apis'][number];
+
+function basePathsOf(config: ApiOf['config'], spec: LoadedSpec): readonly string[] {
+  return config.basePath !== undefined ? [config.basePath] : spec.basePaths.length > 0 ? spec.basePaths : [''];
+}
+
+/** The first `/vN` segment of a full path, and everything before it (lower-cased) as its stem. */
+const VERSION_SEGMENT = /\/v(\d+)(?=\/|$)/i;
+
+function versionOf(path: string): { stem: string; version: number } | undefined {
+  const m = VERSION_SEGMENT.exec(path);
+  return m === null ? undefined : { stem: path.slice(0, m.index).toLowerCase(), version: Number(m[1]) };
+}
+
+/** Per stem (`/api`), the newest version any spec declares under it (`/api/v2/...` -> 2). */
+function newestPathVersions(apis: readonly ApiOf[]): Map<string, number> {
+  const newest = new Map<string, number>();
+  for (const { config, spec } of apis) {
+    for (const base of basePathsOf(config, spec)) {
+      for (const op of spec.operations) {
+        const v = versionOf(base + op.path);
+        if (v !== undefined && v.version > (newest.get(v.stem) ?? -1)) newest.set(v.stem, v.version);
+      }
+    }
+  }
+  return newest;
+}
+
+/** True for `/api/v1/...` when some spec declares `/api/v2/...` (docs/inventory.md, zombie). */
+function isOlderVersion(path: string, newest: ReadonlyMap<string, number>): boolean {
+  const v = versionOf(path);
+  return v !== undefined && v.version < (newest.get(v.stem) ?? -1);
 }
 
 function iso(ms: number): string {

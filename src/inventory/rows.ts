@@ -20,12 +20,18 @@ export async function readAll(records: Pick<Records, 'query'>, stream: string, s
   }
 }
 
-/** The inventory rows in the store, merged per API, method and path. */
+/**
+ * The inventory rows in the store, merged per API, method and path. `since` is the time the
+ * traffic happened (a row's lastSeen), not when the row was stored: rows ingested today from last
+ * week's logs belong to last week. A record is never stored before its traffic happened, so the
+ * store's own time filter is a safe first cut.
+ */
 export async function readRows(records: Pick<Records, 'query'>, since?: number): Promise<InventoryRow[]> {
   const merged = new Map<string, InventoryRow>();
   for (const r of await readAll(records, INVENTORY_STREAM, since)) {
     const row = r.data as unknown as InventoryRow;
     if (typeof row.api !== 'string' || typeof row.path !== 'string') continue;
+    if (since !== undefined && row.lastSeen < since) continue;
     const key = rowKey(row.api, row.method, row.path);
     const found = merged.get(key);
     merged.set(key, found === undefined ? row : mergeRows(found, row));
