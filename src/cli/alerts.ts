@@ -3,7 +3,7 @@ import type { Alert } from '../anomaly/alert.js';
 import { ALERT_TYPES } from '../anomaly/config.js';
 import { ALERT_STREAM } from '../anomaly/dispatch.js';
 import { readAll } from '../inventory/rows.js';
-import { guarded, openConfig, sinceOf, UsageError } from './common.js';
+import { guarded, integerArg, openConfig, sinceOf, UsageError } from './common.js';
 
 /** The alerts the gateways stored, newest first. */
 export async function listAlerts(configFile: string, options: { since?: string; type?: string; limit?: number } = {}): Promise<Alert[]> {
@@ -38,13 +38,13 @@ export function registerAlerts(program: Command): void {
     .option('-c, --config <file>', 'config file', 'gatehouse.yaml')
     .option('--since <duration>', 'how far back', '24h')
     .option('--type <type>', `only this type (${ALERT_TYPES.join(', ')})`)
-    .option('--limit <n>', 'at most N alerts', (v) => Number(v), 100)
+    .option('--limit <n>', 'at most N alerts', '100')
     .option('-f, --format <format>', 'text or json', 'text')
-    .action(async (options: { config: string; since: string; type?: string; limit: number; format: string }) => {
+    .action(async (options: { config: string; since: string; type?: string; limit: string; format: string }) => {
       await guarded(async () => {
         if (options.format !== 'text' && options.format !== 'json') throw new UsageError('--format must be text or json');
-        if (!Number.isInteger(options.limit) || options.limit < 1) throw new UsageError('--limit must be a positive integer');
-        const alerts = await listAlerts(options.config, { since: options.since, limit: options.limit, ...(options.type === undefined ? {} : { type: options.type }) });
+        const limit = integerArg('--limit', options.limit, 1, 100_000);
+        const alerts = await listAlerts(options.config, { since: options.since, limit, ...(options.type === undefined ? {} : { type: options.type }) });
         process.stdout.write(options.format === 'json' ? `${JSON.stringify(alerts, null, 2)}\n` : formatAlerts(alerts));
       });
     });

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { parseDuration } from '../config/index.js';
 import { queryDecisions, type DecisionQuery } from '../identity/audit-trail.js';
 import type { StoredRecord } from '../store/index.js';
@@ -65,7 +65,7 @@ export function registerAuditLog(program: Command): void {
     .option('--since <time>', 'from a duration ago (1h) or an ISO date')
     .option('--until <time>', 'up to a duration ago or an ISO date')
     .option('--limit <n>', 'at most this many records (newest first)', '100')
-    .option('--format <format>', 'text or json', 'text')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-c, --config <file>', 'config file (its store holds the trail)', 'gatehouse.yaml')
     .action(async (o: AuditLogOptions & { format: string; config: string }) => guarded(async () => {
       const records = await readAuditLog(o.config, o);

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { loadConfig, parseDuration } from '../config/index.js';
 import type { GatehouseConfig } from '../config/types.js';
 import { ConfigError, formatProblem } from '../errors/index.js';
@@ -33,7 +34,22 @@ export async function openConfig(file: string, options: { sections?: readonly st
   }
   const apis = await Promise.all(config.apis.map(async (api) => ({ config: api, spec: await loadSpec(api.spec) })));
   const store = await createStore(config.store);
+  // Said once, in words, rather than as the first query's driver error ("Stream isn't writeable").
+  const health = await store.health();
+  if (!health.ok) {
+    await store.close();
+    throw new Error(`${file}: the store does not answer (${health.detail ?? 'no detail'})`);
+  }
   return { config, store, apis, close: () => store.close() };
+}
+
+/** Writes a command's output file; a path that cannot be written is a usage error naming the option. */
+export async function writeOutput(flag: string, file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (error) {
+    throw new UsageError(`${flag} ${file}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { demoInstructions, startDemo } from '../demo/run.js';
 import { runUntilSignalled } from './start.js';
 
@@ -14,7 +14,7 @@ export function registerDemo(program: Command): void {
     .description('start a bundled sample API with its spec and the gateway in front of it')
     .option('--port <port>', 'gateway port', parsePort, 8080)
     .option('--admin-port <port>', 'admin port (metrics, health)', parsePort, 9090)
-    .option('--log-level <level>', 'log level', 'info')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .action(async (options: { port: number; adminPort: number; logLevel: string }) => {
       const demo = await startDemo({ port: options.port, adminPort: options.adminPort, logLevel: options.logLevel });
       process.stdout.write(demoInstructions(demo));

@@ -6,7 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import {
-  SEVERITIES, SupplyError, formatDepsJson, formatDepsSarif, formatDepsText, gateFails, loadIgnoreFile, loadOsvDatabase, parseFailOn,
+  SEVERITIES, SupplyError, type SupplyErrorCode, formatDepsJson, formatDepsSarif, formatDepsText, gateFails, loadIgnoreFile, loadOsvDatabase, parseFailOn,
   readLockGraph, scanProject, updateDatabase,
 } from '../supply/index.js';
 
@@ -36,7 +36,9 @@ export async function runDeps(dir: string | undefined, opts: DepsCliOptions, io:
   if (opts.db === undefined) return usage(io, '--db PATH is required (a folder or .zip of OSV records)');
   try {
     if (opts.updateDb !== undefined) {
-      const u = await updateDatabase(opts.updateDb, opts.db);
+      const u = await updateDatabase(opts.updateDb, opts.db).catch((err: unknown) => {
+        throw err instanceof SupplyError ? new SupplyError(err.code as SupplyErrorCode, `--update-db ${err.message}`, { cause: err }) : err;
+      });
       io.error(`gatehouse deps: database ${u.to} updated from ${u.from} (${u.records} records)\n`);
       // Refreshing alone is a complete command; give DIR to scan right after.
       if (dir === undefined) return 0;

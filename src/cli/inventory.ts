@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
@@ -7,7 +7,7 @@ import { formatInventory, type InventoryFormat } from '../inventory/format.js';
 import { createMatcher, ingestHar, ingestNginx, type IngestResult } from '../inventory/ingest.js';
 import { buildInventory, type InventoryReport } from '../inventory/report.js';
 import { INVENTORY_STREAM, readRows } from '../inventory/rows.js';
-import { guarded, openConfig, sinceOf, usage, UsageError } from './common.js';
+import { guarded, openConfig, sinceOf, usage, UsageError, writeOutput } from './common.js';
 
 /** `gatehouse inventory`: declared vs observed, from what the gateway (or `ingest`) recorded. */
 export async function inventoryReport(configFile: string, options: { since?: string } = {}): Promise<InventoryReport> {
@@ -83,7 +83,7 @@ export function registerInventory(program: Command): void {
         });
         const text = options.out?.endsWith('.json') === true ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc);
         if (options.out === undefined) process.stdout.write(text);
-        else await writeFile(options.out, text);
+        else await writeOutput('--out', options.out, text);
       });
     });
   inventory

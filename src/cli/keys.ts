@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ApiKeyStore, type ApiKeyInfo } from '../identity/api-keys.js';
 import { durationArg, guarded, openConfig, openForWrite, UsageError, type Opened } from './common.js';
 
@@ -66,7 +66,7 @@ export function registerKeys(program: Command): void {
     }));
   keys.command('list')
     .description('list keys (never their secrets)')
-    .option('--format <format>', 'text or json', 'text')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-c, --config <file>', 'config file', 'gatehouse.yaml')
     .action(async (o: { format: string; config: string }) => guarded(async () => {
       const all = await listKeys(o.config);

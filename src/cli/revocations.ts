@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { REVOCATION_KINDS, RevocationList, revocationValue, type Revocation, type RevocationKind } from '../anomaly/revocations.js';
 import { choiceArg, durationArg, guarded, integerArg, openConfig, openForWrite, UsageError, type Opened } from './common.js';
 
@@ -63,7 +63,7 @@ export function registerRevocations(program: Command): void {
   cmd.command('list')
     .description('list live revocations')
     .option('-c, --config <file>', 'config file', 'gatehouse.yaml')
-    .option('-f, --format <format>', 'text or json', 'text')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (options: { config: string; format: string }) => {
       await guarded(async () => {
         const all = await listRevocations(options.config);

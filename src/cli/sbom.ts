@@ -44,7 +44,13 @@ export function runSbom(dir: string | undefined, opts: SbomCliOptions, io: CliIo
     const graph = readLockGraph(opts.self === true ? gatehouseRoot() : dir ?? '.');
     const out = format === 'spdx-json' ? spdxSbom(graph) : cycloneDxSbom(graph, { specVersion: spec as CycloneDxVersion });
     if (opts.output === undefined) io.write(out);
-    else writeFileSync(opts.output, out);
+    else {
+      try {
+        writeFileSync(opts.output, out);
+      } catch (err) {
+        return usage(io, `--output ${opts.output}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+    }
     return 0;
   } catch (err) {
     if (err instanceof SupplyError) return usage(io, err.message);

@@ -35,6 +35,7 @@ export async function runSecrets(action: string, name: string | undefined, opts:
   if (needsName && (name === undefined || name === '')) return fail(io, 2, `${action}: give the secret NAME`);
   const version = opts.version === undefined ? undefined : Number(opts.version);
   if (version !== undefined && !(Number.isInteger(version) && version > 0)) return fail(io, 2, `--version must be a positive integer (got "${opts.version ?? ''}")`);
+  if (opts.format !== undefined && opts.format !== 'text' && opts.format !== 'json') return fail(io, 2, `--format must be text or json (got "${opts.format}")`);
   const overlapMs = parseDuration(opts.overlap ?? '24h');
   if (overlapMs === undefined) return fail(io, 2, `--overlap must be a duration such as 30m, 24h or 7d (got "${opts.overlap ?? ''}")`);
   try {
@@ -77,6 +78,9 @@ export async function runSecrets(action: string, name: string | undefined, opts:
         return fail(io, 2, `unknown action "${action}"`);
     }
   } catch (err) {
+    // The store file itself (a folder, no permission): unreadable input, named by its option.
+    const errno = (err as NodeJS.ErrnoException).code;
+    if (!(err instanceof SecretError) && typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) return fail(io, 2, `--store ${file}: cannot read or write (${errno})`);
     if (!(err instanceof SecretError)) throw err;
     const missing = err.code === 'GH_SECRET_NOT_FOUND' || err.code === 'GH_SECRET_REVOKED' || err.code === 'GH_SECRET_EXPIRED';
     return fail(io, missing ? 1 : 2, err.message);

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, parseDuration } from '../config/index.js';
-import { ConfigError, formatProblem } from '../errors/index.js';
+import { ConfigError, GatehouseError, formatProblem } from '../errors/index.js';
 import { mintToken } from '../identity/signing-key.js';
-import { SigningKeyRing, type RingKey } from '../identity/signing-keyring.js';
+import { KEY_FILE_ERROR, SigningKeyRing, type RingKey } from '../identity/signing-keyring.js';
 import { guarded, UsageError } from './common.js';
 
 export interface DevTokenOptions {
@@ -42,9 +42,15 @@ async function signingSettings(options: { config?: string; key?: string }): Prom
 
 /** The key ring (made on first use); rotated first when its schedule says so, as a gateway would. */
 async function ringOf(settings: Settings): Promise<SigningKeyRing> {
-  const ring = await SigningKeyRing.open(settings.keyFile, { create: true, rotateEveryMs: settings.rotateEveryMs, maxTokenTtlMs: settings.maxTokenLifetimeMs });
-  await ring.rotateIfDue();
-  return ring;
+  try {
+    const ring = await SigningKeyRing.open(settings.keyFile, { create: true, rotateEveryMs: settings.rotateEveryMs, maxTokenTtlMs: settings.maxTokenLifetimeMs });
+    await ring.rotateIfDue();
+    return ring;
+  } catch (error) {
+    // A key file that is a folder, unreadable or malformed is bad input, not a failure of the command.
+    if (error instanceof GatehouseError && error.code === KEY_FILE_ERROR) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** Mints a short-lived token from the local signing key (made on first use). For the demo and tests only. */
