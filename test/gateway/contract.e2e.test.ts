@@ -48,6 +48,25 @@ describe('a valid request', () => {
     expect(seen?.headers['x-keep']).toBe('yes');
   });
 
+  it('meets Expect: 100-continue itself and forwards the request without it (found by npm run campaign: a 502)', async () => {
+    const got = await rawGet('/v1/pets?limit=5', { expect: '100-continue' });
+    expect(got.status).toBe(200);
+    expect(upstream.requests[0]?.headers.expect).toBeUndefined();
+    const created = await new Promise<number>((resolve, reject) => {
+      const url = new URL(gw.url);
+      const body = JSON.stringify({ name: 'Rex' });
+      const req = request({ host: url.hostname, port: url.port, path: '/v1/pets', method: 'POST', agent: false, headers: { expect: '100-continue', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('continue', () => req.end(body));
+      req.on('error', reject);
+    });
+    expect(created).toBe(201);
+    expect(upstream.requests[1]?.headers.expect).toBeUndefined();
+    expect(upstream.requests[1]?.body).toBe('{"name":"Rex"}');
+  });
+
   it('has undeclared response fields stripped, nested ones too, and no server banner', async () => {
     const res = await fetch(`${gw.url}/v1/pets/7`);
     expect(res.status).toBe(200);
