@@ -21,8 +21,8 @@ export interface Opened {
 }
 
 /**
- * Opens a config for a command. `sections` limits loading to the top-level sections the command
- * uses (then no spec is loaded either): a secret it does not need must not stop it.
+ * Opens a config for a command, with the specs of its APIs. `sections` limits loading to the
+ * top-level sections the command uses: a secret it does not need must not stop it.
  */
 export async function openConfig(file: string, options: { sections?: readonly string[] } = {}): Promise<Opened> {
   let config: GatehouseConfig;

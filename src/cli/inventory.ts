@@ -11,7 +11,7 @@ import { guarded, openConfig, sinceOf, usage, UsageError, writeOutput } from './
 
 /** `gatehouse inventory`: declared vs observed, from what the gateway (or `ingest`) recorded. */
 export async function inventoryReport(configFile: string, options: { since?: string } = {}): Promise<InventoryReport> {
-  const opened = await openConfig(configFile);
+  const opened = await openConfig(configFile, { sections: ['store', 'apis'] });
   try {
     const rows = await readRows(opened.store.records, sinceOf(options.since));
     return buildInventory({ apis: opened.apis, rows });
@@ -32,7 +32,7 @@ export async function exportObservedSpec(configFile: string, options: { api?: st
 
 /** Passive mode: parses NGINX combined logs or HAR files and stores their rows as the gateway would. */
 export async function ingestFiles(configFile: string, files: readonly string[], format: 'auto' | 'nginx' | 'har' = 'auto'): Promise<{ file: string; result: IngestResult }[]> {
-  const opened = await openConfig(configFile);
+  const opened = await openConfig(configFile, { sections: ['store', 'apis'] });
   try {
     const match = createMatcher(opened.apis);
     const out: { file: string; result: IngestResult }[] = [];

@@ -102,6 +102,9 @@ describe('commands that need only the store', () => {
     expect(listed.code).toBe(0);
     expect((JSON.parse(listed.out) as { value: string }[]).map((r) => r.value)).toEqual(['203.0.113.9']);
     expect((await gatehouse('keys', 'list', '--config', config)).code).toBe(0);
+    const inventory = await gatehouse('inventory', '--config', config, '--format', 'json');
+    expect(inventory.err).toBe('');
+    expect(inventory.code).toBe(0);
   });
 
   it('still refuses a config whose store itself cannot be resolved, naming the path', async () => {
