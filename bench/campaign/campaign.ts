@@ -28,6 +28,13 @@ export interface CampaignOptions {
 
 interface Answer { status: number | 'no answer' | 'timeout'; body: string; code: string | undefined; unsent?: true }
 
+/**
+ * 5xx statuses that are refusals of the client's protocol, not failures: 505 for an HTTP version
+ * the gateway does not speak (RFC 9110 §15.6.6; issue 14 asks for it), 501 for a method or
+ * transfer coding it does not implement (§15.6.2). Counted under their status like any answer.
+ */
+const PROTOCOL_REFUSALS = new Set([501, 505]);
+
 /** A stack frame, or the sample service's secrets: what an answer must never carry. */
 const LEAK = /\n\s+at .+:\d+:\d+\)?|hunter2|\$2b\$10\$/;
 
@@ -79,7 +86,7 @@ async function attack(target: Target, tally: TargetTally, o: AttackOptions): Pro
   const record = (phase: Phase, what: string, method: string, path: string, a: Answer): void => {
     tally.answer(phase, a.status);
     if (LEAK.test(a.body)) tally.leaks.push({ target: target.name, phase, what, status: a.status, code: a.code });
-    if (typeof a.status === 'number' && a.status >= 500) {
+    if (typeof a.status === 'number' && a.status >= 500 && !PROTOCOL_REFUSALS.has(a.status)) {
       const sample = { target: target.name, phase, what, status: a.status, code: a.code };
       if (a.code === 'GH_UPSTREAM_ERROR' && target.knownDefect(method, path)) tally.knownUpstreamDefects.push(sample);
       else tally.clientCaused5xx.push(sample);
@@ -105,7 +112,7 @@ async function attack(target: Target, tally: TargetTally, o: AttackOptions): Pro
     const first = outcome.statuses.find((s) => s >= 200);
     tally.answer(phase, first ?? (outcome.timedOut ? 'timeout' : 'no answer'));
     if (LEAK.test(outcome.text)) tally.leaks.push({ target: target.name, phase, what, status: first ?? 'no answer' });
-    const bad = outcome.statuses.find((s) => s >= 500);
+    const bad = outcome.statuses.find((s) => s >= 500 && !PROTOCOL_REFUSALS.has(s));
     if (bad !== undefined) tally.clientCaused5xx.push({ target: target.name, phase, what, status: bad });
   };
   await pool(Math.min(8, o.concurrency), cases[Symbol.iterator](), async (c) => {
