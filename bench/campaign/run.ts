@@ -14,10 +14,14 @@ import { TARGETS, runCampaign, type TargetName } from './campaign.js';
 import type { GatehouseCommand } from './processes.js';
 import { formatReport, reportJson } from './tally.js';
 
-/** `gatehouse` as this file was started: compiled (dist/) or from the TypeScript sources. */
+/**
+ * `gatehouse` as this file was started: compiled (dist/, `npm run campaign`), or from the
+ * TypeScript sources through the tests' module hooks (test/helpers/ts-hooks.mjs) when the test
+ * suite runs the campaign, so it attacks the code under test rather than a stale build.
+ */
 export function gatehouseCommand(): GatehouseCommand {
   if (import.meta.url.endsWith('.ts')) {
-    return { execPath: process.execPath, args: ['--import', fileURLToPath(new URL('./ts-register.mjs', import.meta.url)), fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))] };
+    return { execPath: process.execPath, args: ['--import', fileURLToPath(new URL('../../test/helpers/ts-register.mjs', import.meta.url)), fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))] };
   }
   return { execPath: process.execPath, args: [fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))] };
 }
