@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { RawProblem } from '../config/validate.js';
+import type { RawProblem } from '../config/problem.js';
 
 /** The admin listener (`admin`), normalised. */
 export interface AdminConfig {

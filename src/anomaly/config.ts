@@ -1,4 +1,4 @@
-import type { RawProblem } from '../config/validate.js';
+import type { RawProblem } from '../config/problem.js';
 import { parseDuration, parseSize } from '../config/units.js';
 import { DURATION_SCHEMA } from '../config/units.js';
 

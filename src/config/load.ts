@@ -8,7 +8,8 @@ import path from 'node:path';
 import { createSecretResolver, type SecretResolverOptions } from '../secrets/index.js';
 import { substituteEnv, unescapeLiterals, type SubstitutionProblem } from './substitute.js';
 import type { GatehouseConfig } from './types.js';
-import { formatPath, validateShape, type RawProblem } from './validate.js';
+import { formatPath, type RawProblem } from './problem.js';
+import { validateShape } from './validate.js';
 
 export interface LoadConfigOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -174,7 +175,7 @@ async function keySetProblems(config: GatehouseConfig): Promise<RawProblem[]> {
 }
 
 /** The line of the deepest node of `path` that exists (the key's line for unknown keys). */
-function locate(doc: Document, lines: LineCounter, path: (string | number)[]): { line?: number; column?: number } {
+function locate(doc: Document, lines: LineCounter, path: readonly (string | number)[]): { line?: number; column?: number } {
   let node: unknown = doc.contents;
   let offset: number | undefined = (node as Node | null)?.range?.[0];
   for (const key of path) {

@@ -19,7 +19,7 @@ import { DEFAULT_CONTRACT, DEFAULT_LIMITS, DEFAULT_UPSTREAM } from './defaults.j
 import type { StoreConfig } from '../store/index.js';
 import type { ApiConfig, ClientIpConfig, GatehouseConfig, LimitsConfig, UpstreamConfig } from './types.js';
 import { parseDuration, parseSize } from './units.js';
-import type { RawProblem } from './validate.js';
+import type { RawProblem } from './problem.js';
 
 /* The shape validated by CONFIG_SCHEMA; fields are optional where the schema allows. */
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

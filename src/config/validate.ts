@@ -1,12 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { protectTickShape } from '../openapi/tick-shape.js';
+import type { RawProblem } from './problem.js';
 import { CONFIG_SCHEMA } from './schema.js';
-
-/** A schema problem before it is given a line: `path` is the list of keys down to the node. */
-export interface RawProblem {
-  readonly path: (string | number)[];
-  readonly message: string;
-}
 
 let compiled: ValidateFunction | undefined;
 
@@ -95,10 +90,4 @@ function editDistance(a: string, b: string): number {
     prev = row;
   }
   return prev[b.length] ?? 3;
-}
-
-export function formatPath(path: readonly (string | number)[]): string {
-  let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
-  return out;
 }

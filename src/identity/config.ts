@@ -1,4 +1,4 @@
-import type { RawProblem } from '../config/validate.js';
+import type { RawProblem } from '../config/problem.js';
 import { parseDuration } from '../config/units.js';
 import { compileClaimPath } from './claims.js';
 import type { IdentityConfig, IntrospectionConfig, IssuerConfig, MtlsBinding } from './identity-config.js';

@@ -1,4 +1,4 @@
-import type { RawProblem } from '../../config/validate.js';
+import type { RawProblem } from '../../config/problem.js';
 import { parseRate, STORE_FAILURE_SCHEMA, type StoreFailure } from '../rate-limit/config.js';
 
 /** A budget of failures: `count` per `windowMs`, refilled continuously (GCRA). */

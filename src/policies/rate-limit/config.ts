@@ -1,4 +1,4 @@
-import type { RawProblem } from '../../config/validate.js';
+import type { RawProblem } from '../../config/problem.js';
 
 /** What a limit counts by; several combine into one key (`ip+operation`). */
 export type LimitKey = 'identity' | 'credential' | 'ip' | 'api' | 'operation';
