@@ -41,6 +41,8 @@ export function formatProblem(p: ConfigProblem): string {
 
 /** An OpenAPI document that cannot be loaded. `file` and `pointer` say where. */
 export class SpecError extends GatehouseError {
+  /** What is wrong, without the file and pointer the message adds. */
+  readonly reason: string;
   readonly file: string;
   readonly pointer: string | undefined;
   readonly line: number | undefined;
@@ -48,6 +50,7 @@ export class SpecError extends GatehouseError {
     const at = where?.line !== undefined ? `:${where.line}` : '';
     const ptr = where?.pointer !== undefined ? ` (at ${where.pointer})` : '';
     super('GH_SPEC_INVALID', `${file}${at}: ${message}${ptr}`, { cause: where?.cause });
+    this.reason = message;
     this.file = file;
     this.pointer = where?.pointer;
     this.line = where?.line;

@@ -27,7 +27,7 @@ export function compileParameters(op: Operation, options: CompileOptions, compil
     // Header names are case-insensitive (RFC 9110 §5.1); the gateway hands them lower-cased.
     key: param.in === 'header' ? param.name.toLowerCase() : param.name,
     coercer: createCoercer(param),
-    validate: param.schema === undefined ? undefined : compile(param.schema, 'request', param.pointer),
+    validate: param.schema === undefined ? undefined : compile(param.schema, 'request', param.schemaAt ?? { pointer: param.pointer }),
   }));
   const declaredQuery = new Set<string>(credentialQuery);
   const deepPrefixes: string[] = [];

@@ -171,7 +171,7 @@ describe('responses', () => {
 });
 
 describe('robustness of schema compilation', () => {
-  it('ignores unknown formats, invalid patterns and malformed keywords, reporting warnings', () => {
+  it('reports keywords it cannot enforce as errors and unknown formats as warnings, and still builds validators for tools that only read', () => {
     const spec = loadSpecFromString(`openapi: 3.0.0
 info: {title: t, version: "1"}
 paths:
@@ -192,7 +192,9 @@ paths:
     const compiler = createSchemaCompiler(spec, STRICT);
     const body = compiler.compileOperation(spec.operations[0] as Operation).body('application/json');
     expect(body?.validate({ a: 'x', b: 'y', c: 1 })).toBeUndefined();
-    expect(compiler.problems.map((p) => p.code)).toEqual(['schema-ignored-keyword', 'schema-ignored-keyword']);
+    expect(compiler.problems.map((p) => [p.severity, p.code, p.line])).toEqual([
+      ['warning', 'unknown-format', 13], ['error', 'schema-invalid-pattern', 14], ['error', 'schema-invalid-type', 15],
+    ]);
   });
 
   it('loads and compiles a chain of 1,500 schemas each referring to the next without exhausting the stack', () => {

@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import { performance } from 'node:perf_hooks';
 import { SpecError } from '../errors/index.js';
-import type { Operation, SchemaObject, SpecProblem, LoadedSpec } from './types.js';
+import type { Operation, SchemaLocation, SchemaObject, SpecProblem, LoadedSpec } from './types.js';
 import type {
   BodyValidator, CompileOptions, OperationValidators, ParameterResult, RawParameters, ResponseValidator, ValidationIssue,
 } from './validator-types.js';
@@ -18,13 +18,16 @@ import { validateForm } from './form.js';
 
 export interface SchemaCompiler {
   compileOperation(op: Operation): OperationValidators;
-  /** Schema problems found while compiling (ignored bad patterns, unknown types): warnings. */
+  /**
+   * Schema problems found while compiling: errors for keywords that cannot be enforced (a bad
+   * pattern, an unknown type), warnings for unknown formats (not enforced).
+   */
   readonly problems: readonly SpecProblem[];
   readonly stats: { schemas: number; compileMs: number };
 }
 
 /** Compiles a schema in a view; shared across operations so each distinct schema compiles once. */
-export type CompileFn = (schema: SchemaObject, view: View, pointer: string) => ValidateFunction;
+export type CompileFn = (schema: SchemaObject, view: View, at: SchemaLocation) => ValidateFunction;
 
 export interface CompilerTuning {
   /**
@@ -40,8 +43,7 @@ export function createSchemaCompiler(spec: LoadedSpec, options: CompileOptions, 
   const internals = getInternals(spec);
   const ajv = createAjv();
   const problems: SpecProblem[] = [];
-  const warned = new Set<string>();
-  let currentPointer = '';
+  const reported = new Set<string>();
   const translator = new SchemaTranslator({
     dialect: spec.version === '3.1' ? '3.1' : '3.0',
     refTargets: internals.refTargets,
@@ -52,11 +54,14 @@ export function createSchemaCompiler(spec: LoadedSpec, options: CompileOptions, 
       const m = /^\/(?:components\/schemas|definitions)\/([^/]+)$/.exec(internals.origins.get(target)?.pointer ?? '');
       return m === null ? undefined : unescapeToken(m[1] as string);
     },
-    warn: (message) => {
-      if (warned.has(message)) return;
-      warned.add(message);
-      const line = lineOf(spec, currentPointer);
-      problems.push({ severity: 'warning', code: 'schema-ignored-keyword', message, file: spec.file, pointer: currentPointer, ...(line === undefined ? {} : { line }) });
+    originOf: (target) => internals.origins.get(target),
+    report: (severity, code, message, at) => {
+      // A schema is translated once per view and position: report each finding once. An unknown
+      // format is reported once for the whole spec, where it is first met.
+      const key = code === 'unknown-format' ? `${code}\u0000${message}` : `${code}\u0000${at.file ?? ''}\u0000${at.pointer}\u0000${message}`;
+      if (reported.has(key)) return;
+      reported.add(key);
+      problems.push(problemAt(spec, severity, code, message, at.file, at.pointer));
     },
   }, 'https://gatehouse.invalid/s/');
   const stats = { schemas: 0, compileMs: 0 };
@@ -65,13 +70,12 @@ export function createSchemaCompiler(spec: LoadedSpec, options: CompileOptions, 
   const byText = new Map<string, ValidateFunction>();
   const bySchema = { request: new WeakMap<object, ValidateFunction>(), response: new WeakMap<object, ValidateFunction>() };
 
-  const compile: CompileFn = (schema, view, pointer) => {
+  const compile: CompileFn = (schema, view, at) => {
     const cached = bySchema[view].get(schema);
     if (cached !== undefined) return cached;
     const started = performance.now();
-    currentPointer = pointer;
     try {
-      const translated = translator.root(schema, view) as Record<string, unknown>;
+      const translated = translator.root(schema, view, { file: at.file, pointer: at.pointer }) as Record<string, unknown>;
       const added: string[] = [];
       while (translator.pending.length > 0) {
         const item = translator.pending.shift() as (typeof translator.pending)[number];
@@ -92,8 +96,8 @@ export function createSchemaCompiler(spec: LoadedSpec, options: CompileOptions, 
       return fn;
     } catch (err) {
       if (err instanceof SpecError) throw err;
-      const line = lineOf(spec, pointer);
-      throw new SpecError(spec.file, `cannot compile the schema: ${(err as Error).message}`, { pointer, ...(line === undefined ? {} : { line }), cause: err });
+      const line = lineOf(spec, at.pointer, at.file);
+      throw new SpecError(at.file ?? spec.file, `cannot compile the schema: ${(err as Error).message}`, { pointer: at.pointer, ...(line === undefined ? {} : { line }), cause: err });
     } finally {
       stats.compileMs += performance.now() - started;
     }
@@ -105,23 +109,29 @@ export function createSchemaCompiler(spec: LoadedSpec, options: CompileOptions, 
     compileOperation: (op) => compileOperation(op, options, compile, tuning.lazyResponses === true ? lazyFailure : undefined, credentialQuery(spec, op)),
   };
 
-  function lazyFailure(err: unknown, pointer: string): void {
+  function lazyFailure(err: unknown, at: SchemaLocation): void {
     const message = err instanceof Error ? err.message : String(err);
-    problems.push({ severity: 'error', code: 'schema-uncompilable', message, file: spec.file, pointer });
+    problems.push(problemAt(spec, 'error', 'schema-uncompilable', message, at.file, at.pointer));
   }
 }
 
+/** A problem at a pointer of the spec (or of one of its referenced files), with its line. */
+export function problemAt(spec: LoadedSpec, severity: SpecProblem['severity'], code: string, message: string, file: string | undefined, pointer: string): SpecProblem {
+  const line = lineOf(spec, pointer, file);
+  return { severity, code, message, file: file ?? spec.file, pointer, ...(line === undefined ? {} : { line }) };
+}
+
 /** The line of a pointer, or of its nearest ancestor that exists in the source (2.0 bodies are synthesised). */
-function lineOf(spec: LoadedSpec, pointer: string): number | undefined {
+function lineOf(spec: LoadedSpec, pointer: string, file?: string): number | undefined {
   let p = pointer;
   for (;;) {
-    const line = spec.locate(p)?.line;
+    const line = spec.locate(p, file)?.line;
     if (line !== undefined || p === '') return line;
     p = p.slice(0, p.lastIndexOf('/'));
   }
 }
 
-type LazyFailure = (err: unknown, pointer: string) => void;
+type LazyFailure = (err: unknown, at: SchemaLocation) => void;
 
 /** Query names of the operation's `apiKey` schemes: credentials the spec declares, not unknown parameters. */
 function credentialQuery(spec: LoadedSpec, op: Operation): string[] {
@@ -139,7 +149,7 @@ function compileOperation(op: Operation, options: CompileOptions, compile: Compi
   const parameters = compileParameters(op, options, compile, credentials);
   const bodies: [string, BodyValidator][] = [];
   for (const [mediaType, media] of Object.entries(op.requestBody?.content ?? {})) {
-    bodies.push([mediaType, bodyValidator(mediaType, media.schema, compile, `${op.requestBody?.pointer ?? op.pointer}/content`)]);
+    bodies.push([mediaType, bodyValidator(mediaType, media.schema, compile, media.schemaAt ?? { pointer: `${op.requestBody?.pointer ?? op.pointer}/content` })]);
   }
   const bodyFor = mediaMatcher(bodies);
 
@@ -149,7 +159,7 @@ function compileOperation(op: Operation, options: CompileOptions, compile: Compi
   for (const [status, response] of Object.entries(op.responses)) {
     const list: [string, ResponseValidator][] = [];
     for (const [mediaType, media] of Object.entries(response.content)) {
-      if (media.schema !== undefined) list.push([mediaType, responseValidator(mediaType, media.schema, compile, `${response.pointer}/content`, lazy)]);
+      if (media.schema !== undefined) list.push([mediaType, responseValidator(mediaType, media.schema, compile, media.schemaAt ?? { pointer: `${response.pointer}/content` }, lazy)]);
     }
     const matcher = mediaMatcher(list);
     if (/^[1-5][0-9][0-9]$/.test(status)) exact.set(Number(status), matcher);
@@ -172,10 +182,10 @@ function compileOperation(op: Operation, options: CompileOptions, compile: Compi
 
 const NO_ISSUES = undefined;
 
-function bodyValidator(mediaType: string, schema: SchemaObject | undefined, compile: CompileFn, pointer: string): BodyValidator {
+function bodyValidator(mediaType: string, schema: SchemaObject | undefined, compile: CompileFn, at: SchemaLocation): BodyValidator {
   const kind = kindOf(mediaType);
   if (schema === undefined || kind === 'binary') return { mediaType, kind, validate: () => NO_ISSUES };
-  const fn = compile(schema, 'request', pointer);
+  const fn = compile(schema, 'request', at);
   const validate = (value: unknown): readonly ValidationIssue[] | undefined => (fn(value) ? NO_ISSUES : toIssues(fn.errors, 'body'));
   if (kind === 'form' || kind === 'multipart') {
     return { mediaType, kind, validate: (value) => validateForm(value, schema, validate) };
@@ -184,17 +194,17 @@ function bodyValidator(mediaType: string, schema: SchemaObject | undefined, comp
 }
 
 function responseValidator(
-  mediaType: string, schema: SchemaObject, compile: CompileFn, pointer: string, lazy: LazyFailure | undefined,
+  mediaType: string, schema: SchemaObject, compile: CompileFn, at: SchemaLocation, lazy: LazyFailure | undefined,
 ): ResponseValidator {
   const kind = kindOf(mediaType);
   if (kind !== 'json') return { mediaType, kind, validate: () => NO_ISSUES, strip: () => 0, conformsUnparsed: () => false };
-  let fn: ValidateFunction | undefined | null = lazy === undefined ? compile(schema, 'response', pointer) : undefined;
+  let fn: ValidateFunction | undefined | null = lazy === undefined ? compile(schema, 'response', at) : undefined;
   const validator = (): ValidateFunction | null => {
     if (fn === undefined) {
       try {
-        fn = compile(schema, 'response', pointer);
+        fn = compile(schema, 'response', at);
       } catch (err) {
-        lazy?.(err, pointer);
+        lazy?.(err, at);
         fn = null;
       }
     }

@@ -5,3 +5,4 @@ export { createRouter, type RouteEntry, type RouteMatch, type Router } from './r
 export { createSchemaCompiler, type SchemaCompiler, type CompilerTuning } from './compile.js';
 export { basePathOf } from './servers.js';
 export { escapeToken, unescapeToken, toPointer, parsePointer } from './pointer.js';
+export { compileContract, type CompiledContract } from './contract.js';

@@ -5,7 +5,7 @@ import { SpecError } from '../errors/index.js';
 import type { LoadedSpec, SecurityScheme, SpecVersion } from './types.js';
 import { Dereferencer } from './deref.js';
 import { setInternals } from './internals.js';
-import { extractOperations, securityOf } from './operations.js';
+import { checkedSecurity, extractOperations } from './operations.js';
 import { parseText, type ParsedFile } from './parse.js';
 import { escapeToken, isObject } from './pointer.js';
 import { v2SecurityScheme, v2Servers } from './normalize-v2.js';
@@ -47,7 +47,10 @@ export function loadSpecFromString(text: string, name: string): LoadedSpec {
   const t2 = performance.now();
   const problems = deref.problems;
   const locate = (pointer: string): number | undefined => parsed.locate(pointer)?.line;
-  const operations = extractOperations({ version, doc, origins: deref.origins, problems, file: name, locate });
+  const locateIn = (pointer: string, file: string): number | undefined => deref.files.get(file)?.locate(pointer)?.line;
+  const ctx = { problems, file: name, locate, locateIn };
+  const security = doc.security === undefined ? [] : checkedSecurity(ctx, doc.security, { file: undefined, pointer: '/security' });
+  const operations = extractOperations({ ...ctx, version, doc, origins: deref.origins, security });
   const info = isObject(doc.info) ? doc.info : {};
   const servers = version === '2.0' ? v2Servers(doc) : v3Servers(doc.servers);
   const spec: LoadedSpec = {
@@ -62,7 +65,7 @@ export function loadSpecFromString(text: string, name: string): LoadedSpec {
     basePaths: basePathsOf(servers),
     operations,
     securitySchemes: securitySchemes(doc, version),
-    security: securityOf(doc.security),
+    security,
     problems,
     locate: (pointer, file) => {
       const source: ParsedFile | undefined = deref.files.get(file === undefined ? name : path.resolve(file));

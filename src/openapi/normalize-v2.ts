@@ -59,7 +59,7 @@ export function formBodyContent(params: readonly Record<string, unknown>[], cons
 export function v2Response(raw: unknown, produces: readonly string[], pointer: string): Response {
   const r = isObject(raw) ? raw : {};
   const content: Record<string, MediaType> = {};
-  if (isObject(r.schema)) for (const m of produces) content[m] = { schema: r.schema };
+  if (isObject(r.schema)) for (const m of produces) content[m] = { schema: r.schema, schemaAt: { pointer: `${pointer}/schema` } };
   const headers: Record<string, { required: boolean; schema: SchemaObject | undefined }> = {};
   if (isObject(r.headers)) {
     for (const [name, h] of Object.entries(r.headers)) {

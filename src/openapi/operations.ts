@@ -1,5 +1,5 @@
 import type {
-  HttpMethod, Link, MediaType, Operation, Parameter, ParameterLocation, RequestBody, Response, SchemaObject,
+  HttpMethod, Link, MediaType, Operation, Parameter, ParameterLocation, RequestBody, Response, SchemaLocation, SchemaObject,
   SecurityRequirement, SpecProblem, SpecVersion,
 } from './types.js';
 import type { Origin } from './deref.js';
@@ -10,14 +10,29 @@ import {
 
 const METHODS: readonly HttpMethod[] = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE'];
 const LOCATIONS = new Set<string>(['path', 'query', 'header', 'cookie']);
+/**
+ * Styles per location (OpenAPI 3 §4.8.12.4), as the gateway parses them; `tabDelimited` is how
+ * Swagger 2.0's `tsv` arrives. Any other pairing has no defined serialisation to parse.
+ */
+const STYLES: Record<ParameterLocation, readonly string[]> = {
+  path: ['simple', 'label', 'matrix'],
+  query: ['form', 'spaceDelimited', 'pipeDelimited', 'tabDelimited', 'deepObject'],
+  header: ['simple'],
+  cookie: ['form'],
+};
+const COLLECTION_FORMATS = new Set(['csv', 'ssv', 'tsv', 'pipes', 'multi']);
 
 export interface OperationContext {
   readonly version: SpecVersion;
   readonly doc: Record<string, unknown>;
   readonly origins: WeakMap<object, Origin>;
   readonly problems: SpecProblem[];
+  /** The document-level security requirements, checked once. */
+  readonly security: SecurityRequirement[];
   readonly file: string;
   readonly locate: (pointer: string) => number | undefined;
+  /** The line of a pointer in a referenced file. */
+  readonly locateIn?: (pointer: string, file: string) => number | undefined;
 }
 
 /** Extracts every operation of a dereferenced document in the 3.x shape. */
@@ -55,8 +70,28 @@ export function extractOperations(ctx: OperationContext): Operation[] {
 }
 
 function warn(ctx: OperationContext, code: string, message: string, pointer: string): void {
-  const line = ctx.locate(pointer);
-  ctx.problems.push({ severity: 'warning', code, message, file: ctx.file, pointer, ...(line === undefined ? {} : { line }) });
+  report(ctx, 'warning', code, message, { file: undefined, pointer });
+}
+
+/**
+ * What makes an operation impossible to enforce as written (a parameter the gateway cannot find
+ * or parse, a schema that is not a schema): an error, so the gateway refuses the spec rather
+ * than serve the operation unchecked.
+ */
+function fail(ctx: OperationContext, code: string, message: string, at: Where): void {
+  report(ctx, 'error', code, message, at);
+}
+
+interface Where { readonly file: string | undefined; readonly pointer: string }
+
+function located(at: Where): SchemaLocation {
+  return at.file === undefined ? { pointer: at.pointer } : { file: at.file, pointer: at.pointer };
+}
+
+function report(ctx: Pick<OperationContext, 'problems' | 'file' | 'locate' | 'locateIn'>, severity: SpecProblem['severity'], code: string, message: string, at: Where): void {
+  const file = at.file ?? ctx.file;
+  const line = file === ctx.file ? ctx.locate(at.pointer) : ctx.locateIn?.(at.pointer, file);
+  ctx.problems.push({ severity, code, message, file, pointer: at.pointer, ...(line === undefined ? {} : { line }) });
 }
 
 function buildOperation(
@@ -64,11 +99,16 @@ function buildOperation(
   shared: unknown[], itemPointer: string, pointer: string,
 ): Omit<Operation, 'id'> {
   // Operation-level parameters override path-level ones with the same name and location.
-  const merged = new Map<string, { raw: Record<string, unknown>; pointer: string }>();
+  const merged = new Map<string, { raw: Record<string, unknown>; at: Where }>();
   const add = (list: unknown[], base: string): void => {
     list.forEach((p, i) => {
-      if (isObject(p) && typeof p.name === 'string') {
-        merged.set(`${String(p.in)}\u0000${p.name}`, { raw: p, pointer: ctx.origins.get(p)?.pointer ?? `${base}/parameters/${i}` });
+      const origin = isObject(p) ? ctx.origins.get(p) : undefined;
+      const at: Where = origin === undefined ? { file: undefined, pointer: `${base}/parameters/${i}` } : { file: origin.file, pointer: origin.pointer };
+      if (isObject(p) && typeof p.name === 'string' && p.name !== '') {
+        merged.set(`${String(p.in)}\u0000${p.name}`, { raw: p, at });
+      } else if (!isObject(p) || Object.keys(p).length > 0) {
+        // (An empty object is what a dangling $ref leaves; that is reported where the $ref is.)
+        fail(ctx, 'parameter-invalid', 'a parameter needs a name: without one, no request value can be checked against it', at);
       }
     });
   };
@@ -78,18 +118,24 @@ function buildOperation(
   const parameters: Parameter[] = [];
   const formParams: Record<string, unknown>[] = [];
   let requestBody: RequestBody | undefined;
-  for (const { raw, pointer: pp } of merged.values()) {
+  for (const { raw, at } of merged.values()) {
     if (ctx.version === '2.0' && raw.in === 'body') {
+      if (requestBody !== undefined) fail(ctx, 'parameter-invalid', 'an operation has at most one body parameter (Swagger 2.0)', at);
       const content: Record<string, MediaType> = {};
-      for (const m of v2Consumes(op, ctx.doc)) content[m] = { schema: isObject(raw.schema) ? raw.schema : undefined };
-      requestBody = { required: raw.required === true, content, pointer: pp };
+      const schemaAt: Where = { file: at.file, pointer: `${at.pointer}/schema` };
+      const schema = schemaOf(ctx, raw.schema, schemaAt, true);
+      for (const m of v2Consumes(op, ctx.doc)) content[m] = { schema, schemaAt: located(schemaAt) };
+      requestBody = { required: raw.required === true, content, pointer: at.pointer };
     } else if (ctx.version === '2.0' && raw.in === 'formData') {
       formParams.push(raw);
     } else if (typeof raw.in === 'string' && LOCATIONS.has(raw.in)) {
-      parameters.push(buildParameter(ctx, raw, raw.in as ParameterLocation, pp));
+      parameters.push(buildParameter(ctx, raw, raw.in as ParameterLocation, at));
     } else {
-      warn(ctx, 'parameter-location', `parameter "${String(raw.name)}" has an unknown location "${String(raw.in)}"`, pp);
+      fail(ctx, 'parameter-location', `parameter "${String(raw.name)}" has location "${String(raw.in)}", which is not path, query, header or cookie${ctx.version === '2.0' ? ' (or body, formData)' : ''}: the gateway cannot find its value`, at);
     }
+  }
+  if (formParams.length > 0 && requestBody !== undefined) {
+    fail(ctx, 'parameter-invalid', 'an operation cannot have both a body parameter and formData parameters (Swagger 2.0)', { file: undefined, pointer: `${pointer}/parameters` });
   }
   if (formParams.length > 0 && requestBody === undefined) {
     requestBody = {
@@ -100,14 +146,17 @@ function buildOperation(
   }
   if (ctx.version !== '2.0' && isObject(op.requestBody)) {
     const rb = op.requestBody;
-    requestBody = { required: rb.required === true, content: v3Content(rb.content), pointer: ctx.origins.get(rb)?.pointer ?? `${pointer}/requestBody` };
+    const origin = ctx.origins.get(rb);
+    const at: Where = origin === undefined ? { file: undefined, pointer: `${pointer}/requestBody` } : origin;
+    requestBody = { required: rb.required === true, content: v3Content(ctx, rb.content, at), pointer: at.pointer };
   }
 
   const responses: Record<string, Response> = {};
   if (isObject(op.responses)) {
     for (const [status, r] of Object.entries(op.responses)) {
       const rp = `${pointer}/responses/${escapeToken(status)}`;
-      responses[status] = ctx.version === '2.0' ? v2Response(r, v2Produces(op, ctx.doc), rp) : v3Response(r, rp);
+      if (ctx.version === '2.0' && isObject(r) && r.schema !== undefined) schemaOf(ctx, r.schema, { file: undefined, pointer: `${rp}/schema` }, false);
+      responses[status] = ctx.version === '2.0' ? v2Response(r, v2Produces(op, ctx.doc), rp) : v3Response(ctx, r, rp);
     }
   }
   const extensions: Record<string, unknown> = {};
@@ -122,34 +171,49 @@ function buildOperation(
     parameters,
     requestBody,
     responses,
-    security: securityOf(op.security ?? ctx.doc.security),
+    security: op.security === undefined ? ctx.security : checkedSecurity(ctx, op.security, { file: undefined, pointer: `${pointer}/security` }),
     extensions,
     pointer,
   };
 }
 
-function buildParameter(ctx: OperationContext, raw: Record<string, unknown>, where: ParameterLocation, pointer: string): Parameter {
+function buildParameter(ctx: OperationContext, raw: Record<string, unknown>, where: ParameterLocation, at: Where): Parameter {
   let schema: SchemaObject | undefined;
   let style: string;
   let explode: boolean;
   let contentType: string | undefined;
+  let schemaAt: Where = at;
+  const name = String(raw.name);
   if (ctx.version === '2.0') {
     schema = schemaFromV2Param(raw);
-    ({ style, explode } = styleFromCollectionFormat(raw.collectionFormat, where));
+    const format = raw.collectionFormat;
+    if (format !== undefined && !COLLECTION_FORMATS.has(String(format))) {
+      fail(ctx, 'parameter-style', `parameter "${name}" has collectionFormat ${JSON.stringify(format)}, which is not csv, ssv, tsv, pipes or multi: the gateway cannot parse its value`, { file: at.file, pointer: `${at.pointer}/collectionFormat` });
+    }
+    ({ style, explode } = styleFromCollectionFormat(format, where));
   } else {
-    schema = isObject(raw.schema) ? raw.schema : undefined;
-    if (schema === undefined && isObject(raw.content)) {
-      const [type, media] = Object.entries(raw.content)[0] ?? [];
-      if (isObject(media) && isObject(media.schema)) schema = media.schema;
+    schemaAt = { file: at.file, pointer: `${at.pointer}/schema` };
+    schema = schemaOf(ctx, raw.schema, schemaAt, false);
+    if (schema === undefined && raw.content !== undefined) {
+      const entries = isObject(raw.content) ? Object.entries(raw.content) : [];
+      // OpenAPI 3 §4.8.12.3: exactly one media type, since the value is parsed as that one.
+      if (entries.length !== 1) fail(ctx, 'parameter-content', `parameter "${name}" must have exactly one media type under content (found ${entries.length}): the gateway cannot tell how to parse its value`, { file: at.file, pointer: `${at.pointer}/content` });
+      const [type, media] = entries[0] ?? [];
+      if (type !== undefined) schemaAt = { file: at.file, pointer: `${at.pointer}/content/${escapeToken(type)}/schema` };
+      if (type !== undefined && isObject(media)) schema = schemaOf(ctx, media.schema, schemaAt, false);
       contentType = type;
     }
     style = typeof raw.style === 'string' ? raw.style : where === 'query' || where === 'cookie' ? 'form' : 'simple';
     explode = typeof raw.explode === 'boolean' ? raw.explode : style === 'form';
   }
+  if (contentType === undefined && !STYLES[where].includes(style)) {
+    const how = ctx.version === '2.0' ? `collectionFormat ${String(raw.collectionFormat)}` : `style "${style}"`;
+    fail(ctx, 'parameter-style', `parameter "${name}" in ${where} has ${how}, which a ${where} parameter cannot use (allowed: ${STYLES[where].join(', ')}): the gateway cannot parse its value`, { file: at.file, pointer: `${at.pointer}/${ctx.version === '2.0' ? 'collectionFormat' : 'style'}` });
+  }
   const extensions: Record<string, unknown> = {};
   for (const key of Object.keys(raw)) if (key.startsWith('x-')) extensions[key] = raw[key];
   return {
-    name: String(raw.name),
+    name,
     in: where,
     required: where === 'path' ? true : raw.required === true,
     schema,
@@ -157,7 +221,8 @@ function buildParameter(ctx: OperationContext, raw: Record<string, unknown>, whe
     explode,
     deprecated: raw.deprecated === true,
     allowReserved: raw.allowReserved === true,
-    pointer,
+    pointer: at.pointer,
+    schemaAt: located(schemaAt),
     extensions,
     ...(contentType === undefined ? {} : { contentType }),
     ...examplesOf(raw, ctx.version === '2.0' ? raw['x-example'] : undefined),
@@ -188,13 +253,28 @@ function linksOf(raw: unknown): { links?: Record<string, Link> } {
   return Object.keys(links).length === 0 ? {} : { links };
 }
 
-function v3Content(raw: unknown): Record<string, MediaType> {
+/**
+ * A schema where a schema belongs: an object, or a boolean (3.1: `true` admits anything, `false`
+ * nothing). Anything else cannot be checked and is an error; absent (`required` false) is no schema.
+ */
+function schemaOf(ctx: OperationContext, raw: unknown, at: Where, required: boolean): SchemaObject | undefined {
+  if (isObject(raw)) return raw;
+  if (typeof raw === 'boolean') return raw ? {} : { not: {} };
+  if (raw !== undefined || required) {
+    fail(ctx, 'schema-not-a-schema', raw === undefined ? 'a schema is required here' : `a schema must be an object or true/false, found ${JSON.stringify(raw)?.slice(0, 40) ?? String(raw)}`, at);
+  }
+  return undefined;
+}
+
+function v3Content(ctx: OperationContext, raw: unknown, at: Where): Record<string, MediaType> {
   const content: Record<string, MediaType> = {};
   if (!isObject(raw)) return content;
   for (const [type, m] of Object.entries(raw)) {
     if (!isObject(m)) continue;
+    const schemaAt: Where = { file: at.file, pointer: `${at.pointer}/content/${escapeToken(type)}/schema` };
     content[type] = {
-      schema: isObject(m.schema) ? m.schema : typeof m.schema === 'boolean' ? (m.schema ? {} : { not: {} }) : undefined,
+      schema: schemaOf(ctx, m.schema, schemaAt, false),
+      schemaAt: located(schemaAt),
       ...(isObject(m.encoding) ? { encoding: m.encoding } : {}),
       ...examplesOf(m),
     };
@@ -202,7 +282,7 @@ function v3Content(raw: unknown): Record<string, MediaType> {
   return content;
 }
 
-function v3Response(raw: unknown, pointer: string): Response {
+function v3Response(ctx: OperationContext, raw: unknown, pointer: string): Response {
   const r = isObject(raw) ? raw : {};
   const headers: Record<string, { required: boolean; schema: SchemaObject | undefined }> = {};
   if (isObject(r.headers)) {
@@ -210,7 +290,8 @@ function v3Response(raw: unknown, pointer: string): Response {
       if (isObject(h)) headers[name] = { required: h.required === true, schema: isObject(h.schema) ? h.schema : undefined };
     }
   }
-  return { description: typeof r.description === 'string' ? r.description : '', content: v3Content(r.content), headers, pointer, ...linksOf(r.links) };
+  const origin = isObject(raw) ? ctx.origins.get(raw) : undefined;
+  return { description: typeof r.description === 'string' ? r.description : '', content: v3Content(ctx, r.content, origin ?? { file: undefined, pointer }), headers, pointer, ...linksOf(r.links) };
 }
 
 export function securityOf(raw: unknown): SecurityRequirement[] {
@@ -220,4 +301,22 @@ export function securityOf(raw: unknown): SecurityRequirement[] {
     for (const [name, scopes] of Object.entries(req)) out[name] = Array.isArray(scopes) ? scopes.map(String) : [];
     return out;
   });
+}
+
+/**
+ * Security requirements, refusing the shapes that would read as fewer requirements than
+ * written: `security: { bearer: [] }` (not a list) or `security: [bearer]` (not an object) would
+ * otherwise leave the operation with no requirement at all, that is public.
+ */
+export function checkedSecurity(ctx: Pick<OperationContext, 'problems' | 'file' | 'locate' | 'locateIn'>, raw: unknown, at: Where): SecurityRequirement[] {
+  const bad = (message: string, pointer: string): void => report(ctx, 'error', 'security-invalid', message, { file: at.file, pointer });
+  if (!Array.isArray(raw)) {
+    bad(`security must be a list of requirement objects, found ${JSON.stringify(raw)?.slice(0, 40) ?? String(raw)}`, at.pointer);
+    return [];
+  }
+  raw.forEach((req, i) => {
+    if (!isObject(req)) bad(`a security requirement must be an object of scheme names, found ${JSON.stringify(req)?.slice(0, 40) ?? String(req)}`, `${at.pointer}/${i}`);
+    else for (const [name, scopes] of Object.entries(req)) if (!Array.isArray(scopes)) bad(`the scopes of "${name}" must be a list`, `${at.pointer}/${i}/${escapeToken(name)}`);
+  });
+  return securityOf(raw);
 }

@@ -24,6 +24,8 @@ export interface Parameter {
   readonly allowReserved: boolean;
   /** JSON pointer of the parameter in its source document, for reports. */
   readonly pointer: string;
+  /** Where its schema is (2.0: the parameter itself, whose keywords are the schema), for reports. */
+  readonly schemaAt?: SchemaLocation;
   readonly extensions: Readonly<Record<string, unknown>>;
   /**
    * OpenAPI 3 `content` parameters: the media type the value is serialised in (its schema is in
@@ -34,8 +36,16 @@ export interface Parameter {
   readonly examples?: readonly unknown[];
 }
 
+/** Where a schema is written: its file (undefined: the root document) and JSON pointer. */
+export interface SchemaLocation {
+  readonly file?: string;
+  readonly pointer: string;
+}
+
 export interface MediaType {
   readonly schema: SchemaObject | undefined;
+  /** Where the schema is written, for reports. */
+  readonly schemaAt?: SchemaLocation;
   /** For form bodies: per-property encoding (style/explode/contentType). */
   readonly encoding?: Readonly<Record<string, unknown>>;
   /** Example values the spec gives (`example`, the `value`s of `examples`). */
