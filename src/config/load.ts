@@ -80,7 +80,21 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   await checkFiles(config, rules);
   if (options.readKeySets === true) rules.push(...await keySetProblems(config));
   if (rules.length > 0) throw new ConfigError(file, rules.map(located));
-  return deepFreeze(config);
+  const frozen = deepFreeze(config);
+  locators.set(frozen, located);
+  return frozen;
+}
+
+/** How each loaded config finds the line of a key path, for problems found after loading. */
+const locators = new WeakMap<GatehouseConfig, (p: RawProblem) => ConfigProblem>();
+
+/**
+ * Gives problems found after loading (policies checked against a spec) the file and line of
+ * their config path; a config built in code has no lines.
+ */
+export function locateProblems(config: GatehouseConfig, problems: readonly RawProblem[]): ConfigProblem[] {
+  const located = locators.get(config);
+  return problems.map((p) => located?.(p) ?? { path: formatPath(p.path), message: p.message, file: config.file });
 }
 
 function onlySections(plain: Record<string, unknown>, sections: readonly string[]): Record<string, unknown> {

@@ -88,7 +88,7 @@ export const objectAuthPolicy: PolicyFactory = ({ scope, config, api, spec, oper
 };
 
 /** Where the parameter is for this operation; undefined when the operation has no such parameter. */
-function locate(param: ParamRef, operation: Operation): 'path' | 'query' | 'body' | undefined {
+export function locate(param: ParamRef, operation: Operation): 'path' | 'query' | 'body' | undefined {
   const declared = (loc: 'path' | 'query') => operation.parameters.some((p) => p.in === loc && p.name === param.name);
   if (param.in === 'path' || param.in === 'query') return declared(param.in) ? param.in : undefined;
   if (param.in === 'body') return operation.requestBody !== undefined ? 'body' : undefined;

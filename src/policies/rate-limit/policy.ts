@@ -1,9 +1,9 @@
-import { ConfigError, type Denial } from '../../errors/index.js';
+import type { Denial } from '../../errors/index.js';
 import type { RequestContext } from '../../gateway/context.js';
-import type { LoadedSpec, Operation } from '../../openapi/types.js';
+import type { Operation } from '../../openapi/types.js';
 import type { Counters } from '../../store/index.js';
 import type { PolicyFactory, PolicyInstance } from '../types.js';
-import type { LimitRule, RateLimitConfig } from './config.js';
+import type { LimitRule } from './config.js';
 import { guardedCounters, isGuardDenial } from './guard.js';
 import { policyItem, retryAfterSeconds, stateItem } from './headers.js';
 import { compileKey, type KeyOf } from './keys.js';
@@ -106,10 +106,10 @@ function refundAll(taken: readonly Taken[], only?: 'quota'): void {
  * quota units go back and rate units stay taken, since rates exist to slow floods, invalid ones
  * included. Refunds err on the safe side: between reserve and refund a unit looks used.
  */
-export const rateLimitPolicy: PolicyFactory = ({ scope, config: root, api, spec, operation }) => {
+export const rateLimitPolicy: PolicyFactory = ({ scope, api, operation }) => {
   const config = api.policies.rateLimit;
   if (config === undefined || config.mode === 'off') return undefined;
-  scope.once(`rate-limit-operations:${api.name}`, () => checkOperations(config, spec, root.file, root.apis.indexOf(api)));
+  // Operation names were checked against the spec at load (policies/check.ts).
   const label = operation?.id ?? '(unmatched)';
   const checks = config.limits.filter((rule) => appliesTo(rule, operation)).map((rule) => compileCheck(rule, api.name, label));
   if (checks.length === 0) return undefined;
@@ -177,14 +177,4 @@ function setHeaders(headers: Record<string, string>, policies: string, state: st
 
 function refusal(name: string, retryMs: number): Denial {
   return { code: 'GH_RATE_LIMITED', detail: `limit "${name}" exceeded`, headers: { 'retry-after': retryAfterSeconds(retryMs) } };
-}
-
-/** A limit naming an operation the spec does not have would silently never apply: refuse the config. */
-function checkOperations(config: RateLimitConfig, spec: LoadedSpec, file: string, apiIndex: number): true {
-  const known = new Set(spec.operations.flatMap((op) => (op.operationId === undefined ? [op.id] : [op.id, op.operationId])));
-  const problems = config.limits.flatMap((rule, i) => (rule.operations ?? [])
-    .filter((name) => !known.has(name))
-    .map((name) => ({ path: `apis[${apiIndex}].policies.rateLimit.limits[${i}].operations`, message: `"${name}" is not an operation of ${spec.file} (use an operationId or "METHOD /path")` })));
-  if (problems.length > 0) throw new ConfigError(file, problems);
-  return true;
 }

@@ -1,0 +1,65 @@
+import { SpecError, type ConfigProblem } from '../errors/index.js';
+import { compileContract, loadSpec, type CompiledContract } from '../openapi/index.js';
+import type { LoadedSpec, SpecProblem } from '../openapi/types.js';
+import { policyProblems } from '../policies/check.js';
+import { formatPath } from './problem.js';
+import { locateProblems } from './load.js';
+import type { ApiConfig, GatehouseConfig } from './types.js';
+
+export interface CompiledApiContract {
+  readonly api: ApiConfig;
+  readonly spec: LoadedSpec;
+  readonly contract: CompiledContract;
+}
+
+export interface ApisCheck {
+  /** The APIs whose spec loaded, in config order. */
+  readonly apis: readonly CompiledApiContract[];
+  /** Problems that leave a protection unenforceable: start and reload refuse the config. */
+  readonly errors: readonly ConfigProblem[];
+  readonly warnings: readonly ConfigProblem[];
+}
+
+/**
+ * Loads every API's spec, compiles its contract as the gateway enforces it and checks its
+ * policies against it: the one function behind `gatehouse check-config`, start and reload, so
+ * what check-config passes is exactly what the gateway starts with. A spec problem is reported
+ * with the spec's file, line and JSON pointer (`#/paths/~1users/post/...`); a policy problem
+ * with the config's file, line and key path.
+ */
+export async function compileApis(config: GatehouseConfig): Promise<ApisCheck> {
+  const loaded = await Promise.all(config.apis.map(async (api) => {
+    try {
+      return await loadSpec(api.spec);
+    } catch (error) {
+      if (error instanceof SpecError) return error;
+      throw error;
+    }
+  }));
+  const apis: CompiledApiContract[] = [];
+  const errors: ConfigProblem[] = [];
+  const warnings: ConfigProblem[] = [];
+  config.apis.forEach((api, index) => {
+    const spec = loaded[index] as LoadedSpec | SpecError;
+    if (spec instanceof SpecError) {
+      errors.push(spec.line === undefined
+        ? { ...(locateProblems(config, [{ path: ['apis', index, 'spec'], message: '' }])[0] as ConfigProblem), message: `${spec.file}: ${spec.reason}` }
+        : { path: spec.pointer === undefined ? formatPath(['apis', index, 'spec']) : `#${spec.pointer}`, message: spec.reason, file: spec.file, line: spec.line });
+      return;
+    }
+    const contract = compileContract(spec, {
+      unknownFields: api.policies.contract.unknownFields,
+      unknownQuery: api.policies.contract.unknownQuery,
+      rejectReadOnly: api.policies.contract.readOnly === 'reject',
+    });
+    apis.push({ api, spec, contract });
+    errors.push(...contract.errors.map(specProblem));
+    warnings.push(...contract.warnings.map(specProblem));
+    errors.push(...locateProblems(config, policyProblems(config, index, spec, contract.shadowed)));
+  });
+  return { apis, errors, warnings };
+}
+
+function specProblem(p: SpecProblem): ConfigProblem {
+  return { path: `#${p.pointer}`, message: p.message, file: p.file, ...(p.line === undefined ? {} : { line: p.line }) };
+}
