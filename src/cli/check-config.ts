@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { adminWarnings } from '../admin/config.js';
 import { auditScoreForSpecs } from '../audit/index.js';
-import { loadConfig, type LoadConfigOptions } from '../config/index.js';
-import { ConfigError, SpecError, formatProblem } from '../errors/index.js';
+import { compileApis, loadConfig, type LoadConfigOptions } from '../config/index.js';
+import { ConfigError, formatProblem } from '../errors/index.js';
 import { identityWarnings } from '../identity/config.js';
 import { certificatesInUse } from '../observe/certificates.js';
-import { createSchemaCompiler, loadSpec } from '../openapi/index.js';
 
 export interface CheckResult {
   readonly ok: boolean;
@@ -14,8 +13,10 @@ export interface CheckResult {
 
 /**
  * Validates a config file the way the gateway loads it, plus the issuers' `file:` key sets
- * (which the gateway only reads at run time), then loads and compiles every spec it names.
- * Prints every problem with its path and line.
+ * (which the gateway only reads at run time), then loads and compiles every spec it names and
+ * checks every policy against its spec, with the very function start and reload use: what
+ * passes here starts, what fails here is refused there. Prints every problem with its file,
+ * line and path (a JSON pointer for spec problems).
  */
 export async function checkConfig(file: string, options: { minScore?: number; env?: LoadConfigOptions['env'] } = {}): Promise<CheckResult> {
   const lines: string[] = [];
@@ -40,18 +41,16 @@ export async function checkConfig(file: string, options: { minScore?: number; en
       lines.push(`warning: ${cert.use} certificate ${cert.subject} in ${cert.file} expires in ${cert.daysLeft} day(s)`);
     }
   }
-  for (const api of config.apis) {
-    try {
-      const spec = await loadSpec(api.spec);
-      const compiler = createSchemaCompiler(spec, { unknownFields: api.policies.contract.unknownFields, unknownQuery: api.policies.contract.unknownQuery, rejectReadOnly: api.policies.contract.readOnly === 'reject' });
-      for (const operation of spec.operations) compiler.compileOperation(operation);
-      lines.push(`api ${api.name}: ${spec.file} (OpenAPI ${spec.versionString}, ${spec.operations.length} operations)`);
-      for (const problem of spec.problems) lines.push(`  ${problem.severity}: ${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.message} (${problem.pointer})`);
-    } catch (error) {
-      ok = false;
-      lines.push(`api ${api.name}: ${error instanceof SpecError ? error.message : `cannot load ${api.spec}: ${(error as Error).message}`}`);
-    }
+  const checked = await compileApis(config);
+  for (const { api, spec } of checked.apis) {
+    lines.push(`api ${api.name}: ${spec.file} (OpenAPI ${spec.versionString}, ${spec.operations.length} operations)`);
   }
+  if (checked.errors.length > 0) {
+    ok = false;
+    lines.push(`${file}: ${checked.errors.length} error(s): a protection could not be applied as configured; gatehouse start refuses this config and a reload keeps the running one`);
+    for (const p of checked.errors) lines.push(formatProblem(p));
+  }
+  for (const p of checked.warnings) lines.push(`warning: ${formatProblem(p).trimStart()}`);
   // The security grade of each spec (gatehouse audit): a warning, not an error, below the threshold.
   const minScore = options.minScore ?? 50;
   if (ok) {

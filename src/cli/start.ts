@@ -10,18 +10,18 @@ export function registerStart(program: Command): void {
     .option('-c, --config <file>', 'config file', 'gatehouse.yaml')
     .option('--no-watch', 'do not reload when a file of the configuration changes (SIGHUP still reloads; a difference is still reported)')
     .action(async (options: { config: string; watch: boolean }) => {
-      let config;
+      let gateway;
       try {
-        config = await loadConfig(options.config);
+        // Fail closed: a spec or policy that cannot be enforced in full stops the start.
+        gateway = await Gateway.start(await loadConfig(options.config), { watch: options.watch ? 'reload' : 'report' });
       } catch (error) {
         if (error instanceof ConfigError) {
-          process.stderr.write(`${options.config}: ${error.problems.length} error(s)\n${error.problems.map(formatProblem).join('\n')}\n`);
+          process.stderr.write(`${options.config}: ${error.problems.length} error(s); not starting\n${error.problems.map(formatProblem).join('\n')}\n`);
           process.exitCode = 1;
           return;
         }
         throw error;
       }
-      const gateway = await Gateway.start(config, { watch: options.watch ? 'reload' : 'report' });
       runUntilSignalled(gateway);
     });
 }

@@ -6,7 +6,7 @@ import { createAdminServer } from '../admin/server.js';
 import { Monitoring } from '../anomaly/monitoring.js';
 import { loadConfig } from '../config/index.js';
 import type { GatehouseConfig } from '../config/types.js';
-import { ConfigError, GatehouseError } from '../errors/index.js';
+import { ConfigError, GatehouseError, formatProblem } from '../errors/index.js';
 import { createLogger } from '../observe/logger.js';
 import { createMetrics, type GatewayMetrics } from '../observe/metrics.js';
 import { publishedJwks } from '../identity/keyring-registry.js';
@@ -193,7 +193,8 @@ export class Gateway {
       attempted ??= await loadConfig(this.runtime.config.file);
       runtime = await compileRuntime(attempted, this.services);
     } catch (error) {
-      const errors = error instanceof ConfigError ? error.problems.map((p) => `${p.path}${p.line === undefined ? '' : ` (line ${p.line})`}: ${p.message}`)
+      // Each problem with its file and line: a spec problem is in the spec, not the config file.
+      const errors = error instanceof ConfigError ? error.problems.map((p) => formatProblem(p).trimStart())
         : [error instanceof Error ? error.message : String(error)];
       logger.error({ errors }, 'reload refused: the current configuration keeps serving');
       return this.refused(errors, attempted, started);

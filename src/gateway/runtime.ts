@@ -1,6 +1,8 @@
+import { compileApis } from '../config/apis.js';
 import type { ApiConfig, GatehouseConfig } from '../config/types.js';
-import { createRouter, createSchemaCompiler, loadSpec } from '../openapi/index.js';
-import type { LoadedSpec, Operation } from '../openapi/types.js';
+import { ConfigError } from '../errors/index.js';
+import { createRouter, type CompiledContract } from '../openapi/index.js';
+import type { Operation } from '../openapi/types.js';
 import type { OperationValidators } from '../openapi/validator-types.js';
 import { POLICY_FACTORIES } from '../policies/index.js';
 import { upstreamFilterFor } from '../policies/identity-forward/hidden.js';
@@ -15,29 +17,30 @@ import { Upstream } from './upstream.js';
 /**
  * Compiles a configuration into a runtime: specs loaded, every operation's validators and
  * policy chain built, one router over all APIs. Everything that depends only on config happens
- * here, once; the request path only runs what this returns. Throws on a spec that cannot load,
- * so a bad reload never replaces a good runtime.
+ * here, once; the request path only runs what this returns. Fails closed: a spec or policy that
+ * cannot be enforced in full (compileApis) throws a ConfigError listing every problem, so the
+ * gateway does not start, and a bad reload never replaces a good runtime.
  */
 export async function compileRuntime(config: GatehouseConfig, services: GatewayServices): Promise<Runtime> {
-  const specs = await Promise.all(config.apis.map((api) => loadSpec(api.spec)));
+  const checked = await compileApis(config);
+  if (checked.errors.length > 0) throw new ConfigError(config.file, checked.errors);
+  for (const w of checked.warnings) {
+    services.logger.warn({ file: w.file, line: w.line, pointer: w.path }, w.message);
+  }
   const scope = createScope(services);
   const apis: CompiledApi[] = [];
   const entries: { basePath: string; operation: Operation; value: CompiledRoute }[] = [];
   const prefixes: { prefix: string; api: CompiledApi }[] = [];
   try {
-    config.apis.forEach((apiConfig, index) => {
-      const spec = specs[index] as LoadedSpec;
-      for (const problem of spec.problems) {
-        services.logger.warn({ api: apiConfig.name, spec: spec.file, pointer: problem.pointer, line: problem.line, code: problem.code }, problem.message);
-      }
-      const api = compileApi(config, apiConfig, spec, scope);
+    for (const { api: apiConfig, spec, contract } of checked.apis) {
+      const api = compileApi(config, apiConfig, contract, scope);
       apis.push(api.compiled);
       const basePaths = apiConfig.basePath !== undefined ? [apiConfig.basePath] : spec.basePaths.length > 0 ? spec.basePaths : [''];
       for (const basePath of basePaths) {
         prefixes.push({ prefix: basePath, api: api.compiled });
         for (const route of api.routes) entries.push({ basePath, operation: route.operation as Operation, value: route });
       }
-    });
+    }
   } catch (error) {
     await Promise.all(apis.map((api) => api.upstream.destroy()));
     await scope.close();
@@ -102,13 +105,8 @@ function createScope(services: GatewayServices): RuntimeScope & { close(): Promi
   };
 }
 
-function compileApi(config: GatehouseConfig, apiConfig: ApiConfig, spec: LoadedSpec, scope: RuntimeScope): { compiled: CompiledApi; routes: CompiledRoute[] } {
-  const contract = apiConfig.policies.contract;
-  const compiler = createSchemaCompiler(spec, {
-    unknownFields: contract.unknownFields,
-    unknownQuery: contract.unknownQuery,
-    rejectReadOnly: contract.readOnly === 'reject',
-  });
+function compileApi(config: GatehouseConfig, apiConfig: ApiConfig, contract: CompiledContract, scope: RuntimeScope): { compiled: CompiledApi; routes: CompiledRoute[] } {
+  const spec = contract.spec;
   const security = securityHeadersFor(apiConfig);
   const routes: CompiledRoute[] = [];
   const api: { -readonly [K in keyof CompiledApi]: CompiledApi[K] } = {
@@ -124,8 +122,7 @@ function compileApi(config: GatehouseConfig, apiConfig: ApiConfig, spec: LoadedS
     passthrough: undefined,
   };
   for (const operation of spec.operations) {
-    const validators = compiler.compileOperation(operation);
-    routes.push(compileRoute(config, api, operation, validators, scope));
+    routes.push(compileRoute(config, api, operation, contract.validators.get(operation), scope));
   }
   if (apiConfig.unmatched === 'passthrough') api.passthrough = compileRoute(config, api, undefined, undefined, scope);
   return { compiled: api, routes };
