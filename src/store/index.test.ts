@@ -15,8 +15,10 @@ afterAll(async () => {
   await c.end();
 });
 
+// Command timeouts above the defaults: the contract is about results, and a shared machine can
+// keep a reply waiting past the production fail-fast limit.
 runStoreContract('cluster (redis + postgres)', () =>
-  createStore({ cluster: { redis: { url: redisUrl, prefix: `gh:test:${randomUUID()}:` }, postgres: { url: pgUrl, schema, commandTimeoutMs: 2000 } } }),
+  createStore({ cluster: { redis: { url: redisUrl, prefix: `gh:test:${randomUUID()}:`, commandTimeoutMs: 5000 }, postgres: { url: pgUrl, schema, commandTimeoutMs: 5000 } } }),
 );
 
 describe('createStore', () => {

@@ -144,8 +144,11 @@ describe('concurrency limits on Redis', () => {
     const responses = await heldBurst(upstream, 12, 9, (i) => fetch(`${(i % 2 === 0 ? a : b).url}/v1/slow`));
     expect(countStatus(responses, 200)).toBe(3);
     expect(upstream.peak()).toBe(3);
-    // Slots are back once the answers are complete (release is one more round trip after the answer).
-    await new Promise((r) => setTimeout(r, 100));
+    // Every slot is given back (one more round trip after each answer): the slot counter in Redis
+    // is deleted when the last one is released. Waited for by its state, not for a time.
+    const redis = new Redis('redis://127.0.0.1:6379');
+    await expect.poll(async () => (await redis.keys(`${prefix}s:cc:*`)).length, { timeout: 20_000, interval: 20 }).toBe(0);
+    await redis.quit();
     expect(countStatus(await heldBurst(upstream, 3, 0, () => fetch(`${a.url}/v1/slow`)), 200)).toBe(3);
   });
 });

@@ -31,17 +31,14 @@ describe('API keys', () => {
     expect(res.body.code).toBe('GH_AUTHN_REQUIRED');
   });
 
-  it('refuses a revoked key within one second', async () => {
+  it('refuses a revoked key on the very next request (the revocation is pushed, not waited for)', async () => {
     const { key, record } = await keys.create({ name: 'alice' });
     expect((await call(stack, 'GET', '/v1/users/alice', { headers: { 'x-api-key': key } })).status).toBe(200);
-    const revokedAt = Date.now();
+    // Counted, not timed: the key is cached by the gateway, and the pub/sub message evicts it
+    // before any later request is read, so not one request is served after revoke() returns.
     await keys.revoke(record.id);
-    let status = 200;
-    while (status === 200 && Date.now() - revokedAt < 1000) {
-      status = (await call(stack, 'GET', '/v1/users/alice', { headers: { 'x-api-key': key } })).status;
-    }
-    expect(status).toBe(401);
-    expect(Date.now() - revokedAt).toBeLessThan(1000);
+    const after = await call(stack, 'GET', '/v1/users/alice', { headers: { 'x-api-key': key } });
+    expect(after.status).toBe(401);
   });
 
   it('applies object-level rules to key holders too', async () => {

@@ -104,17 +104,13 @@ describe('gatehouse sbom on this repository', () => {
   it('lists every package of the lock with purl and hash, and is the same as --self', () => {
     const root = gatehouseRoot();
     let out = '';
-    const started = performance.now();
     expect(runSbom(root, {}, { write: (s) => { out += s; }, error: (s) => { throw new Error(s); } })).toBe(0);
-    const ms = performance.now() - started;
     const lock = JSON.parse(readFileSync(`${root}/package-lock.json`, 'utf8')) as { packages: Record<string, { name?: string; version?: string; link?: boolean; integrity?: string }> };
     const expected = new Set(Object.entries(lock.packages).filter(([k, v]) => k.includes('node_modules/') && v.link !== true)
       .map(([k, v]) => npmPurl(v.name ?? k.slice(k.lastIndexOf('node_modules/') + 13), v.version ?? '')));
     const bom = JSON.parse(out) as CdxBom;
     expect(new Set(bom.components.map((c) => c.purl))).toEqual(expected);
     for (const c of bom.components) expect(c.hashes?.length, c.purl).toBeGreaterThan(0);
-    expect(ms).toBeLessThan(5000);
-    console.log(`sbom of ${root}: ${bom.components.length} components in ${ms.toFixed(0)} ms`);
     let self = '';
     expect(runSbom(undefined, { self: true }, { write: (s) => { self += s; }, error: () => undefined })).toBe(0);
     expect((JSON.parse(self) as CdxBom).components.length).toBe(bom.components.length);

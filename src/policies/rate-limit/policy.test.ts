@@ -4,15 +4,15 @@ import type { ApiConfig, GatehouseConfig } from '../../config/types.js';
 import type { Identity, RequestContext } from '../../gateway/context.js';
 import { createMetrics } from '../../observe/metrics.js';
 import type { LoadedSpec } from '../../openapi/types.js';
-import { createMemoryStore } from '../../store/index.js';
+import { createMemoryStore, type Store } from '../../store/index.js';
 import type { PolicyInstance, RuntimeScope } from '../types.js';
 import type { LimitRule } from './config.js';
 import { rateLimitPolicy } from './policy.js';
 
-function scope(): RuntimeScope {
+function scope(store: Store = createMemoryStore()): RuntimeScope {
   const values = new Map<string, unknown>();
   return {
-    services: { logger: pino({ level: 'silent' }), metrics: createMetrics({ defaultMetrics: false }), store: createMemoryStore(), observers: [] },
+    services: { logger: pino({ level: 'silent' }), metrics: createMetrics({ defaultMetrics: false }), store, observers: [] },
     once<T>(key: string, make: () => T): T {
       if (!values.has(key)) values.set(key, make());
       return values.get(key) as T;
@@ -21,10 +21,10 @@ function scope(): RuntimeScope {
   };
 }
 
-function policy(limits: LimitRule[]): PolicyInstance {
+function policy(limits: LimitRule[], store?: Store): PolicyInstance {
   const api = { name: 'a', policies: { rateLimit: { mode: 'enforce', onStoreFailure: 'closed', limits } } } as unknown as ApiConfig;
   const config = { file: 'x', apis: [api] } as unknown as GatehouseConfig;
-  const made = rateLimitPolicy({ scope: scope(), config, api, spec: { file: 'x', operations: [] } as unknown as LoadedSpec, operation: undefined, validators: undefined });
+  const made = rateLimitPolicy({ scope: scope(store), config, api, spec: { file: 'x', operations: [] } as unknown as LoadedSpec, operation: undefined, validators: undefined });
   if (made === undefined) throw new Error('no policy');
   return made;
 }
@@ -64,15 +64,27 @@ describe('limit keys', () => {
 });
 
 describe('the hot path on the embedded store', () => {
-  it('costs a few microseconds per request for one limit', async () => {
-    const p = policy([rate(['ip'], 1_000_000_000)]);
+  // Counted work, not time (`npm run bench` measures time): the request phase makes exactly one
+  // store operation per applicable limit, and nothing else reaches the store.
+  it('makes one counter operation per request for one limit, and no other store call', async () => {
+    const memory = createMemoryStore();
+    const calls = new Map<string, number>();
+    const counters = new Proxy(memory.counters, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const p = policy([rate(['ip'], 1_000_000_000)], { ...memory, counters });
     const contexts = Array.from({ length: 1000 }, (_, i) => ctx(undefined, `10.0.${i >> 8}.${i & 255}`));
-    for (let i = 0; i < 20_000; i++) await p.request?.(contexts[i % 1000] as RequestContext);
-    const n = 200_000;
+    const n = 20_000;
     const started = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) await p.request?.(contexts[i % 1000] as RequestContext);
-    const usPerRequest = Number(process.hrtime.bigint() - started) / 1e3 / n;
-    console.log(`rate-limit request phase (memory store, 1 limit, 1000 keys): ${usPerRequest.toFixed(2)} µs/request`);
-    expect(usPerRequest).toBeLessThan(25);
+    for (let i = 0; i < n; i++) expect(await p.request?.(contexts[i % 1000] as RequestContext)).toBeUndefined();
+    console.log(`rate-limit request phase (memory store, 1 limit, 1000 keys): ${(Number(process.hrtime.bigint() - started) / 1e3 / n).toFixed(2)} µs/request (informational)`);
+    expect(Object.fromEntries(calls)).toEqual({ gcra: n });
   });
 });
