@@ -204,7 +204,7 @@ describe('what the OpenAPI text allows loads, and is enforced as written', () =>
     expect(body?.validate({ name: 'x' })).toBeUndefined();
   });
 
-  it('makes a false parameter schema refuse every value, and an empty anyOf match nothing', () => {
+  it('makes a false parameter schema refuse every value, and an empty anyOf or type list match nothing', () => {
     const c = contract(`openapi: 3.1.0
 info: { title: t, version: "1" }
 paths:
@@ -214,6 +214,7 @@ paths:
       parameters:
         - { name: legacy, in: query, schema: false }
         - { name: mode, in: query, schema: { anyOf: [] } }
+        - { name: kind, in: query, schema: { type: [] } }
       responses: {}
 `);
     expect(c.errors).toEqual([]);
@@ -222,5 +223,6 @@ paths:
     expect(run({})).toBeUndefined();
     expect(run({ legacy: '1' })?.[0]).toMatchObject({ name: 'legacy' });
     expect(run({ mode: 'fast' })?.[0]).toMatchObject({ name: 'mode' });
+    expect(run({ kind: 'x' })?.[0]).toMatchObject({ name: 'kind' });
   });
 });

@@ -44,6 +44,8 @@ export class KeywordTranslator {
     // OpenAPI 3.0 `nullable` / Swagger `x-nullable` is expressed as a "null" type.
     const nullable = dialect === '3.0' && (s.nullable === true || s['x-nullable'] === true);
     const types = this.#types(s.type, report);
+    // An empty type list admits no value (2020-12 §6.1.1: the instance must be one of the types).
+    if (types !== undefined && types.length === 0) nothing = true;
     if (types !== undefined) {
       if (nullable && types.length > 0 && !types.includes('null')) types.push('null');
       if (types.length === 1) out.type = types[0];
