@@ -16,7 +16,7 @@ export function registerStart(program: Command): void {
         gateway = await Gateway.start(await loadConfig(options.config), { watch: options.watch ? 'reload' : 'report' });
       } catch (error) {
         if (error instanceof ConfigError) {
-          process.stderr.write(`${options.config}: ${error.problems.length} error(s); not starting\n${error.problems.map(formatProblem).join('\n')}\n`);
+          process.stderr.write(`${options.config}: ${error.problems.length} error(s)\n${error.problems.map(formatProblem).join('\n')}\nnot starting: a protection could not be applied as configured\n`);
           process.exitCode = 1;
           return;
         }

@@ -19,7 +19,8 @@ describe('gatehouse start', () => {
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { err += String(chunk); return true; });
     // Had it started, the gateway would keep serving and this call would not return.
     expect(await runCli(['node', 'gatehouse', 'start', '--no-watch', '-c', path.join(dir, 'g.yaml')])).toBe(1);
-    expect(err).toContain('1 error(s); not starting');
+    expect(err).toContain('g.yaml: 1 error(s)\n');
+    expect(err).toContain('not starting: a protection could not be applied as configured');
     expect(err).toContain(`${path.join(dir, 'spec.yaml')}:9: #/paths/~1users/post/requestBody/content/application~1json/schema: $ref "#/components/schemas/User" points to nothing`);
   });
 });
