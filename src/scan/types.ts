@@ -9,6 +9,7 @@ export type Severity = (typeof SEVERITIES)[number];
 export const CHECKS = [
   'fuzz', 'stateful', 'auth', 'bola', 'bfla', 'mass-assignment', 'exposure', 'misconfig',
   'injection', 'ssrf', 'rate-limit', 'inventory',
+  'auth-undeclared', 'jwt', 'bola-write', 'enumeration', 'traversal', 'open-redirect', 'ssti', 'xxe', 'redos',
 ] as const;
 export type CheckId = (typeof CHECKS)[number];
 
