@@ -9,7 +9,7 @@
  */
 import type { Operation, SchemaObject } from '../../openapi/index.js';
 import { asOwnUser } from '../accounts.js';
-import type { ScanContext, Sent } from '../context.js';
+import type { ScanContext } from '../context.js';
 import type { RequestValues } from '../request.js';
 import { OWASP } from '../types.js';
 import { sendEncoded } from './encode.js';
@@ -18,10 +18,6 @@ import { isStringy, type InputSpot } from './inputs.js';
 import { defaultShapes, predict, shapesForPattern, superlinear, type AttackShape, type Point } from './redos-inputs.js';
 import { allSpots, words } from './spots.js';
 
-const SIZES: Record<AttackShape['kind'], readonly number[]> = {
-  exponential: [12, 16, 20, 22, 24, 26, 28, 30, 32, 34, 36, 40, 48],
-  polynomial: [1024, 2048, 4096, 8192, 16384, 32768],
-};
 const MAX_SPOTS = 8;
 /** Enough evidence: no need to go slower than this. */
 const ENOUGH_MS = 400;
@@ -34,7 +30,8 @@ const FORMATS = new Set(['email', 'idn-email', 'uri', 'url', 'iri', 'hostname', 
 function priority(name: string, schema: SchemaObject): number | undefined {
   if (!isStringy(schema)) return undefined;
   if (typeof schema.pattern === 'string') return 0;
-  if (FORMATS.has(String(schema.format))) return 1;
+  // Fields validated by hand-written expressions first: addresses, URLs, hosts.
+  if (FORMATS.has(String(schema.format)) || /mail|url|uri|link|host|domain|website/.test(words(name))) return 1;
   if (/^q$/i.test(name) || TEXTUAL.test(words(name))) return 2;
   return undefined;
 }
@@ -71,25 +68,39 @@ export async function redosCheck(ctx: ScanContext): Promise<void> {
   }
 }
 
+/** The next length to try: big steps while answers are fast, one character at a time once they slow down. */
+function nextSize(kind: AttackShape['kind'], n: number, excessMs: number): number {
+  if (kind === 'polynomial') return excessMs < 60 ? n * 2 : Math.round(n * 1.4);
+  return n + (excessMs < 8 ? 3 : excessMs < 60 ? 2 : 1);
+}
+
 async function escalate(ctx: ScanContext, op: Operation, base: RequestValues, spot: InputSpot, shape: AttackShape, baseMs: number, fromPattern: boolean): Promise<boolean> {
   const points: Point[] = [];
-  let last: Sent | undefined;
-  for (const n of SIZES[shape.kind]) {
-    if (predict(points.map((p) => ({ n: p.n, ms: p.ms - baseMs })), n, shape.kind) > HANG_GUARD_MS) break;
+  const excess = (): Point[] => points.map((p) => ({ n: p.n, ms: p.ms - baseMs }));
+  const [first, max] = shape.kind === 'exponential' ? [12, 48] : [1024, 32768];
+  for (let n = first; n <= max;) {
+    if (predict(excess(), n, shape.kind) > HANG_GUARD_MS) {
+      // One finer step before giving up: the jump may have been what looked too slow.
+      const prev = points[points.length - 1]?.n ?? first;
+      const finer = shape.kind === 'exponential' ? prev + 1 : Math.round(prev * 1.2);
+      if (finer >= n || predict(excess(), finer, shape.kind) > HANG_GUARD_MS) break;
+      n = finer;
+    }
     const sent = await sendEncoded(ctx, op, spot.set(base, shape.attack(n)), ctx.primary);
     // No answer: the target may be down or hung; stop here (outage handling is the engine's).
     if (sent.response.status === 0) return false;
     points.push({ n, ms: sent.response.elapsedMs });
-    last = sent;
     if (sent.response.elapsedMs - baseMs >= ENOUGH_MS) break;
+    n = nextSize(shape.kind, n, sent.response.elapsedMs - baseMs);
   }
+  if (points.length === 0) return false;
   const fit = superlinear(points, baseMs, shape.kind);
-  if (!fit.yes || last === undefined) return false;
+  if (!fit.yes) return false;
   const top = points[points.length - 1] as Point;
   const again = await sendEncoded(ctx, op, spot.set(base, shape.attack(top.n)), ctx.primary);
   const control = await sendEncoded(ctx, op, spot.set(base, shape.control(top.n)), ctx.primary);
   const attackMs = Math.min(top.ms, again.response.elapsedMs) - baseMs;
-  if (again.response.status === 0 || attackMs < 0.5 * (top.ms - baseMs) || control.response.elapsedMs - baseMs > attackMs / 3) return false;
+  if (again.response.status === 0 || attackMs < 0.4 * (top.ms - baseMs) || control.response.elapsedMs - baseMs > attackMs / 3) return false;
   const series = points.filter((p) => p.ms - baseMs >= 5).map((p) => `${p.n}: ${Math.round(p.ms)} ms`).join(', ');
   ctx.findings.add({
     ruleId: 'redos.superlinear-time', check: 'redos', severity: shape.kind === 'exponential' ? 'high' : 'medium', owasp: OWASP.API4,
