@@ -28,6 +28,7 @@ export const HELPDESK_EXPECTED: Record<HelpdeskFlaw, string[]> = {
   'weak-jwt-secret': ['jwt.weak-secret GET /account'],
   'jwt-expiry': ['jwt.expired-accepted GET /account'],
   'stats-unverified': ['auth-undeclared.bad-signature GET /stats', 'jwt.claims-modified GET /stats'],
+  'preview-bola': ['auth-undeclared.read-other-users-object GET /tickets/{ticketId}/preview'],
   'enum-login': ['enumeration.login POST /auth/login'],
   'enum-reset': ['enumeration.password-reset-timing POST /auth/forgot-password'],
   'enum-register': ['enumeration.registration POST /auth/register'],

@@ -19,6 +19,7 @@ export const HELPDESK_FLAWS = [
   'weak-jwt-secret', // tokens are HS256-signed with "helpdesk_secret", a variant of the API's name
   'jwt-expiry', // the token's exp is never checked
   'stats-unverified', // GET /stats (declared without security) reads the token without verifying it
+  'preview-bola', // GET /tickets/{id}/preview (declared without security, yet needs a login) shows anyone's ticket
   'enum-login', // login says "no such user" (404) or "wrong password" (401)
   'enum-reset', // forgot-password does slow work (mail) only for registered addresses
   'enum-register', // registration answers 409 "username already taken"

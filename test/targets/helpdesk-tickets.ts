@@ -71,7 +71,9 @@ async function tickets(r: Request, me: User): Promise<boolean> {
     send(res, 200, view(t));
     return true;
   }
-  if (t === undefined || !mine) { fail(res, 404, 'no such ticket'); return true; }
+  // Planted (preview-bola): the preview forgot the owner check the other reads have.
+  const previewing = sub === '/preview' && method === 'GET' && r.flaw('preview-bola');
+  if (t === undefined || (!mine && !previewing)) { fail(res, 404, 'no such ticket'); return true; }
   if (sub === '' && method === 'GET') { send(res, 200, view(t)); return true; }
   if (sub === '/preview' && method === 'GET') { send(res, 200, renderTicket(t.subject, t.body, r.flaw('ssti')), 'text/html; charset=utf-8'); return true; }
   if (sub === '/attachments' && method === 'POST') {

@@ -16,11 +16,13 @@ import { preferredMediaType, type RequestValues } from '../request.js';
 import { idOf, type Resource } from '../resources.js';
 import { OWASP, type Identity } from '../types.js';
 import { bodyProperties, sendEncoded } from './encode.js';
+import { allowance } from './allowance.js';
 
-interface Party { readonly identity: Identity; readonly account: Account | undefined }
+export interface Party { readonly identity: Identity; readonly account: Account | undefined }
 
 const ok = (s: number): boolean => s >= 200 && s < 300;
 const MAX_OPERATIONS = 10;
+const MAX_REQUESTS = 120;
 const PASSWORDISH = /^(new_?)?(password|passwd|pass|pwd)$|^newPassword$/i;
 const OLD_PASSWORD = /(old|current|existing)_?pass/i;
 
@@ -34,7 +36,8 @@ function record(json: unknown): Record<string, unknown> | undefined {
   return meRecord(json);
 }
 
-async function parties(ctx: ScanContext): Promise<{ attacker: Party; victim: Party } | undefined> {
+/** Two identities for cross-identity tests: the victim the scanner's own account where there is one. */
+export async function parties(ctx: ScanContext): Promise<{ attacker: Party; victim: Party } | undefined> {
   const owned = (await ownedAccounts(ctx, 2)).filter((a) => a.identity !== undefined).map((a) => ({ identity: a.identity as Identity, account: a }));
   const given = ctx.identities.filter((i) => !isPrivileged(i)).map((identity) => ({ identity, account: undefined }));
   const pool: Party[] = [...owned, ...given];
@@ -67,6 +70,7 @@ function changed(before: Record<string, unknown> | undefined, after: Record<stri
 }
 
 export async function bolaWriteCheck(ctx: ScanContext): Promise<void> {
+  const more = allowance(ctx, MAX_REQUESTS);
   const pair = await parties(ctx);
   if (pair === undefined) {
     ctx.note('bola-write: needs two non-admin identities, or a public registration to create accounts; skipped');
@@ -78,14 +82,14 @@ export async function bolaWriteCheck(ctx: ScanContext): Promise<void> {
     if (r.create === undefined || r.read === undefined || userParam(r.read) !== undefined) continue;
     const writes = ctx.operations.filter((o) => ['PUT', 'PATCH', 'DELETE'].includes(o.method) && o.path.startsWith(`${r.collection}/{${r.param}}`) && (o.path.match(/\{/g) ?? []).length === (r.read?.path.match(/\{/g) ?? []).length);
     for (const op of writes) {
-      if (budget-- <= 0) break;
+      if (budget-- <= 0 || !more()) break;
       if (op.method === 'DELETE' && !ctx.tuning.destructive) continue;
       ctx.phase(`bola-write ${op.id}`);
       await objectWrite(ctx, r, op, pair.attacker, pair.victim);
     }
   }
   for (const op of ctx.operations) {
-    if (budget <= 0) break;
+    if (budget <= 0 || !more()) break;
     const param = userParam(op);
     if (param === undefined || !['PUT', 'PATCH', 'POST', 'DELETE'].includes(op.method)) continue;
     if (op.method === 'DELETE' && !ctx.tuning.destructive) continue;

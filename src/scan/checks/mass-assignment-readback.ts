@@ -16,12 +16,14 @@ import { preferredMediaType, type RequestValues } from '../request.js';
 import { idOf } from '../resources.js';
 import { OWASP, type Identity } from '../types.js';
 import { bodyProperties, sendEncoded } from './encode.js';
+import { allowance } from './allowance.js';
 
 const PRIVILEGED: Readonly<Record<string, unknown>> = {
   admin: true, isAdmin: true, is_admin: true, role: 'admin', roles: ['admin'], verified: true, isVerified: true, email_verified: true,
   is_superuser: true, balance: 987654, credits: 987654,
 };
 const MAX_OPERATIONS = 12;
+const MAX_REQUESTS = 120;
 const ok = (s: number): boolean => s >= 200 && s < 300;
 
 function readOnlyProbe(schema: SchemaObject): unknown {
@@ -81,7 +83,9 @@ function candidates(ctx: ScanContext): Operation[] {
 
 export async function massAssignmentReadbackCheck(ctx: ScanContext): Promise<void> {
   const flows = flowsOf(ctx);
+  const more = allowance(ctx, MAX_REQUESTS);
   for (const op of candidates(ctx)) {
+    if (!more()) break;
     ctx.phase(`mass-assignment ${op.id}`);
     const { extras, privileged } = smuggled(bodyProperties(op, preferredMediaType(op)));
     let result: { hits: string[]; sent: Sent; how: string } | undefined;

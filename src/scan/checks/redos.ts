@@ -13,12 +13,14 @@ import type { ScanContext } from '../context.js';
 import type { RequestValues } from '../request.js';
 import { OWASP } from '../types.js';
 import { sendEncoded } from './encode.js';
+import { allowance } from './allowance.js';
 import { freshValues } from './fresh.js';
 import { isStringy, type InputSpot } from './inputs.js';
 import { defaultShapes, predict, shapesForPattern, superlinear, type AttackShape, type Point } from './redos-inputs.js';
 import { allSpots, words } from './spots.js';
 
 const MAX_SPOTS = 8;
+const MAX_REQUESTS = 250;
 /** Enough evidence: no need to go slower than this. */
 const ENOUGH_MS = 400;
 /** Never send a size predicted to take longer than this. */
@@ -53,7 +55,9 @@ function median(xs: number[]): number {
 }
 
 export async function redosCheck(ctx: ScanContext): Promise<void> {
+  const more = allowance(ctx, MAX_REQUESTS);
   for (const { op, spot } of targets(ctx)) {
+    if (!more()) break;
     ctx.phase(`redos ${op.id} ${spot.name}`);
     const base = await asOwnUser(ctx, op, await freshValues(ctx, op, ctx.primary), ctx.primary);
     const baseline: number[] = [];

@@ -12,6 +12,7 @@ import { goodValues, type ScanContext, type Sent } from '../context.js';
 import { idOf } from '../resources.js';
 import { OWASP } from '../types.js';
 import { sendEncoded } from './encode.js';
+import { allowance } from './allowance.js';
 import { freshValues } from './fresh.js';
 import type { InputSpot } from './inputs.js';
 import { allSpots } from './spots.js';
@@ -34,6 +35,7 @@ const polyglot = (): string => SYNTAXES.map((s) => s.expr(A, s.b)).join(' ');
 
 const MAX_OPERATIONS = 40;
 const MAX_SPOTS_PER_OP = 6;
+const MAX_REQUESTS = 300;
 
 /** The syntax whose product shows in a body (and did not in the normal one). */
 export function evaluated(body: string, normal: string): Syntax | undefined {
@@ -58,7 +60,9 @@ function displays(ctx: ScanContext, op: Operation): { read: Operation; param: st
 }
 
 export async function sstiCheck(ctx: ScanContext): Promise<void> {
+  const more = allowance(ctx, MAX_REQUESTS);
   for (const op of ctx.operations.slice(0, MAX_OPERATIONS)) {
+    if (!more()) break;
     const spots = allSpots(op).slice(0, MAX_SPOTS_PER_OP);
     if (spots.length === 0) continue;
     ctx.phase(`ssti ${op.id}`);

@@ -10,6 +10,7 @@ import { asOwnUser } from '../accounts.js';
 import type { ScanContext } from '../context.js';
 import { OWASP } from '../types.js';
 import { sendEncoded } from './encode.js';
+import { allowance } from './allowance.js';
 import { climb, SYSTEM_FILES, writeFileCanary, type KnownFile } from './file-canary.js';
 import { freshValues } from './fresh.js';
 import { isStringy } from './inputs.js';
@@ -19,6 +20,7 @@ import { allSpots, words } from './spots.js';
 const FILE_INPUT = /(^| )(file|files|filename|path|filepath|file path|doc|document|template|page|folder|dir|directory|download|attachment|include|load|view|image|img|resource|asset|report|log|logfile|theme|lang|locale|style|layout|src|source)( |$)/;
 const FILE_PATH = /(file|download|attachment|document|image|img|static|asset|media|upload|export|template|report|logs?\b|resource|avatar|render|preview|read)/i;
 const MAX_SPOTS = 10;
+const MAX_REQUESTS = 100;
 
 interface Payload { readonly value: string; readonly file: KnownFile; readonly how: string }
 
@@ -45,7 +47,9 @@ export async function traversalCheck(ctx: ScanContext): Promise<void> {
   if (targets.length === 0) return;
   const canary = local ? await writeFileCanary() : undefined;
   try {
+    const more = allowance(ctx, MAX_REQUESTS);
     for (const { op, spot } of targets.slice(0, MAX_SPOTS)) {
+      if (!more()) break;
       ctx.phase(`traversal ${op.id}`);
       const base = await asOwnUser(ctx, op, await freshValues(ctx, op, ctx.primary), ctx.primary);
       const normal = await sendEncoded(ctx, op, base, ctx.primary);
