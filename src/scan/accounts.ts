@@ -139,7 +139,7 @@ export async function ownedAccounts(ctx: ScanContext, n: number): Promise<Accoun
   return s.owned.slice(0, n);
 }
 
-const TOKEN_KEY = /^(access_?token|accessToken|token|auth_?token|authToken|jwt|id_?token|idToken|session_?(id|token)|sessionId|api_?key|apiKey|bearer)$/i;
+const TOKEN_KEY = /^(access_?token|accessToken|token|auth_?token|authToken|jwt|id_?token|idToken|session|session_?(id|token|key)|sessionId|sid|api_?key|apiKey|bearer)$/i;
 const JWT = /eyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]*/;
 
 /** The credential in a login answer: a token field, a JWT anywhere, an Authorization header, or a cookie. */

@@ -15,6 +15,7 @@ import { goodValues, type ScanContext, type Sent } from '../context.js';
 import { preferredMediaType, type RequestValues } from '../request.js';
 import { idOf } from '../resources.js';
 import { OWASP, type Identity } from '../types.js';
+import { looksAdministrative } from './bfla.js';
 import { bodyProperties, sendEncoded } from './encode.js';
 import { allowance } from './allowance.js';
 
@@ -103,12 +104,30 @@ export async function massAssignmentReadbackCheck(ctx: ScanContext): Promise<voi
 }
 
 /** Everything a fresh login shows about an account: its `me` record, the login answer and the token's claims. */
-async function loginView(ctx: ScanContext, login: string, password: string, username: string): Promise<View | undefined> {
+async function loginView(ctx: ScanContext, login: string, password: string, username: string): Promise<{ view: View; identity: Identity | undefined } | undefined> {
   const session = await logIn(ctx, login, password, username);
   if (session === undefined || !ok(session.sent.response.status)) return undefined;
   const claims = session.identity === undefined ? undefined : decodeJwt(session.identity.value)?.payload;
   const me = session.identity === undefined ? undefined : await readMe(ctx, session.identity);
-  return { ...meRecord(session.sent.response.json), ...claims, ...me };
+  return { view: { ...meRecord(session.sent.response.json), ...claims, ...me }, identity: session.identity };
+}
+
+const UNSAFE = /(reset|drop|purge|wipe|init|seed|delete|remove|destroy|logout|revoke|database)/i;
+
+/**
+ * Read-back by effect, for services that store a flag without showing it: an administrative read
+ * the new account may call while the account registered without the flags may not.
+ */
+async function privilegeEffect(ctx: ScanContext, probe: Identity, control: Identity): Promise<string | undefined> {
+  const reads = ctx.operations.filter((op) => op.method === 'GET' && looksAdministrative(op) && !UNSAFE.test(op.path) && !op.path.includes('{')).slice(0, 2);
+  for (const op of reads) {
+    const values = goodValues(ctx, op, probe.name);
+    const theirs = await sendEncoded(ctx, op, values, control);
+    if (theirs.response.status !== 401 && theirs.response.status !== 403) continue;
+    const mine = await sendEncoded(ctx, op, values, probe);
+    if (ok(mine.response.status)) return `${op.method} ${op.path} answered ${mine.response.status} to the new account and ${theirs.response.status} to one registered without them`;
+  }
+  return undefined;
 }
 
 async function viaRegistration(ctx: ScanContext, extras: Record<string, unknown>): Promise<{ hits: string[]; sent: Sent; how: string } | undefined> {
@@ -118,8 +137,14 @@ async function viaRegistration(ctx: ScanContext, extras: Record<string, unknown>
   if (control === undefined || !ok(control.sent.response.status)) return undefined;
   const a = probe.account;
   const c = control.account;
-  const hits = stuck(await loginView(ctx, a.login, a.password, a.username), await loginView(ctx, c.login, c.password, c.username), extras);
-  return { hits, sent: probe.sent, how: 'after logging in as the new account (its profile, login answer or token claims), while an account registered without them shows no such value' };
+  const [mine, theirs] = [await loginView(ctx, a.login, a.password, a.username), await loginView(ctx, c.login, c.password, c.username)];
+  const hits = stuck(mine?.view, theirs?.view, extras);
+  if (hits.length > 0 || mine?.identity === undefined || theirs?.identity === undefined) {
+    return { hits, sent: probe.sent, how: 'after logging in as the new account (its profile, login answer or token claims), while an account registered without them shows no such value' };
+  }
+  const effect = await privilegeEffect(ctx, mine.identity, theirs.identity);
+  const flags = Object.keys(extras).filter((k) => /admin|role|superuser/i.test(k));
+  return effect === undefined ? undefined : { hits: flags, sent: probe.sent, how: `by their effect: ${effect}` };
 }
 
 async function viaSelfUpdate(ctx: ScanContext, op: Operation, extras: Record<string, unknown>): Promise<{ hits: string[]; sent: Sent; how: string } | undefined> {
