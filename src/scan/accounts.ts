@@ -11,10 +11,9 @@ import { randomBytes } from 'node:crypto';
 import type { Operation } from '../openapi/index.js';
 import { decodeJwt } from './auth.js';
 import { findAuthFlows, userParam, type AuthFlows, type FieldFlow } from './auth-flows.js';
-import { isSecured, sampleValues, type ScanContext, type Sent } from './context.js';
-import { sendEncoded } from './checks/encode.js';
+import { isSecured, sampleValues, sendOp, type ScanContext, type Sent } from './context.js';
 import type { RequestValues } from './request.js';
-import type { Identity, ScanRequest } from './types.js';
+import type { Identity } from './types.js';
 
 export interface Account {
   /** The value of the login field (a username, or the email where the API logs in by email). */
@@ -37,8 +36,8 @@ interface State {
   readonly flows: AuthFlows;
   readonly owned: Account[];
   readonly profiles: Map<string, Profile>;
-  /** Credentials the scan obtained itself (header value -> account name): never written into a report. */
-  readonly issued: Map<string, string>;
+  /** Credentials the scan obtained or chose itself (value -> what stands in its place in a report). */
+  readonly secrets: Map<string, string>;
   failed: boolean;
   serial: number;
 }
@@ -52,7 +51,7 @@ export function flowsOf(ctx: ScanContext): AuthFlows {
 function stateOf(ctx: ScanContext): State {
   let s = states.get(ctx);
   if (s === undefined) {
-    s = { flows: findAuthFlows(ctx.operations), owned: [], profiles: new Map(), issued: new Map(), failed: false, serial: 0 };
+    s = { flows: findAuthFlows(ctx.operations), owned: [], profiles: new Map(), secrets: new Map(), failed: false, serial: 0 };
     states.set(ctx, s);
   }
   return s;
@@ -96,8 +95,9 @@ export async function register(ctx: ScanContext, extra: Record<string, unknown> 
   const username = freshName(ctx);
   const email = `${username}@example.com`;
   const password = freshPassword();
+  rememberSecret(ctx, password, '[redacted]');
   const login = loginValue(stateOf(ctx).flows.login ?? flow, username, email);
-  const sent = await sendEncoded(ctx, flow.op, accountValues(ctx, flow, { login, email, password, username }, extra), undefined);
+  const sent = await sendOp(ctx, flow.op, accountValues(ctx, flow, { login, email, password, username }, extra), undefined);
   return { account: { login, username, email, password }, sent };
 }
 
@@ -105,10 +105,10 @@ export async function register(ctx: ScanContext, extra: Record<string, unknown> 
 export async function logIn(ctx: ScanContext, login: string, password: string, username = login): Promise<{ sent: Sent; identity: Identity | undefined } | undefined> {
   const flow = stateOf(ctx).flows.login;
   if (flow === undefined) return undefined;
-  const sent = await sendEncoded(ctx, flow.op, accountValues(ctx, flow, { login, email: login, password, username }), undefined);
+  const sent = await sendOp(ctx, flow.op, accountValues(ctx, flow, { login, email: login, password, username }), undefined);
   if (!ok(sent.response.status)) return { sent, identity: undefined };
   const identity = await present(ctx, sent, login, password, username);
-  if (identity !== undefined) stateOf(ctx).issued.set(identity.value, username);
+  if (identity !== undefined) rememberCredential(ctx, identity.value, username);
   return { sent, identity };
 }
 
@@ -128,7 +128,7 @@ export async function ownedAccounts(ctx: ScanContext, n: number): Promise<Accoun
     }
     const session = await logIn(ctx, made.account.login, made.account.password, made.account.username);
     const identity = session?.identity ?? await present(ctx, made.sent, made.account.login, made.account.password, made.account.username);
-    if (identity !== undefined) s.issued.set(identity.value, made.account.username);
+    if (identity !== undefined) rememberCredential(ctx, identity.value, made.account.username);
     if (identity === undefined) {
       s.failed = true;
       ctx.note(`accounts: registered "${made.account.username}" but found no credential the service accepts for it`);
@@ -204,7 +204,7 @@ async function present(ctx: ScanContext, sent: Sent, login: string, password: st
   const probe = probeOperation(ctx);
   if (probe === undefined) return candidates[0];
   for (const identity of candidates) {
-    const res = await sendEncoded(ctx, probe, sampleValues(ctx, probe)[0] as RequestValues, identity);
+    const res = await sendOp(ctx, probe, sampleValues(ctx, probe)[0] as RequestValues, identity);
     if (ok(res.response.status)) return identity;
   }
   return undefined;
@@ -241,7 +241,7 @@ export async function profileOf(ctx: ScanContext, identity: Identity): Promise<P
   const claims = decodeJwt(identity.value)?.payload;
   let me: Record<string, unknown> | undefined;
   if (s.flows.me !== undefined) {
-    const res = await sendEncoded(ctx, s.flows.me, sampleValues(ctx, s.flows.me)[0] as RequestValues, identity);
+    const res = await sendOp(ctx, s.flows.me, sampleValues(ctx, s.flows.me)[0] as RequestValues, identity);
     if (ok(res.response.status)) me = meRecord(res.response.json);
   }
   const email = [pick(me, ['email', 'mail', 'emailAddress', 'email_address']), pick(claims, ['email'])].find((v) => typeof v === 'string' && v.includes('@'));
@@ -270,22 +270,19 @@ export async function asOwnUser(ctx: ScanContext, op: Operation, values: Request
   return key === undefined ? values : { ...values, path: { ...values.path, [param]: key } };
 }
 
-/**
- * A request as a report may show it: a credential the scan obtained by logging in (its own
- * accounts' tokens) is replaced by a note saying how to get one. Given identities are already
- * read from `$GH_AUTH_<NAME>` by the report.
- */
-export function redactRequest(ctx: ScanContext, req: ScanRequest, extra: ReadonlyMap<string, string> = new Map()): ScanRequest {
-  const issued = stateOf(ctx).issued;
-  let headers: Record<string, string> | undefined;
-  for (const [k, v] of Object.entries(req.headers)) {
-    for (const [secret, who] of [...issued, ...extra]) {
-      if (secret.length < 8 || !v.includes(secret)) continue;
-      headers ??= { ...req.headers };
-      headers[k] = `<credential of ${who}: log in to get one>`;
-    }
-  }
-  if (headers === undefined) return req;
-  const { identity: _i, ...rest } = req;
-  return { ...rest, headers };
+/** A value a report must never show (a token the scan was issued, a password it chose), and what replaces it. */
+export function rememberSecret(ctx: ScanContext, value: string, label: string): void {
+  if (value.length >= 4) stateOf(ctx).secrets.set(value, label);
+}
+
+function rememberCredential(ctx: ScanContext, value: string, account: string): void {
+  const label = `<credential of the scanner's account ${account}>`;
+  rememberSecret(ctx, value, label);
+  const bare = /^\S+\s+(\S+)$/.exec(value)?.[1] ?? /^[^=\s;]+=(.+)$/.exec(value)?.[1];
+  if (bare !== undefined) rememberSecret(ctx, bare, label);
+}
+
+/** Everything the scan's own accounts and observed tokens add to what reports redact. */
+export function scanSecrets(ctx: ScanContext): { value: string; label: string }[] {
+  return [...(states.get(ctx)?.secrets ?? [])].map(([value, label]) => ({ value, label }));
 }

@@ -16,6 +16,7 @@ import { KnownValues } from './known.js';
 import { LoginIdentity, LoginManager, type LoginSpec } from './login.js';
 import { outageFinding } from './outage.js';
 import { proveCredentials } from './preflight.js';
+import { scanSecrets } from './accounts.js';
 import { identitySecrets, redactReport, type Secret } from './report/redact.js';
 import { findResources, ObjectStore } from './resources.js';
 import { prerequisites, skipReason } from './safety.js';
@@ -235,6 +236,8 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
     ...logins.flatMap((l) => identitySecrets(l, l.issued)),
     ...logins.flatMap((l) => l.spec.secrets.map((value) => ({ value, label: '[redacted]' }))),
     ...(options.params ?? []).filter((p) => /pass|secret|token|key|credential|pin/i.test(p.name)).map((p) => ({ value: p.raw, label: '[redacted]' })),
+    // The scanner's own accounts (their tokens and passwords) and tokens responses handed out.
+    ...scanSecrets(ctx),
   ];
   return redactReport(report, secrets);
 }

@@ -41,7 +41,8 @@ export const HELPDESK_EXPECTED: Record<HelpdeskFlaw, string[]> = {
   'open-redirect': ['open-redirect.foreign-location GET /logout'],
   xxe: ['xxe.external-entity POST /tickets/import', 'xxe.external-entity POST /tickets/{ticketId}/attachments'],
   crash: ['fuzz.crash POST /tickets'],
-  'destructive-get': ['bfla.admin-operation-as-user GET /admin/reset'],
+  // Skipped by default (see the safe-by-default test below); found when destructive operations are included.
+  'destructive-get': [],
 };
 
 const found = (r: ScanReport): string[] => [...new Set(r.findings.filter((f) => f.kind === 'finding').map((f) => `${f.ruleId} ${f.operation ?? ''}`.trim()))].sort();
@@ -85,8 +86,19 @@ describe('gatehouse scan against the helpdesk service', () => {
     expect(report.findings.find((f) => f.ruleId === 'jwt.weak-secret')?.evidence).toContain('"he************t" (15 characters)');
     // The scanner's own accounts act with tokens it obtained by logging in: those are replaced too.
     const takeover = report.findings.find((f) => f.ruleId === 'bola-write.change-other-users-password');
-    expect(takeover?.curl).toMatch(/authorization: <credential of ghs\w+: log in to get one>/);
+    expect(takeover?.curl).toMatch(/authorization: <credential of the scanner's account ghs\w+>/);
     expect(takeover?.curl).not.toMatch(/Bearer eyJ/);
+  });
+
+  it('leaves the destructive GET alone by default, and finds it open to users when told to include it', async () => {
+    expect(flawed.requests.get('GET /helpdesk/admin/reset') ?? 0).toBe(0);
+    expect(report.notes.join('\n')).toMatch(/GET \/admin\/reset: destructive by its name/);
+    const included = await runScan({
+      spec: HELPDESK_SPEC, target: flawed.url, checks: ['bfla'], includeDestructive: true, maxRequests: 50,
+      // A token signed by the service itself: the fuzzer may have changed alice's password through her own account.
+      identities: [{ name: 'user1', header: 'Authorization', value: `Bearer ${await flawed.token('alice', Math.floor(Date.now() / 1000) + 600)}` }],
+    });
+    expect(found(included)).toContain('bfla.admin-operation-as-user GET /admin/reset');
   });
 
   it('stays within its budgets', () => {

@@ -8,12 +8,11 @@
  * Later checks (`jwt`) treat these operations as secured.
  */
 import type { Operation } from '../../openapi/index.js';
-import { flowsOf, ownedAccounts, redactRequest } from '../accounts.js';
+import { flowsOf, ownedAccounts } from '../accounts.js';
 import { forgeries, type Forgery } from '../auth.js';
-import { goodValues, isSecured, type ScanContext } from '../context.js';
+import { goodValues, isSecured, sendOp, type ScanContext } from '../context.js';
 import { idOf } from '../resources.js';
 import { OWASP, type Severity } from '../types.js';
-import { sendEncoded } from './encode.js';
 import { allowance } from './allowance.js';
 import { parties } from './bola-write.js';
 import { freshValues } from './fresh.js';
@@ -49,25 +48,25 @@ export async function authUndeclaredCheck(ctx: ScanContext): Promise<void> {
     if (!more()) break;
     ctx.phase(`auth-undeclared ${op.id}`);
     const values = op.path.includes('{') ? await freshValues(ctx, op, identity) : goodValues(ctx, op, identity.name);
-    const mine = await sendEncoded(ctx, op, values, identity);
+    const mine = await sendOp(ctx, op, values, identity);
     if (!ok(mine.response.status)) continue;
-    const anonymous = await sendEncoded(ctx, op, values, undefined);
+    const anonymous = await sendOp(ctx, op, values, undefined);
     if (anonymous.response.status !== 401 && anonymous.response.status !== 403) continue;
     found.add(op.id);
     ctx.findings.add({
       ruleId: 'auth-undeclared.security-not-declared', kind: 'warning', check: 'auth-undeclared', severity: 'info', owasp: OWASP.API9,
-      title: 'Operation requires credentials the spec does not declare', operation: op.id, request: redactRequest(ctx, anonymous.request), response: anonymous.response,
+      title: 'Operation requires credentials the spec does not declare', operation: op.id, request: anonymous.request, response: anonymous.response,
       evidence: `${op.method} ${op.path} declares no security, yet answered ${anonymous.response.status} without credentials and ${mine.response.status} with "${identity.name}"'s`,
     });
     const header = identity.header.toLowerCase();
     for (const forgery of forgeries(identity, Math.floor(Date.now() / 1000))) {
       if (forgery.id === 'no-credentials') continue;
-      const sent = await sendEncoded(ctx, op, values, undefined, { headers: { [header]: forgery.value ?? '' } });
+      const sent = await sendOp(ctx, op, values, undefined, { headers: { [header]: forgery.value ?? '' } });
       if (!ok(sent.response.status)) continue;
       ctx.findings.add({
         ruleId: `auth-undeclared.${forgery.id}`, check: 'auth-undeclared', severity: SEVERITY[forgery.id], owasp: OWASP.API2,
         title: `Operation the spec leaves unsecured accepts a request ${forgery.label}`, operation: op.id,
-        request: redactRequest(ctx, sent.request), response: sent.response,
+        request: sent.request, response: sent.response,
         evidence: `${op.method} ${op.path} refuses anonymous callers (${anonymous.response.status}) but answered ${sent.response.status} ${forgery.label}`,
       });
     }
@@ -88,18 +87,18 @@ async function objectReads(ctx: ScanContext, found: ReadonlySet<string>, more: (
   for (const { r, read } of reads) {
     if (!more()) break;
     const create = r.create as Operation;
-    const made = await sendEncoded(ctx, create, goodValues(ctx, create, victim.identity.name), victim.identity);
+    const made = await sendOp(ctx, create, goodValues(ctx, create, victim.identity.name), victim.identity);
     const id = ok(made.response.status) ? idOf(made.response.json, r.param) : undefined;
     if (id === undefined) continue;
     const base = goodValues(ctx, read, victim.identity.name);
     const values = { ...base, path: { ...base.path, [r.param]: id } };
-    if (!ok((await sendEncoded(ctx, read, values, victim.identity)).response.status)) continue;
-    const theirs = await sendEncoded(ctx, read, values, attacker.identity);
+    if (!ok((await sendOp(ctx, read, values, victim.identity)).response.status)) continue;
+    const theirs = await sendOp(ctx, read, values, attacker.identity);
     if (!ok(theirs.response.status)) continue;
     ctx.findings.add({
       ruleId: 'auth-undeclared.read-other-users-object', check: 'auth-undeclared', severity: 'high', owasp: OWASP.API1,
       title: 'Object of one user readable by another (on an operation the spec leaves unsecured)', operation: read.id,
-      request: redactRequest(ctx, theirs.request), response: theirs.response,
+      request: theirs.request, response: theirs.response,
       evidence: `${read.method} ${read.path} with ${r.param}=${String(id)}, created by "${victim.identity.name}" for the test, answered ${theirs.response.status} to "${attacker.identity.name}"`,
     });
   }

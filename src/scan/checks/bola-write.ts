@@ -8,14 +8,14 @@
  * back afterwards with the victim's own credential.
  */
 import type { Operation, SchemaObject } from '../../openapi/index.js';
-import { flowsOf, logIn, meRecord, ownedAccounts, profileOf, redactRequest, userKey, type Account } from '../accounts.js';
+import { flowsOf, logIn, meRecord, ownedAccounts, profileOf, rememberSecret, userKey, type Account } from '../accounts.js';
 import { userParam } from '../auth-flows.js';
 import { isPrivileged } from '../auth.js';
-import { goodValues, sampleValues, type ScanContext, type Sent } from '../context.js';
+import { goodValues, sampleValues, sendOp, type ScanContext, type Sent } from '../context.js';
 import { preferredMediaType, type RequestValues } from '../request.js';
 import { idOf, type Resource } from '../resources.js';
 import { OWASP, type Identity } from '../types.js';
-import { bodyProperties, sendEncoded } from './encode.js';
+import { bodyProperties } from './encode.js';
 import { allowance } from './allowance.js';
 
 export interface Party { readonly identity: Identity; readonly account: Account | undefined }
@@ -60,8 +60,9 @@ function writeValues(ctx: ScanContext, op: Operation, path: Record<string, unkno
     const plain = (ps.type === 'string' || ps.type === undefined) && ps.enum === undefined && ps.format === undefined && ps.pattern === undefined;
     if (plain && (typeof ps.maxLength !== 'number' || ps.maxLength >= 10)) body[k] = `ghw${salt}x${n++}`;
   }
-  if (Object.keys(props).length === 0) return { values: { ...sample, path: { ...sample.path, ...path } }, sent: {} };
-  return { values: { ...sample, path: { ...sample.path, ...path }, body, mediaType: media }, sent: body };
+  // Marked as an attack: a write by one identity on another's object must never become a known-good input.
+  if (Object.keys(props).length === 0) return { values: { ...sample, path: { ...sample.path, ...path }, attack: 'bola-write' }, sent: {} };
+  return { values: { ...sample, path: { ...sample.path, ...path }, body, mediaType: media, attack: 'bola-write' }, sent: body };
 }
 
 function changed(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined, sent: Record<string, unknown>): string[] {
@@ -102,7 +103,7 @@ export async function bolaWriteCheck(ctx: ScanContext): Promise<void> {
 async function create(ctx: ScanContext, r: Resource, owner: Party): Promise<string | number | undefined> {
   const create = r.create as Operation;
   const values = goodValues(ctx, create, owner.identity.name);
-  const sent = await sendEncoded(ctx, create, values, owner.identity);
+  const sent = await sendOp(ctx, create, values, owner.identity);
   if (!ok(sent.response.status)) return undefined;
   const chosen = values.body !== null && typeof values.body === 'object' ? (values.body as Record<string, unknown>)[r.param] : undefined;
   return idOf(sent.response.json, r.param) ?? (typeof chosen === 'string' || typeof chosen === 'number' ? chosen : undefined);
@@ -111,7 +112,7 @@ async function create(ctx: ScanContext, r: Resource, owner: Party): Promise<stri
 async function readObject(ctx: ScanContext, r: Resource, id: string | number, who: Party): Promise<Sent> {
   const read = r.read as Operation;
   const base = goodValues(ctx, read, who.identity.name);
-  return sendEncoded(ctx, read, { ...base, path: { ...base.path, [r.param]: id } }, who.identity);
+  return sendOp(ctx, read, { ...base, path: { ...base.path, [r.param]: id } }, who.identity);
 }
 
 async function objectWrite(ctx: ScanContext, r: Resource, op: Operation, attacker: Party, victim: Party): Promise<void> {
@@ -121,26 +122,26 @@ async function objectWrite(ctx: ScanContext, r: Resource, op: Operation, attacke
   if (!ok(before.response.status)) return;
   if (op.method === 'DELETE') {
     const base = goodValues(ctx, op, victim.identity.name);
-    const sent = await sendEncoded(ctx, op, { ...base, path: { ...base.path, [r.param]: id } }, attacker.identity);
+    const sent = await sendOp(ctx, op, { ...base, path: { ...base.path, [r.param]: id }, attack: 'bola-write' }, attacker.identity);
     if (!ok(sent.response.status)) return;
     const after = await readObject(ctx, r, id, victim);
     if (after.response.status !== 404 && after.response.status !== 410) return;
     ctx.findings.add({
       ruleId: 'bola-write.delete-other-users-object', check: 'bola-write', severity: 'high', owasp: OWASP.API1,
-      title: 'Object of one user deleted by another', operation: op.id, request: redactRequest(ctx, sent.request), response: sent.response,
+      title: 'Object of one user deleted by another', operation: op.id, request: sent.request, response: sent.response,
       evidence: `"${attacker.identity.name}" deleted ${r.param}=${String(id)}, created by "${victim.identity.name}" (${sent.response.status}); the owner's read then answered ${after.response.status}. The object was the scanner's own`,
     });
     return;
   }
   const { values, sent: body } = writeValues(ctx, op, { [r.param]: id }, 1);
-  const sent = await sendEncoded(ctx, op, values, attacker.identity);
+  const sent = await sendOp(ctx, op, values, attacker.identity);
   if (!ok(sent.response.status)) return;
   const after = await readObject(ctx, r, id, victim);
   const hits = changed(record(before.response.json), record(after.response.json), body);
   if (hits.length === 0) return;
   ctx.findings.add({
     ruleId: 'bola-write.update-other-users-object', check: 'bola-write', severity: 'high', owasp: OWASP.API1,
-    title: 'Object of one user modified by another', operation: op.id, request: redactRequest(ctx, sent.request), response: sent.response,
+    title: 'Object of one user modified by another', operation: op.id, request: sent.request, response: sent.response,
     evidence: `"${attacker.identity.name}" sent ${op.method} ${op.path} with ${r.param}=${String(id)}, an object "${victim.identity.name}" created; the owner then read ${hits.map((h) => `${h}=${JSON.stringify(body[h])}`).join(', ')} back`,
   });
   await restore(ctx, op, values, record(before.response.json), hits, victim);
@@ -149,7 +150,7 @@ async function objectWrite(ctx: ScanContext, r: Resource, op: Operation, attacke
 async function restore(ctx: ScanContext, op: Operation, values: RequestValues, before: Record<string, unknown> | undefined, keys: string[], owner: Party): Promise<void> {
   const body = values.body !== null && typeof values.body === 'object' ? { ...values.body as Record<string, unknown> } : {};
   for (const k of keys) body[k] = before?.[k] ?? null;
-  const sent = await sendEncoded(ctx, op, { ...values, body }, owner.identity);
+  const sent = await sendOp(ctx, op, { ...values, body }, owner.identity);
   if (!ok(sent.response.status)) ctx.note(`bola-write: could not restore ${keys.join(', ')} on ${op.id} (${sent.response.status})`);
 }
 
@@ -160,7 +161,7 @@ async function readSelf(ctx: ScanContext, op: Operation, param: string, key: str
   const read = me ?? ctx.operations.find((o) => o.method === 'GET' && o.path === prefix);
   if (read === undefined) return undefined;
   const base = goodValues(ctx, read, who.identity.name);
-  const res = await sendEncoded(ctx, read, { ...base, path: { ...base.path, [param]: key } }, who.identity);
+  const res = await sendOp(ctx, read, { ...base, path: { ...base.path, [param]: key } }, who.identity);
   return ok(res.response.status) ? record(res.response.json) : undefined;
 }
 
@@ -181,7 +182,7 @@ async function userWrite(ctx: ScanContext, op: Operation, param: string, attacke
   const emailField = names.find((n) => /mail/i.test(n));
   if (emailField !== undefined) body[emailField] = `ghw${Date.now().toString(36)}@example.com`;
   const write = { ...values, body: names.length === 0 ? values.body : body };
-  const sent = await sendEncoded(ctx, op, write, attacker.identity);
+  const sent = await sendOp(ctx, op, write, attacker.identity);
   if (!ok(sent.response.status)) return;
   const after = await readSelf(ctx, op, param, victimKey, victim);
   const hits = changed(before, after, body);
@@ -190,7 +191,7 @@ async function userWrite(ctx: ScanContext, op: Operation, param: string, attacke
   ctx.findings.add({
     ruleId: email === undefined ? 'bola-write.update-other-user' : 'bola-write.change-other-users-email', check: 'bola-write', severity: 'high', owasp: OWASP.API1,
     title: email === undefined ? 'Another user\'s account modified' : 'Another user\'s email address changed (account takeover through password reset)',
-    operation: op.id, request: redactRequest(ctx, sent.request), response: sent.response,
+    operation: op.id, request: sent.request, response: sent.response,
     evidence: `"${attacker.identity.name}" sent ${op.method} ${op.path} with ${param}=${String(victimKey)} ("${victim.identity.name}"); "${victim.identity.name}" then read ${hits.map((h) => `${h}=${JSON.stringify(body[h])}`).join(', ')} on its own account`,
   });
   await restore(ctx, op, { ...write, path: { ...write.path, [param]: victimKey } }, before, hits, victim);
@@ -201,12 +202,13 @@ async function passwordWrite(ctx: ScanContext, op: Operation, param: string, fie
   const account = victim.account;
   if (account === undefined || flowsOf(ctx).login === undefined) return;
   const fresh = `Gh7!${Date.now().toString(36)}pw`;
+  rememberSecret(ctx, fresh, '[redacted]');
   const base = goodValues(ctx, op, attacker.identity.name);
   const body: Record<string, unknown> = base.body !== null && typeof base.body === 'object' ? { ...base.body as Record<string, unknown> } : {};
   for (const k of Object.keys(props)) if (/pass/i.test(k)) body[k] = fresh;
   body[field] = fresh;
-  const values: RequestValues = { ...base, path: { ...base.path, [param]: victimKey }, body, mediaType: base.mediaType ?? preferredMediaType(op) };
-  const sent = await sendEncoded(ctx, op, values, attacker.identity);
+  const values: RequestValues = { ...base, path: { ...base.path, [param]: victimKey }, body, mediaType: base.mediaType ?? preferredMediaType(op), attack: 'bola-write' };
+  const sent = await sendOp(ctx, op, values, attacker.identity);
   if (!ok(sent.response.status)) return;
   const session = await logIn(ctx, account.login, fresh, account.username);
   if (session === undefined || !ok(session.sent.response.status)) {
@@ -216,11 +218,11 @@ async function passwordWrite(ctx: ScanContext, op: Operation, param: string, fie
   }
   ctx.findings.add({
     ruleId: 'bola-write.change-other-users-password', check: 'bola-write', severity: 'critical', owasp: OWASP.API1,
-    title: 'Another user\'s password changed (account takeover)', operation: op.id, request: redactRequest(ctx, sent.request), response: sent.response,
+    title: 'Another user\'s password changed (account takeover)', operation: op.id, request: sent.request, response: sent.response,
     evidence: `"${attacker.identity.name}" sent ${op.method} ${op.path} with ${param}=${String(victimKey)}, the scanner's own account "${account.username}"; logging in as "${account.username}" with the password "${attacker.identity.name}" chose then succeeded (${session.sent.response.status})`,
   });
   const back: Record<string, unknown> = { ...body };
   for (const k of Object.keys(props)) if (/pass/i.test(k)) back[k] = account.password;
-  const restored = await sendEncoded(ctx, op, { ...values, body: back }, victim.identity);
+  const restored = await sendOp(ctx, op, { ...values, body: back }, victim.identity);
   if (!ok(restored.response.status)) account.password = fresh;
 }

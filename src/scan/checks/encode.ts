@@ -1,12 +1,9 @@
 /**
- * Bodies the shared request builder does not encode yet: `multipart/form-data` (a boundary, file
- * parts for `format: binary` properties) and XML (elements named from the schema). The newer
- * checks send through `sendEncoded`, which uses these for multipart and XML operations and the
- * shared builder for everything else.
- *
- * Minimal on purpose, and written here rather than taken from a library: the scanner must control
- * every byte (an XML body carries a DOCTYPE the check writes itself, a file part carries the
- * check's own document), which general-purpose form and XML builders escape or refuse.
+ * Bodies the shared request builder (src/scan/body.ts) cannot make, because a check must control
+ * every byte: a multipart file part with the check's own file name, type and document (an XML
+ * file for the XXE check), and an XML document carrying the check's own DOCTYPE and entity
+ * references, which a schema-driven encoder rightly escapes. Everything else is sent through
+ * `sendOp` and encoded there.
  */
 import { randomBytes } from 'node:crypto';
 import type { Operation, SchemaObject } from '../../openapi/index.js';
@@ -17,7 +14,6 @@ import type { Identity } from '../types.js';
 
 export const isMultipart = (media: string | undefined): boolean => media !== undefined && /^multipart\/form-data\b/i.test(media);
 export const isXml = (media: string | undefined): boolean => media !== undefined && /[/+]xml\b/i.test(media);
-export const isForm = (media: string | undefined): boolean => media !== undefined && /x-www-form-urlencoded/i.test(media);
 
 /** A file part: what a check uploads, with its own name and type. */
 export interface FilePart {
@@ -77,12 +73,14 @@ function elementName(name: string, schema: SchemaObject | undefined): string {
 }
 
 /**
- * The root element for an operation's XML body: the schema's `xml.name`, else the singular of the
- * last literal path segment (`/tickets/import` -> `ticket`), else `root`.
+ * The root element for an operation's XML body: the schema's `xml.name`, else its component name,
+ * else the singular of the collection in the path (`/tickets/import` -> `ticket`), else `root`.
  */
-export function xmlRootName(op: Operation, schema: SchemaObject | undefined): string {
+export function xmlRootName(op: Operation, schema: SchemaObject | undefined, componentName?: (s: SchemaObject) => string | undefined): string {
   const xml = flat(schema).xml as { name?: unknown } | undefined;
   if (typeof xml?.name === 'string') return elementName(xml.name, undefined);
+  const named = schema === undefined ? undefined : componentName?.(schema);
+  if (named !== undefined) return elementName(named, undefined);
   const literal = op.path.split('/').filter((s) => s !== '' && !s.startsWith('{') && !/^v\d+$/.test(s));
   const collection = literal.find((s, i) => i < literal.length - 1 && /s$/.test(s)) ?? literal[literal.length - 1];
   return collection === undefined ? 'root' : elementName(collection.replace(/ies$/, 'y').replace(/s$/, ''), undefined);
@@ -117,38 +115,15 @@ function element(name: string, value: unknown, schema: SchemaObject | undefined,
   return `<${name}>${typeof value === 'string' && raw.has(value) ? value : escapeXml(t)}</${name}>`;
 }
 
-/** Whether an operation's body is one `sendEncoded` encodes itself. */
-export function needsOwnEncoding(media: string | undefined): boolean {
-  return isMultipart(media) || isXml(media);
-}
-
 export function mediaSchema(op: Operation, media: string | undefined): SchemaObject | undefined {
   return media === undefined ? undefined : op.requestBody?.content[media]?.schema;
 }
 
-/** `sendOp`, with multipart and XML bodies encoded here (boundary and element names included). */
-export async function sendEncoded(
-  ctx: ScanContext, op: Operation, values: RequestValues, identity: Identity | undefined,
-  extra: { headers?: Record<string, string>; timeoutMs?: number; rawBody?: string; contentType?: string } = {},
-): Promise<Sent> {
-  const media = values.mediaType;
-  const schema = mediaSchema(op, media);
-  let rawBody = extra.rawBody;
-  let contentType = extra.contentType;
-  if (rawBody === undefined && values.body !== undefined && values.rawBody === undefined) {
-    if (isMultipart(media)) {
-      const fields = values.body !== null && typeof values.body === 'object' && !Array.isArray(values.body) ? values.body as Record<string, unknown> : {};
-      ({ body: rawBody, contentType } = encodeMultipart(fields, schema));
-    } else if (isXml(media)) {
-      rawBody = encodeXml(xmlRootName(op, schema), values.body, schema);
-      contentType = media;
-    }
-  }
-  const headers = { ...extra.headers, ...(contentType === undefined ? {} : { 'content-type': contentType }) };
-  return sendOp(ctx, op, values, identity, {
-    ...(rawBody === undefined ? {} : { rawBody }), headers,
-    ...(extra.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }),
-  });
+/** `sendOp` with a multipart body that carries a file part of the check's own making. */
+export function sendWithFile(ctx: ScanContext, op: Operation, values: RequestValues, identity: Identity | undefined): Promise<Sent> {
+  const fields = values.body !== null && typeof values.body === 'object' && !Array.isArray(values.body) ? values.body as Record<string, unknown> : {};
+  const { body, contentType } = encodeMultipart(fields, mediaSchema(op, values.mediaType));
+  return sendOp(ctx, op, values, identity, { rawBody: body, headers: { 'content-type': contentType } });
 }
 
 /** The body schema's properties for any media type, allOf folded. */

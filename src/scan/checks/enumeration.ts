@@ -10,10 +10,9 @@
 import type { Operation } from '../../openapi/index.js';
 import { accountValues, flowsOf, freshName, freshPassword, ownedAccounts, profileOf } from '../accounts.js';
 import type { FieldFlow, ResetFlow } from '../auth-flows.js';
-import { goodValues, type ScanContext, type Sent } from '../context.js';
+import { goodValues, sendOp, type ScanContext, type Sent } from '../context.js';
 import type { RequestValues } from '../request.js';
 import { OWASP, type Severity } from '../types.js';
-import { sendEncoded } from './encode.js';
 import { snippet } from './judge.js';
 
 interface Known { readonly username: string; readonly email: string | undefined; readonly owned: boolean }
@@ -90,8 +89,8 @@ async function samples(ctx: ScanContext, op: Operation, make: (who: 'known' | 'u
   const known: Sent[] = [];
   const unknown: Sent[] = [];
   for (let i = 0; i < n; i++) {
-    known.push(await sendEncoded(ctx, op, make('known'), undefined));
-    unknown.push(await sendEncoded(ctx, op, make('unknown'), undefined));
+    known.push(await sendOp(ctx, op, make('known'), undefined));
+    unknown.push(await sendOp(ctx, op, make('unknown'), undefined));
   }
   return { known, unknown };
 }
@@ -171,8 +170,8 @@ async function registration(ctx: ScanContext, flow: FieldFlow, known: Known, nam
   const fresh = freshName(ctx);
   names.push(fresh, `${fresh}@example.com`);
   const make = (username: string, email: string): RequestValues => accountValues(ctx, flow, { login: username, username, email, password: freshPassword() });
-  const existing = await sendEncoded(ctx, flow.op, make(known.username, known.email ?? `${known.username}@example.com`), undefined);
-  const unknown = await sendEncoded(ctx, flow.op, make(fresh, `${fresh}@example.com`), undefined);
+  const existing = await sendOp(ctx, flow.op, make(known.username, known.email ?? `${known.username}@example.com`), undefined);
+  const unknown = await sendOp(ctx, flow.op, make(fresh, `${fresh}@example.com`), undefined);
   const differ = answersDiffer([existing], [unknown], names);
   if (differ === undefined) return;
   report(ctx, flow.op, 'registration', 'low', 'User enumeration through registration', existing,

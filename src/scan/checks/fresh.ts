@@ -5,17 +5,16 @@
  * created first with the acting identity and its id used.
  */
 import type { Operation } from '../../openapi/index.js';
-import { goodValues, type ScanContext } from '../context.js';
+import { goodValues, sendOp, type ScanContext } from '../context.js';
 import type { RequestValues } from '../request.js';
 import { idOf } from '../resources.js';
 import type { Identity } from '../types.js';
-import { sendEncoded } from './encode.js';
 
 export async function freshValues(ctx: ScanContext, op: Operation, identity: Identity | undefined): Promise<RequestValues> {
   const base = goodValues(ctx, op, identity?.name);
   const r = ctx.resources.find((x) => x.create !== undefined && x.create !== op && op.path.startsWith(`${x.collection}/{${x.param}}`));
   if (r?.create === undefined) return base;
-  const created = await sendEncoded(ctx, r.create, goodValues(ctx, r.create, identity?.name), identity);
+  const created = await sendOp(ctx, r.create, goodValues(ctx, r.create, identity?.name), identity);
   if (created.response.status < 200 || created.response.status >= 300) return base;
   const id = idOf(created.response.json, r.param);
   return id === undefined ? base : { ...base, path: { ...base.path, [r.param]: id } };

@@ -13,13 +13,12 @@
  */
 import { base64url } from 'jose';
 import type { Operation } from '../../openapi/index.js';
-import { ownedAccounts, probeOperation, redactRequest } from '../accounts.js';
+import { ownedAccounts, probeOperation, rememberSecret } from '../accounts.js';
 import { decodeJwt } from '../auth.js';
-import { isSecured, type ScanContext, type Sent } from '../context.js';
+import { isSecured, sendOp, type ScanContext, type Sent } from '../context.js';
 import type { RequestValues } from '../request.js';
 import { apiNames, crackHmac, hmacAlg, maskSecret, signHmac, type Cracked } from '../jwt-crack.js';
 import { OWASP, type Exchange, type Identity, type Severity } from '../types.js';
-import { sendEncoded } from './encode.js';
 import { effectivelySecured } from './auth-undeclared.js';
 import { freshValues } from './fresh.js';
 
@@ -46,7 +45,9 @@ export function jwtObserver(ctx: ScanContext): void {
     if (seen.size >= MAX_OBSERVED || e.response.status === 0) return;
     const text = `${e.response.body.slice(0, 65_536)} ${e.response.headers.authorization ?? ''} ${e.response.headers['set-cookie'] ?? ''}`;
     for (const m of text.matchAll(JWT)) {
-      if (!seen.has(m[0]) && decodeJwt(m[0]) !== undefined && !e.request.body?.includes(m[0])) seen.set(m[0], `${e.request.method} ${e.request.path.split('?')[0] ?? ''}`);
+      if (seen.has(m[0]) || decodeJwt(m[0]) === undefined || e.request.body?.includes(m[0]) === true) continue;
+      seen.set(m[0], `${e.request.method} ${e.request.path.split('?')[0] ?? ''}`);
+      rememberSecret(ctx, m[0], '<a token the service issued>');
     }
   });
 }
@@ -87,7 +88,7 @@ async function probes(ctx: ScanContext, held: Held): Promise<{ op: Operation; va
     const values = await freshValues(ctx, op, ctx.primary);
     const baseline = await send(ctx, op, held, held.token, values);
     if (!ok(baseline.response.status)) continue;
-    const anonymous = await sendEncoded(ctx, op, values, undefined);
+    const anonymous = await sendOp(ctx, op, values, undefined);
     if (!refused(anonymous.response.status)) continue;
     out.push({ op, values, baseline });
     if (out.length === 3) break;
@@ -96,8 +97,8 @@ async function probes(ctx: ScanContext, held: Held): Promise<{ op: Operation; va
 }
 
 function send(ctx: ScanContext, op: Operation, held: Held, token: string, values: RequestValues): Promise<Sent> {
-  if (token === held.token && held.identity !== undefined) return sendEncoded(ctx, op, values, held.identity);
-  return sendEncoded(ctx, op, values, undefined, { headers: { [held.header.toLowerCase()]: `${held.scheme}${token}` } });
+  if (token === held.token && held.identity !== undefined) return sendOp(ctx, op, values, held.identity);
+  return sendOp(ctx, op, values, undefined, { headers: { [held.header.toLowerCase()]: `${held.scheme}${token}` } });
 }
 
 const part = (o: object): string => base64url.encode(JSON.stringify(o));
@@ -126,7 +127,7 @@ export async function jwtCheck(ctx: ScanContext): Promise<void> {
 }
 
 function finding(ctx: ScanContext, rule: string, severity: Severity, title: string, op: Operation, sent: Sent, evidence: string): void {
-  ctx.findings.add({ ruleId: `jwt.${rule}`, check: 'jwt', severity, owasp: OWASP.API2, title, operation: op.id, request: redactRequest(ctx, sent.request, new Map([...observed.get(ctx) ?? []].map(([t]) => [t, 'a token the service issued']))), response: sent.response, evidence });
+  ctx.findings.add({ ruleId: `jwt.${rule}`, check: 'jwt', severity, owasp: OWASP.API2, title, operation: op.id, request: sent.request, response: sent.response, evidence });
 }
 
 async function attack(ctx: ScanContext, h: Held, cracked: Cracked | undefined, targets: { op: Operation; values: RequestValues; baseline: Sent }[]): Promise<void> {

@@ -9,14 +9,14 @@
  */
 import type { Operation, SchemaObject } from '../../openapi/index.js';
 import { decodeJwt } from '../auth.js';
-import { flowsOf, logIn, meRecord, ownedAccounts, redactRequest, register } from '../accounts.js';
+import { flowsOf, logIn, meRecord, ownedAccounts, register } from '../accounts.js';
 import { isSelfPath } from '../auth-flows.js';
-import { goodValues, type ScanContext, type Sent } from '../context.js';
+import { goodValues, sendOp, type ScanContext, type Sent } from '../context.js';
 import { preferredMediaType, type RequestValues } from '../request.js';
 import { idOf } from '../resources.js';
 import { OWASP, type Identity } from '../types.js';
 import { looksAdministrative } from './bfla.js';
-import { bodyProperties, sendEncoded } from './encode.js';
+import { bodyProperties } from './encode.js';
 import { allowance } from './allowance.js';
 
 const PRIVILEGED: Readonly<Record<string, unknown>> = {
@@ -67,13 +67,13 @@ function stuck(probe: View | undefined, control: View | undefined, extras: Recor
 
 function withBody(values: RequestValues, op: Operation, extra: Record<string, unknown>): RequestValues {
   const body = values.body !== null && typeof values.body === 'object' && !Array.isArray(values.body) ? values.body as Record<string, unknown> : {};
-  return { ...values, body: { ...body, ...extra }, mediaType: values.mediaType ?? preferredMediaType(op) };
+  return { ...values, body: { ...body, ...extra }, mediaType: values.mediaType ?? preferredMediaType(op), ...(Object.keys(extra).length > 0 ? { attack: 'mass assignment' } : {}) };
 }
 
 async function readMe(ctx: ScanContext, who: Identity): Promise<View | undefined> {
   const me = flowsOf(ctx).me;
   if (me === undefined) return undefined;
-  const res = await sendEncoded(ctx, me, goodValues(ctx, me, who.name), who);
+  const res = await sendOp(ctx, me, goodValues(ctx, me, who.name), who);
   return ok(res.response.status) ? meRecord(res.response.json) : undefined;
 }
 
@@ -97,7 +97,7 @@ export async function massAssignmentReadbackCheck(ctx: ScanContext): Promise<voi
     const severe = result.hits.some((h) => privileged.has(h));
     ctx.findings.add({
       ruleId: 'mass-assignment.accepted', check: 'mass-assignment', severity: severe ? 'high' : 'medium', owasp: OWASP.API3,
-      title: 'Properties the client must not set are accepted', operation: op.id, request: redactRequest(ctx, result.sent.request), response: result.sent.response,
+      title: 'Properties the client must not set are accepted', operation: op.id, request: result.sent.request, response: result.sent.response,
       evidence: `${op.method} ${op.path} answered ${result.sent.response.status}; ${result.hits.map((h) => `${h}=${JSON.stringify(extras[h])}`).join(', ')} sent by the client ${result.hits.length === 1 ? 'was' : 'were'} read back ${result.how}`,
     });
   }
@@ -122,9 +122,9 @@ async function privilegeEffect(ctx: ScanContext, probe: Identity, control: Ident
   const reads = ctx.operations.filter((op) => op.method === 'GET' && looksAdministrative(op) && !UNSAFE.test(op.path) && !op.path.includes('{')).slice(0, 2);
   for (const op of reads) {
     const values = goodValues(ctx, op, probe.name);
-    const theirs = await sendEncoded(ctx, op, values, control);
+    const theirs = await sendOp(ctx, op, values, control);
     if (theirs.response.status !== 401 && theirs.response.status !== 403) continue;
-    const mine = await sendEncoded(ctx, op, values, probe);
+    const mine = await sendOp(ctx, op, values, probe);
     if (ok(mine.response.status)) return `${op.method} ${op.path} answered ${mine.response.status} to the new account and ${theirs.response.status} to one registered without them`;
   }
   return undefined;
@@ -154,13 +154,13 @@ async function viaSelfUpdate(ctx: ScanContext, op: Operation, extras: Record<str
   const before = await readMe(ctx, who);
   if (before === undefined) return undefined;
   const values = withBody(goodValues(ctx, op, who.name), op, extras);
-  const sent = await sendEncoded(ctx, op, values, who);
+  const sent = await sendOp(ctx, op, values, who);
   if (!ok(sent.response.status)) return undefined;
   const hits = stuck(await readMe(ctx, who), before, extras);
   if (hits.length > 0) {
     const back: Record<string, unknown> = {};
     for (const k of hits) back[k] = before[k] ?? (typeof extras[k] === 'boolean' ? false : typeof extras[k] === 'number' ? 0 : null);
-    const restored = await sendEncoded(ctx, op, withBody(values, op, back), who);
+    const restored = await sendOp(ctx, op, withBody(values, op, back), who);
     if (!ok(restored.response.status)) ctx.note(`mass-assignment: could not put ${hits.join(', ')} back on "${who.name}" (${restored.response.status})`);
   }
   return { hits, sent, how: `with ${flowsOf(ctx).me?.method ?? 'GET'} ${flowsOf(ctx).me?.path ?? ''} (they were not set before)` };
@@ -173,12 +173,12 @@ async function viaObject(ctx: ScanContext, op: Operation, extras: Record<string,
   const who = ctx.primary ?? (await ownedAccounts(ctx, 1))[0]?.identity;
   const fetch = async (id: string | number): Promise<View | undefined> => {
     const base = goodValues(ctx, read, who?.name);
-    const res = await sendEncoded(ctx, read, { ...base, path: { ...base.path, [r.param]: id } }, who);
+    const res = await sendOp(ctx, read, { ...base, path: { ...base.path, [r.param]: id } }, who);
     return ok(res.response.status) ? meRecord(res.response.json) : undefined;
   };
   const create = async (extra: Record<string, unknown>): Promise<{ sent: Sent; id: string | number | undefined } | undefined> => {
     if (r.create === undefined) return undefined;
-    const sent = await sendEncoded(ctx, r.create, withBody(goodValues(ctx, r.create, who?.name), r.create, extra), who);
+    const sent = await sendOp(ctx, r.create, withBody(goodValues(ctx, r.create, who?.name), r.create, extra), who);
     return ok(sent.response.status) ? { sent, id: idOf(sent.response.json, r.param) } : undefined;
   };
   if (op === r.create) {
@@ -192,7 +192,7 @@ async function viaObject(ctx: ScanContext, op: Operation, extras: Record<string,
   if (target?.id === undefined) return undefined;
   const before = await fetch(target.id);
   const base = goodValues(ctx, op, who?.name);
-  const sent = await sendEncoded(ctx, op, withBody({ ...base, path: { ...base.path, [r.param]: target.id } }, op, extras), who);
+  const sent = await sendOp(ctx, op, withBody({ ...base, path: { ...base.path, [r.param]: target.id } }, op, extras), who);
   if (!ok(sent.response.status)) return undefined;
   return { hits: stuck(await fetch(target.id), before, extras), sent, how: `with ${read.method} ${read.path} (they were not set before)` };
 }

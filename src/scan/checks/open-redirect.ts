@@ -7,9 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Operation } from '../../openapi/index.js';
-import { goodValues, type ScanContext } from '../context.js';
+import { goodValues, sendOp, type ScanContext } from '../context.js';
 import { OWASP } from '../types.js';
-import { sendEncoded } from './encode.js';
 import { isStringy } from './inputs.js';
 import { allSpots, words } from './spots.js';
 
@@ -46,7 +45,7 @@ export async function openRedirectCheck(ctx: ScanContext): Promise<void> {
     const token = randomBytes(4).toString('hex');
     const base = goodValues(ctx, op, ctx.primary?.name);
     for (const value of [`https://${FOREIGN_HOST}/${token}`, `//${FOREIGN_HOST}/${token}`, `/\\${FOREIGN_HOST}/${token}`, `${FOREIGN_HOST}/${token}`]) {
-      const sent = await sendEncoded(ctx, op, spot.set(base, value), ctx.primary);
+      const sent = await sendOp(ctx, op, spot.set(base, value), ctx.primary);
       const to = redirectTarget(sent.response.status, sent.response.headers, `${ctx.client.origin}${sent.request.path}`);
       if (to?.hostname !== FOREIGN_HOST) continue;
       ctx.findings.add({

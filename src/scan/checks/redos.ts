@@ -9,10 +9,9 @@
  */
 import type { Operation, SchemaObject } from '../../openapi/index.js';
 import { asOwnUser } from '../accounts.js';
-import type { ScanContext } from '../context.js';
+import { sendOp, type ScanContext } from '../context.js';
 import type { RequestValues } from '../request.js';
 import { OWASP } from '../types.js';
-import { sendEncoded } from './encode.js';
 import { allowance } from './allowance.js';
 import { freshValues } from './fresh.js';
 import { isStringy, type InputSpot } from './inputs.js';
@@ -61,7 +60,7 @@ export async function redosCheck(ctx: ScanContext): Promise<void> {
     ctx.phase(`redos ${op.id} ${spot.name}`);
     const base = await asOwnUser(ctx, op, await freshValues(ctx, op, ctx.primary), ctx.primary);
     const baseline: number[] = [];
-    for (let i = 0; i < 3; i++) baseline.push((await sendEncoded(ctx, op, base, ctx.primary)).response.elapsedMs);
+    for (let i = 0; i < 3; i++) baseline.push((await sendOp(ctx, op, base, ctx.primary)).response.elapsedMs);
     const baseMs = median(baseline);
     const pattern = typeof spot.schema.pattern === 'string' ? spot.schema.pattern : undefined;
     const local = pattern === undefined ? [] : shapesForPattern(pattern);
@@ -90,7 +89,7 @@ async function escalate(ctx: ScanContext, op: Operation, base: RequestValues, sp
       if (finer >= n || predict(excess(), finer, shape.kind) > HANG_GUARD_MS) break;
       n = finer;
     }
-    const sent = await sendEncoded(ctx, op, spot.set(base, shape.attack(n)), ctx.primary);
+    const sent = await sendOp(ctx, op, spot.set(base, shape.attack(n)), ctx.primary);
     // No answer: the target may be down or hung; stop here (outage handling is the engine's).
     if (sent.response.status === 0) return false;
     points.push({ n, ms: sent.response.elapsedMs });
@@ -101,8 +100,8 @@ async function escalate(ctx: ScanContext, op: Operation, base: RequestValues, sp
   const fit = superlinear(points, baseMs, shape.kind);
   if (!fit.yes) return false;
   const top = points[points.length - 1] as Point;
-  const again = await sendEncoded(ctx, op, spot.set(base, shape.attack(top.n)), ctx.primary);
-  const control = await sendEncoded(ctx, op, spot.set(base, shape.control(top.n)), ctx.primary);
+  const again = await sendOp(ctx, op, spot.set(base, shape.attack(top.n)), ctx.primary);
+  const control = await sendOp(ctx, op, spot.set(base, shape.control(top.n)), ctx.primary);
   const attackMs = Math.min(top.ms, again.response.elapsedMs) - baseMs;
   if (again.response.status === 0 || attackMs < 0.4 * (top.ms - baseMs) || control.response.elapsedMs - baseMs > attackMs / 3) return false;
   const series = points.filter((p) => p.ms - baseMs >= 5).map((p) => `${p.n}: ${Math.round(p.ms)} ms`).join(', ');

@@ -1,33 +1,15 @@
 /**
- * Every place a string attack value can go, for the newer checks: the shared `inputSpots`
- * (parameters and JSON body properties) plus top-level properties of form, multipart and XML
- * bodies, which the shared helper leaves out.
+ * Where the newer checks put attack values (the shared `inputSpots`: parameters and top-level
+ * properties of JSON, form, multipart and XML bodies, each marked as an attack), and a helper to
+ * match input names by their words.
  */
 import type { Operation, SchemaObject } from '../../openapi/index.js';
-import { preferredMediaType, type RequestValues } from '../request.js';
-import { bodyProperties, isBinary } from './encode.js';
 import { inputSpots, isStringy, type InputSpot } from './inputs.js';
 
 export type SpotFilter = (name: string, schema: SchemaObject) => boolean;
 
-const anyString: SpotFilter = (_n, s) => isStringy(s);
-
-export function allSpots(op: Operation, filter: SpotFilter = anyString): InputSpot[] {
-  const out = inputSpots(op, filter);
-  const media = preferredMediaType(op);
-  if (media === undefined || /json/i.test(media)) return out;
-  const seen = new Set(out.map((s) => `${s.where}:${s.name}`));
-  for (const [name, ps] of Object.entries(bodyProperties(op, media))) {
-    if (typeof ps !== 'object' || ps === null || ps.readOnly === true || isBinary(ps) || !filter(name, ps) || seen.has(`body:${name}`)) continue;
-    out.push({
-      where: 'body', name, schema: ps,
-      set: (v: RequestValues, value: unknown): RequestValues => {
-        const body = v.body !== null && typeof v.body === 'object' && !Array.isArray(v.body) ? v.body as Record<string, unknown> : {};
-        return { ...v, body: { ...body, [name]: value }, mediaType: v.mediaType ?? media };
-      },
-    });
-  }
-  return out;
+export function allSpots(op: Operation, filter: SpotFilter = (_n, s) => isStringy(s)): InputSpot[] {
+  return inputSpots(op, filter);
 }
 
 /** Splits camelCase and snake_case so name tests match words (`returnUrl` -> `return url`). */

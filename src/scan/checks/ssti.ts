@@ -8,10 +8,9 @@
  */
 import type { Operation } from '../../openapi/index.js';
 import { asOwnUser } from '../accounts.js';
-import { goodValues, type ScanContext, type Sent } from '../context.js';
+import { goodValues, sendOp, type ScanContext, type Sent } from '../context.js';
 import { idOf } from '../resources.js';
 import { OWASP } from '../types.js';
-import { sendEncoded } from './encode.js';
 import { allowance } from './allowance.js';
 import { freshValues } from './fresh.js';
 import type { InputSpot } from './inputs.js';
@@ -67,10 +66,10 @@ export async function sstiCheck(ctx: ScanContext): Promise<void> {
     if (spots.length === 0) continue;
     ctx.phase(`ssti ${op.id}`);
     const base = await asOwnUser(ctx, op, await freshValues(ctx, op, ctx.primary), ctx.primary);
-    const normal = await sendEncoded(ctx, op, base, ctx.primary);
+    const normal = await sendOp(ctx, op, base, ctx.primary);
     const shows = displays(ctx, op);
     for (const spot of spots) {
-      const sent = await sendEncoded(ctx, op, spot.set(base, polyglot()), ctx.primary);
+      const sent = await sendOp(ctx, op, spot.set(base, polyglot()), ctx.primary);
       const direct = evaluated(sent.response.body, normal.response.body);
       if (direct !== undefined) {
         report(ctx, op, spot, sent, direct, 'the answer');
@@ -80,7 +79,7 @@ export async function sstiCheck(ctx: ScanContext): Promise<void> {
       if (id === undefined) continue;
       for (const { read, param } of shows) {
         const readBase = goodValues(ctx, read, ctx.primary?.name);
-        const shown = await sendEncoded(ctx, read, { ...readBase, path: { ...readBase.path, [param]: id } }, ctx.primary);
+        const shown = await sendOp(ctx, read, { ...readBase, path: { ...readBase.path, [param]: id } }, ctx.primary);
         const stored = evaluated(shown.response.body, normal.response.body);
         if (stored === undefined) continue;
         report(ctx, op, spot, sent, stored, `${read.method} ${read.path} of the object it created (${param}=${String(id)})`);

@@ -7,9 +7,8 @@
  */
 import type { Operation } from '../../openapi/index.js';
 import { asOwnUser } from '../accounts.js';
-import type { ScanContext } from '../context.js';
+import { sendOp, type ScanContext } from '../context.js';
 import { OWASP } from '../types.js';
-import { sendEncoded } from './encode.js';
 import { allowance } from './allowance.js';
 import { climb, SYSTEM_FILES, writeFileCanary, type KnownFile } from './file-canary.js';
 import { freshValues } from './fresh.js';
@@ -52,10 +51,10 @@ export async function traversalCheck(ctx: ScanContext): Promise<void> {
       if (!more()) break;
       ctx.phase(`traversal ${op.id}`);
       const base = await asOwnUser(ctx, op, await freshValues(ctx, op, ctx.primary), ctx.primary);
-      const normal = await sendEncoded(ctx, op, base, ctx.primary);
+      const normal = await sendOp(ctx, op, base, ctx.primary);
       for (const p of payloads(canary)) {
         if (p.file.seen(normal.response.body) !== undefined) continue;
-        const sent = await sendEncoded(ctx, op, spot.set(base, p.value), ctx.primary);
+        const sent = await sendOp(ctx, op, spot.set(base, p.value), ctx.primary);
         const shown = p.file.seen(sent.response.body);
         if (shown === undefined) continue;
         ctx.findings.add({

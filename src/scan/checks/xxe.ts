@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import type { Operation, SchemaObject } from '../../openapi/index.js';
 import { schemaArbitrary } from '../arbitrary.js';
-import type { ScanContext, Sent } from '../context.js';
+import { sendOp, type ScanContext, type Sent } from '../context.js';
 import type { RequestValues } from '../request.js';
 import { OWASP } from '../types.js';
-import { bodyProperties, encodeXml, isBinary, isMultipart, isXml, mediaSchema, sendEncoded, xmlRootName, type FilePart } from './encode.js';
+import { bodyProperties, encodeXml, isBinary, isMultipart, isXml, mediaSchema, sendWithFile, xmlRootName, type FilePart } from './encode.js';
 import { SYSTEM_FILES, writeFileCanary, type KnownFile } from './file-canary.js';
 import { freshValues } from './fresh.js';
 import { snippet } from './judge.js';
@@ -44,7 +44,7 @@ function targets(ctx: ScanContext): XmlTarget[] {
 /** A document for the target with `ref` in every string element, under `doctype`. */
 function documentFor(ctx: ScanContext, t: XmlTarget, doctypeFor: (root: string) => string, ref: string): string {
   const schema = t.fileField === undefined ? mediaSchema(t.op, t.media) : undefined;
-  const root = t.fileField === undefined ? xmlRootName(t.op, schema) : 'document';
+  const root = t.fileField === undefined ? xmlRootName(t.op, schema, ctx.schemaName) : 'document';
   const sample = schema === undefined ? undefined : fc.sample(schemaArbitrary(schema), { seed: ctx.seed, numRuns: 1 })[0];
   const props = (schema?.properties ?? {}) as Record<string, SchemaObject>;
   let value: Record<string, unknown> = sample !== null && typeof sample === 'object' && !Array.isArray(sample) ? { ...sample as Record<string, unknown> } : {};
@@ -58,12 +58,12 @@ function documentFor(ctx: ScanContext, t: XmlTarget, doctypeFor: (root: string) 
 
 async function sendDocument(ctx: ScanContext, t: XmlTarget, base: RequestValues, doc: string): Promise<Sent> {
   if (t.fileField === undefined) {
-    return sendEncoded(ctx, t.op, { ...base, mediaType: t.media, body: {} }, ctx.primary, { rawBody: doc, contentType: t.media });
+    return sendOp(ctx, t.op, { ...base, mediaType: t.media, body: {} }, ctx.primary, { rawBody: doc });
   }
   const body = base.body !== null && typeof base.body === 'object' ? base.body as Record<string, unknown> : {};
   const file: FilePart = { filename: 'gh-scan.xml', contentType: 'application/xml', content: doc };
   const values: RequestValues = { ...base, body: { ...body, [t.fileField]: file }, mediaType: t.media };
-  return sendEncoded(ctx, t.op, values, ctx.primary);
+  return sendWithFile(ctx, t.op, values, ctx.primary);
 }
 
 function report(ctx: ScanContext, t: XmlTarget, sent: Sent, rule: string, severity: 'medium' | 'high', title: string, evidence: string): void {
