@@ -4,6 +4,7 @@ import { kindOf } from '../openapi/media.js';
 import type { BodyKind } from '../openapi/validator-types.js';
 import type { RequestContext } from './context.js';
 import { findJsonAmbiguity } from './json-strict.js';
+import { multipartBoundary, parseMultipart, type MultipartFields } from './multipart.js';
 import { formText, isQueryFailure, parseQuery, type QueryFailure } from './query.js';
 
 /*
@@ -49,11 +50,17 @@ function parse(ctx: RequestContext): void {
     if (raw.length > 0) ctx.bodyProblem = NO_CONTENT_TYPE;
     return;
   }
-  if (kind === 'binary' || kind === 'multipart') {
+  if (kind === 'binary') {
     if (chosen !== undefined) ctx.body = raw;
     return;
   }
   const charset = ctx.api?.config.charset ?? 'utf-8';
+  if (kind === 'multipart') {
+    const result = multipart(raw, header ?? '', charset, chosen?.structuredField ?? NO_STRUCTURED_FIELDS);
+    if (isDenial(result)) ctx.bodyProblem = result;
+    else ctx.body = result.value;
+    return;
+  }
   const declared = header === undefined ? undefined : charsetParameter(header);
   const result = kind === 'json' ? json(raw, declared) : kind === 'form' ? form(raw, declared, charset) : text(raw, declared);
   if (isDenial(result)) ctx.bodyProblem = result;
@@ -62,6 +69,14 @@ function parse(ctx: RequestContext): void {
 
 function isDenial(value: { value: unknown } | Denial): value is Denial {
   return 'code' in value;
+}
+
+const NO_STRUCTURED_FIELDS = (): boolean => false;
+
+function multipart(raw: Buffer, header: string, charset: Charset, structured: (name: string) => boolean): { value: MultipartFields } | Denial {
+  const boundary = multipartBoundary(header);
+  if (typeof boundary !== 'string') return boundary;
+  return parseMultipart(raw, boundary, charset, structured, (part) => json(part, undefined));
 }
 
 function json(raw: Buffer, declared: string | undefined): { value: unknown } | Denial {

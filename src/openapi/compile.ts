@@ -3,17 +3,17 @@ import { performance } from 'node:perf_hooks';
 import { SpecError } from '../errors/index.js';
 import type { Operation, SchemaLocation, SchemaObject, SpecProblem, LoadedSpec } from './types.js';
 import type {
-  BodyValidator, CompileOptions, OperationValidators, ParameterResult, RawParameters, ResponseValidator, ValidationIssue,
+  BodyKind, BodyValidator, CompileOptions, OperationValidators, ParameterResult, RawParameters, ResponseValidator, ValidationIssue,
 } from './validator-types.js';
 import { createAjv } from './ajv.js';
 import { getInternals } from './internals.js';
 import { toIssues } from './issues.js';
-import { kindOf, mediaMatcher } from './media.js';
+import { essence, kindOf, mediaMatcher } from './media.js';
 import { compileParameters } from './compile-params.js';
 import { SchemaTranslator, type View } from './schema-translate.js';
 import { stripUndeclared } from './strip.js';
 import { conformsToDeclared } from './strip-scan.js';
-import { unescapeToken } from './pointer.js';
+import { isObject, unescapeToken } from './pointer.js';
 import { validateForm } from './form.js';
 
 export interface SchemaCompiler {
@@ -147,11 +147,15 @@ function credentialQuery(spec: LoadedSpec, op: Operation): string[] {
 
 function compileOperation(op: Operation, options: CompileOptions, compile: CompileFn, lazy: LazyFailure | undefined, credentials: readonly string[]): OperationValidators {
   const parameters = compileParameters(op, options, compile, credentials);
-  const bodies: [string, BodyValidator][] = [];
+  const bodies: [string, BodyValidator | WildcardBody][] = [];
   for (const [mediaType, media] of Object.entries(op.requestBody?.content ?? {})) {
     bodies.push([mediaType, bodyValidator(mediaType, media.schema, compile, media.schemaAt ?? { pointer: `${op.requestBody?.pointer ?? op.pointer}/content` })]);
   }
-  const bodyFor = mediaMatcher(bodies);
+  const matched = mediaMatcher(bodies);
+  const bodyFor = (contentType: string): BodyValidator | undefined => {
+    const found = matched(contentType);
+    return found !== undefined && 'wildcard' in found ? found.forKind(kindOf(contentType)) : found;
+  };
 
   const exact = new Map<number, (ct: string) => ResponseValidator | undefined>();
   const ranges = new Map<number, (ct: string) => ResponseValidator | undefined>();
@@ -182,15 +186,59 @@ function compileOperation(op: Operation, options: CompileOptions, compile: Compi
 
 const NO_ISSUES = undefined;
 
-function bodyValidator(mediaType: string, schema: SchemaObject | undefined, compile: CompileFn, at: SchemaLocation): BodyValidator {
-  const kind = kindOf(mediaType);
+function bodyValidator(mediaType: string, schema: SchemaObject | undefined, compile: CompileFn, at: SchemaLocation): BodyValidator | WildcardBody {
+  const declared = essence(mediaType);
+  if (schema !== undefined && (declared === '*/*' || declared === '*' || declared.endsWith('/*')) && !acceptsAnyBytes(schema)) {
+    // A schema under a wildcard type constrains whatever arrives: the body is read as its own
+    // Content-Type says (JSON as JSON, a form as fields) and validated, never passed as opaque
+    // bytes. What the gateway cannot read that way is refused (415), not forwarded unchecked.
+    const byKind = new Map<BodyKind, BodyValidator>();
+    for (const kind of ['json', 'form', 'multipart', 'text'] as const) byKind.set(kind, validatorOf(mediaType, kind, schema, compile, at));
+    return { wildcard: true, forKind: (kind) => byKind.get(kind) };
+  }
+  return validatorOf(mediaType, kindOf(mediaType), schema, compile, at);
+}
+
+function validatorOf(mediaType: string, kind: BodyKind, schema: SchemaObject | undefined, compile: CompileFn, at: SchemaLocation): BodyValidator {
   if (schema === undefined || kind === 'binary') return { mediaType, kind, validate: () => NO_ISSUES };
   const fn = compile(schema, 'request', at);
   const validate = (value: unknown): readonly ValidationIssue[] | undefined => (fn(value) ? NO_ISSUES : toIssues(fn.errors, 'body'));
   if (kind === 'form' || kind === 'multipart') {
-    return { mediaType, kind, validate: (value) => validateForm(value, schema, validate) };
+    const structured = structuredFields(schema);
+    return { mediaType, kind, validate: (value) => validateForm(value, schema, validate), structuredField: (name) => structured.has(name) };
   }
   return { mediaType, kind, validate };
+}
+
+/** A body schema any byte string satisfies (absent constraints, or `type: string` with a binary format). */
+function acceptsAnyBytes(schema: SchemaObject): boolean {
+  const keys = Object.keys(schema).filter((k) => k !== 'description' && k !== 'title' && k !== 'example' && k !== 'examples' && !k.startsWith('x-'));
+  if (keys.length === 0) return true;
+  return schema.type === 'string' && keys.every((k) => k === 'type' || k === 'format' || k === 'contentMediaType' || k === 'contentEncoding');
+}
+
+/** Properties whose schema wants an object, or an array of objects: multipart parts read as JSON. */
+function structuredFields(schema: SchemaObject): Set<string> {
+  const out = new Set<string>();
+  const visit = (s: unknown, depth: number): void => {
+    if (!isObject(s) || depth > 4) return;
+    if (isObject(s.properties)) {
+      for (const [name, p] of Object.entries(s.properties)) {
+        if (!isObject(p)) continue;
+        const types = Array.isArray(p.type) ? p.type : [p.type];
+        const items = isObject(p.items) ? (Array.isArray(p.items.type) ? p.items.type : [p.items.type]) : [];
+        if (types.includes('object') || (types.includes('array') && items.includes('object'))) out.add(name);
+      }
+    }
+    if (Array.isArray(s.allOf)) for (const b of s.allOf) visit(b, depth + 1);
+  };
+  visit(schema, 0);
+  return out;
+}
+
+interface WildcardBody {
+  readonly wildcard: true;
+  forKind(kind: BodyKind): BodyValidator | undefined;
 }
 
 function responseValidator(

@@ -59,6 +59,11 @@ export interface BodyValidator {
   readonly kind: BodyKind;
   /** Validates a parsed body (JSON value, or form fields as an object of strings/arrays). */
   validate(value: unknown): readonly ValidationIssue[] | undefined;
+  /**
+   * Multipart only: whether a part named so, sent as `application/json`, is read as JSON (its
+   * property's schema wants an object or an array of objects), as OpenAPI's default encoding says.
+   */
+  readonly structuredField?: (name: string) => boolean;
 }
 
 export interface ResponseValidator {

@@ -53,7 +53,7 @@ export const requestSchemaPolicy: PolicyFactory = ({ api, config, validators }) 
         const structural = inspectJson(body, limits);
         if (structural !== undefined) return structural;
       }
-      if (chosen.kind === 'binary' || chosen.kind === 'multipart') return undefined;
+      if (chosen.kind === 'binary') return undefined;
       const issues = chosen.validate(body);
       return issues !== undefined && issues.length > 0 ? denialFromIssues(issues, 'GH_CONTRACT_BODY_INVALID') : undefined;
     },
