@@ -5,6 +5,7 @@ import { compileApis, loadConfig, type LoadConfigOptions } from '../config/index
 import { ConfigError, formatProblem } from '../errors/index.js';
 import { identityWarnings } from '../identity/config.js';
 import { certificatesInUse } from '../observe/certificates.js';
+import { guarded, integerArg } from './common.js';
 
 export interface CheckResult {
   readonly ok: boolean;
@@ -67,11 +68,12 @@ export function registerCheckConfig(program: Command): void {
     .command('check-config')
     .description('validate a config file and the specs it names; print every error with its path and line')
     .argument('[file]', 'config file', 'gatehouse.yaml')
-    .option('--min-score <n>', 'warn when a spec scores below N in gatehouse audit', (v) => Number(v), 50)
-    .action(async (file: string, opts: { minScore: number }) => {
-      const result = await checkConfig(file, { minScore: opts.minScore });
+    .option('--min-score <n>', 'warn when a spec scores below N (0-100) in gatehouse audit', '50')
+    .action((file: string, opts: { minScore: string }) => guarded(async () => {
+      const minScore = integerArg('--min-score', opts.minScore, 0, 100);
+      const result = await checkConfig(file, { minScore });
       const out = result.ok ? process.stdout : process.stderr;
       out.write(result.lines.join('\n') + '\n');
       process.exitCode = result.ok ? 0 : 1;
-    });
+    }));
 }

@@ -13,6 +13,23 @@ const HOP_BY_HOP = new Set([
   'expect',
 ]);
 
+/**
+ * Headers that carry the client's address or the request's id: the gateway sets X-Forwarded-*
+ * and X-Request-Id itself, and the others are what frameworks fall back on for the client
+ * address (Rack, Django middleware, Spring's ForwardedHeaderFilter, CDN conventions). A client
+ * that sends its own would choose the address the upstream logs, rate-limits and allow-lists.
+ */
+const CLIENT_ADDRESS = new Set([
+  'forwarded', 'x-request-id', 'x-real-ip', 'true-client-ip', 'x-client-ip', 'x-cluster-client-ip',
+  'cf-connecting-ip', 'fastly-client-ip', 'x-original-forwarded-for',
+]);
+
+/** Whether a client header is one of those the gateway owns, in any spelling: CGI-style upstreams read `_` as `-`. */
+function gatewayOwned(name: string): boolean {
+  const key = name.indexOf('_') === -1 ? name : name.replaceAll('_', '-');
+  return key.startsWith('x-forwarded-') || CLIENT_ADDRESS.has(key);
+}
+
 /** Response headers that reveal the upstream's software (banner grabbing) are never forwarded. */
 const BANNERS = new Set(['server', 'x-powered-by', 'x-aspnet-version', 'x-aspnetmvc-version', 'x-runtime', 'x-generator']);
 
@@ -96,7 +113,7 @@ export function upstreamRequestHeaders(
   const extra = connectionTokens(incoming.connection);
   const out: string[] = [];
   for (const name in incoming) {
-    if (HOP_BY_HOP.has(name) || name.startsWith('x-forwarded-') || name === 'forwarded' || name === 'x-request-id') continue;
+    if (HOP_BY_HOP.has(name) || gatewayOwned(name)) continue;
     if (extra?.has(name) === true || filtered(name, filter) || (add !== undefined && add[name] !== undefined)) continue;
     if (bodyLength !== -1 && name === 'content-length') continue;
     if (plainResponse && name === 'accept-encoding') continue;
@@ -207,21 +224,44 @@ export function downstreamResponseHeaders(
 /** Shared by every request without cookies (most API calls). */
 const NO_COOKIES: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
 
-/** Parses a Cookie header into name -> value (first occurrence wins, RFC 6265 §5.4). */
+/** Where parseCookies keeps the later copies of a repeated name (not enumerable: `for in` skips it). */
+const REPEATED = Symbol('repeated cookies');
+
+/**
+ * Parses a Cookie header into name -> value (first occurrence wins, RFC 6265 §5.4). Browsers
+ * send one name twice when cookies of two paths or domains match; servers then disagree on which
+ * they read (Go and Java the first, Django and PHP the last), so the later copies are kept aside
+ * for `repeatedCookies`: the contract refuses a repeated cookie it validates, the injection guard
+ * scans every copy.
+ */
 export function parseCookies(header: string | undefined): Readonly<Record<string, string>> {
   if (header === undefined || header === '') return NO_COOKIES;
   // Null prototype: a cookie named __proto__ must be data, not a prototype assignment.
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  let repeated: Map<string, string[]> | undefined;
   for (const pair of header.split(';')) {
     const eq = pair.indexOf('=');
     if (eq <= 0) continue;
     const name = pair.slice(0, eq).trim();
-    if (name === '' || name in out) continue;
+    if (name === '') continue;
     let value = pair.slice(eq + 1).trim();
     if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    if (name in out) {
+      repeated ??= new Map();
+      const later = repeated.get(name);
+      if (later === undefined) repeated.set(name, [safeDecode(value)]);
+      else later.push(safeDecode(value));
+      continue;
+    }
     out[name] = safeDecode(value);
   }
+  if (repeated !== undefined) Object.defineProperty(out, REPEATED, { value: repeated, enumerable: false });
   return out;
+}
+
+/** The later copies of cookie names sent more than once (name -> values after the first), or undefined. */
+export function repeatedCookies(cookies: Readonly<Record<string, string>>): ReadonlyMap<string, readonly string[]> | undefined {
+  return (cookies as { [REPEATED]?: Map<string, string[]> })[REPEATED];
 }
 
 export function safeDecode(value: string): string {

@@ -48,6 +48,7 @@ const ROWS: Row[] = [
   [() => ['audit-log', '--config', config, '--since', 'yesterday'], 2, /--since: "yesterday" is neither a duration/],
   [() => ['audit', spec, '--format', 'pdf'], 2, /--format must be one of text, json, sarif, junit \(got "pdf"\)/],
   [() => ['audit', spec, '--min-score', 'x'], 2, /--min-score must be a number from 0 to 100/],
+  [() => ['check-config', config, '--min-score', 'abc'], 2, /--min-score: "abc" must be a whole number from 0 to 100/],
   [() => ['audit', spec, '--rules', path.join(dir, 'missing.yaml')], 2, /missing\.yaml[\s\S]*cannot read rules file/],
   [() => ['sbom', '--self', '--output', path.join(dir, 'no', 'such', 'sbom.json')], 2, /--output .*sbom\.json: cannot write \(ENOENT\)/],
   [() => ['sbom', app, '--spec-version', '9'], 2, /--spec-version must be one of 1\.5, 1\.6 \(got "9"\)/],

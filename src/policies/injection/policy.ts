@@ -1,6 +1,6 @@
 import { CATEGORIES, detectBody, redactFragment, type Category, type DetectContext, type Detection } from '../../detect/index.js';
 import type { RequestContext } from '../../gateway/context.js';
-import { parseCookies } from '../../gateway/headers.js';
+import { parseCookies, repeatedCookies } from '../../gateway/headers.js';
 import { requestBody } from '../../gateway/request-body.js';
 import type { Denial } from '../../errors/index.js';
 import type { Operation } from '../../openapi/types.js';
@@ -8,6 +8,8 @@ import type { PolicyFactory, PolicyInstance } from '../types.js';
 import { compilePlan, type Plan, type PlanOptions } from './plan.js';
 import { scan } from './scan.js';
 import { scanUndeclared, type Declared } from './undeclared.js';
+
+const EMPTY_COOKIES: Readonly<Record<string, string>> = Object.freeze({});
 
 type Where = 'path' | 'query' | 'header' | 'cookie';
 
@@ -121,6 +123,16 @@ export const injectionPolicy: PolicyFactory = ({ scope, api, operation, validato
         if (value === undefined) continue;
         const d = scan(value, t.plan, t.location);
         if (d !== undefined) return refuse(ctx, d);
+        if (t.in === 'cookie') {
+          // A declared cookie sent twice: an upstream reading the last copy acts on the one not yet scanned.
+          const later = repeatedCookies(ctx.cookies ?? EMPTY_COOKIES)?.get(t.name);
+          if (later !== undefined) {
+            for (const v of later) {
+              const again = scan(v, t.plan, t.location);
+              if (again !== undefined) return refuse(ctx, again);
+            }
+          }
+        }
       }
       if (scanAll) {
         const d = scanUndeclared(ctx, declared, context);

@@ -1,6 +1,6 @@
 import { detectHeader, detectParameter, detectPath, type DetectContext, type Detection } from '../../detect/index.js';
 import type { RequestContext } from '../../gateway/context.js';
-import { parseCookies } from '../../gateway/headers.js';
+import { parseCookies, repeatedCookies } from '../../gateway/headers.js';
 
 /** What the operation declares; everything else is scanned in `scan: all` mode. */
 export interface Declared {
@@ -34,6 +34,16 @@ export function scanUndeclared(ctx: RequestContext, declared: Declared, context:
     if (declared.cookie.has(name)) continue;
     const d = detectParameter(name, cookies[name] ?? '', `cookie.${name}`, context);
     if (d !== undefined) return d;
+  }
+  // Every copy of a repeated name: an upstream that reads the last would act on one never scanned.
+  const repeated = repeatedCookies(cookies);
+  if (repeated !== undefined) {
+    for (const [name, values] of repeated) {
+      for (const v of values) {
+        const d = detectParameter(name, v, `cookie.${name}`, context);
+        if (d !== undefined) return d;
+      }
+    }
   }
   const headers = ctx.req.headers;
   const out: Detection[] = [];

@@ -1,5 +1,5 @@
 import { hasBody } from '../../gateway/body.js';
-import { parseCookies } from '../../gateway/headers.js';
+import { parseCookies, repeatedCookies } from '../../gateway/headers.js';
 import { requestBody, requestBodyProblem } from '../../gateway/request-body.js';
 import type { PolicyFactory, PolicyInstance } from '../types.js';
 import { denialFromIssues } from './issues.js';
@@ -11,12 +11,13 @@ const EMPTY: Record<string, never> = Object.freeze(Object.create(null) as Record
  * The request side of contract enforcement: parameters, content type and body against the
  * operation's compiled schemas, plus structural limits on JSON bodies.
  */
-export const requestSchemaPolicy: PolicyFactory = ({ api, config, validators }) => {
+export const requestSchemaPolicy: PolicyFactory = ({ api, config, operation, validators }) => {
   const settings = api.policies.contract;
   if (settings.mode === 'off' || validators === undefined) return undefined;
   const v = validators;
   const limits: JsonLimits = { maxDepth: config.limits.maxJsonDepth, maxElements: config.limits.maxJsonElements, maxStringLength: config.limits.maxStringLength };
   const accepted = v.bodyMediaTypes.join(', ');
+  const cookieParams = (operation?.parameters ?? []).filter((p) => p.in === 'cookie').map((p) => p.name);
 
   const instance: PolicyInstance = {
     name: 'contract',
@@ -25,6 +26,11 @@ export const requestSchemaPolicy: PolicyFactory = ({ api, config, validators }) 
     request(ctx) {
       const req = ctx.req;
       ctx.cookies ??= parseCookies(req.headers.cookie);
+      if (cookieParams.length > 0) {
+        const repeated = repeatedCookies(ctx.cookies);
+        const name = repeated === undefined ? undefined : cookieParams.find((n) => repeated.has(n));
+        if (name !== undefined) return { code: 'GH_REQUEST_AMBIGUOUS', detail: `the cookie ${JSON.stringify(name.slice(0, 60))} is sent more than once; servers read either copy` };
+      }
       const result = v.parameters({ path: ctx.pathParams ?? EMPTY, query: ctx.query ?? EMPTY, headers: req.headers, cookies: ctx.cookies });
       ctx.params = result.values;
       if (result.issues !== undefined && result.issues.length > 0) return denialFromIssues(result.issues, 'GH_CONTRACT_PARAMETER_INVALID');
