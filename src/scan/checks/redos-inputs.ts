@@ -5,9 +5,13 @@
  * and Python's engines both backtrack): the attack shapes that blow it up locally are the ones
  * sent. Without a pattern, shapes that break the usual hand-written validators are used.
  *
- * Local trials start tiny and stop as soon as one call takes milliseconds, so an exponential
- * pattern cannot hang the scanner itself.
+ * Local trials start tiny and stop as soon as one call takes milliseconds. Stopping after the
+ * fact is not enough: on a loaded machine the growth of small trials is noise, and the next size
+ * of an exponential pattern can take hours. So every trial runs under a V8 execution deadline
+ * (node:vm's timeout interrupts a backtracking match), and a trial that hits it counts as the
+ * strongest evidence of growth there is.
  */
+import vm from 'node:vm';
 import type { SchemaObject } from '../../openapi/index.js';
 
 export interface AttackShape {
@@ -52,8 +56,22 @@ function compile(pattern: string): RegExp | undefined {
   return undefined;
 }
 
+/**
+ * The trial runs inside a vm context so that `timeout` applies to it: V8 terminates the running
+ * script, regular expression match included, when the deadline passes.
+ */
+const trialContext = vm.createContext({ re: /$^/, input: '', now: () => performance.now() });
+const trialScript = new vm.Script(`
+  (() => {
+    const start = now();
+    let calls = 0;
+    do { re.test(input); calls++; } while (now() - start < 1 && calls < 200);
+    return (now() - start) / calls;
+  })()
+`);
+
 /** Milliseconds per call, measured over enough calls to see past the clock's resolution. */
-function perCall(re: RegExp, input: string): number {
+function timed(re: RegExp, input: string): number {
   const start = performance.now();
   let calls = 0;
   do {
@@ -63,18 +81,59 @@ function perCall(re: RegExp, input: string): number {
   return (performance.now() - start) / calls;
 }
 
-/** Growth of a pattern on one shape at increasing lengths; stops once a call takes `capMs`. */
+/**
+ * The same under a deadline, the least of three trials (load only ever adds time). Infinity
+ * when two trials ran past `deadlineMs`: one could be a stalled process; two on an input of a
+ * few hundred characters is a match that backtracks without end. A deadline costs a watchdog
+ * thread per trial, so it is kept for trials whose time the previous size cannot bound.
+ */
+function guarded(re: RegExp, input: string, deadlineMs: number): number {
+  trialContext.re = re;
+  trialContext.input = input;
+  let best = Infinity;
+  let overruns = 0;
+  for (let trial = 0; trial < 3; trial++) {
+    try {
+      best = Math.min(best, trialScript.runInContext(trialContext, { timeout: deadlineMs }) as number);
+    } catch {
+      if (++overruns === 2) return Infinity;
+    }
+    if (best > deadlineMs / 4) break;
+  }
+  return best;
+}
+
+/**
+ * Below this, the next size (a few characters more, or twice the length for polynomial shapes)
+ * cannot take more than milliseconds, so it runs without a deadline.
+ */
+const UNGUARDED_BELOW_MS = 0.01;
+
+/**
+ * Growth of a pattern on one shape at increasing lengths; stops once a call takes `capMs`. A
+ * trial past its deadline is growth beyond doubt.
+ */
 function grows(re: RegExp, s: AttackShape, sizes: readonly number[], capMs: number, minRatio: number): boolean {
   const times: number[] = [];
+  let last = Infinity;
   for (const n of sizes) {
-    const t = perCall(re, s.attack(n));
+    const input = s.attack(n);
+    const t = last < UNGUARDED_BELOW_MS ? timed(re, input) : guarded(re, input, capMs * 50);
+    if (t === Infinity) return true;
     times.push(t);
+    last = t;
     if (t > capMs) break;
   }
   if (times.length < 3 || (times[times.length - 1] as number) < 0.05) return false;
   const tail = times.slice(-3);
   return (tail[1] as number) / Math.max(tail[0] as number, 1e-4) >= minRatio && (tail[2] as number) / Math.max(tail[1] as number, 1e-4) >= minRatio;
 }
+
+/**
+ * V8 backtracks a two-way split of 18 characters in microseconds, so growth only shows above
+ * ~20; the cap stops a shape long before 40 once it is really exponential.
+ */
+const EXPONENTIAL_SIZES = [8, 12, 16, 18, 20, 22, 24, 26, 28, 30, 32, 36, 40];
 
 /** The shapes that make a spec pattern backtrack super-linearly here, at most `max` of them. */
 export function shapesForPattern(pattern: string, max = 2): AttackShape[] {
@@ -86,7 +145,7 @@ export function shapesForPattern(pattern: string, max = 2): AttackShape[] {
       for (const suffix of SUFFIXES) {
         if (out.length >= max) return out;
         const exp = shape('exponential', prefix, pump, suffix);
-        if (grows(re, exp, [6, 8, 10, 12, 14, 16, 18], 2, 2.2)) { out.push(exp); continue; }
+        if (grows(re, exp, EXPONENTIAL_SIZES, 2, 2.2)) { out.push(exp); continue; }
       }
     }
   }
