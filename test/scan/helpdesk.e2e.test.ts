@@ -95,10 +95,19 @@ describe('gatehouse scan against the helpdesk service', () => {
     expect(report.notes.join('\n')).toMatch(/GET \/admin\/reset: destructive by its name/);
     const included = await runScan({
       spec: HELPDESK_SPEC, target: flawed.url, checks: ['bfla'], includeDestructive: true, maxRequests: 50,
-      // A token signed by the service itself: the fuzzer may have changed alice's password through her own account.
-      identities: [{ name: 'user1', header: 'Authorization', value: `Bearer ${await flawed.token('alice', Math.floor(Date.now() / 1000) + 600)}` }],
+      identities: [{ name: 'user1', header: 'Authorization', value: `Bearer ${await flawed.login('alice')}` }],
     });
     expect(found(included)).toContain('bfla.admin-operation-as-user GET /admin/reset');
+  });
+
+  it('leaves the given users their passwords: generated values reach password changes only as its own accounts', async () => {
+    for (const target of [flawed, fixed]) {
+      await expect(target.login('alice')).resolves.toMatch(/^eyJ/);
+      await expect(target.login('bob')).resolves.toMatch(/^eyJ/);
+    }
+    // The password change was still exercised, as a scanner-owned account.
+    const changes = [...flawed.requests].filter(([key]) => /^PUT \/helpdesk\/users\/[^/]+\/password$/.test(key));
+    expect(changes.reduce((n, [, count]) => n + count, 0)).toBeGreaterThan(0);
   });
 
   it('stays within its budgets', () => {

@@ -10,6 +10,7 @@
  */
 import { forgeries, type Forgery } from '../auth.js';
 import { goodValues, isSecured, sendOp, type ScanContext } from '../context.js';
+import { confine, senderFor } from '../credential-writes.js';
 import { asIdentity, buildRequest, withHeaders } from '../request.js';
 import { OWASP, type ScanResponse, type Severity } from '../types.js';
 
@@ -31,10 +32,14 @@ export function sameContent(a: ScanResponse, b: ScanResponse): boolean {
 
 export async function authCheck(ctx: ScanContext): Promise<void> {
   const secured = ctx.operations.filter(isSecured).slice(0, 25);
-  const identity = ctx.primary;
   for (const op of secured) {
+    // On a password change, the baseline and every forgery derived from it act as the scanner's
+    // own account: a forgery the service accepts would otherwise change a given user's password.
+    const sender = await senderFor(ctx, op);
+    if ('skip' in sender) continue;
+    const identity = sender.identity;
     ctx.phase(`auth ${op.id}`);
-    const values = goodValues(ctx, op, identity?.name);
+    const values = await confine(ctx, op, goodValues(ctx, op, identity?.name), sender);
     // The baseline: the real credential must succeed, or a refusal of a forgery proves nothing.
     const baseline = identity === undefined ? undefined : await sendOp(ctx, op, values, identity);
     if (baseline !== undefined && !ok(baseline.response.status)) continue;

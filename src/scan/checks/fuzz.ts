@@ -13,6 +13,7 @@ import { ScanHalt } from '../errors.js';
 import { mutationsFor, UNICODE_EDGES } from '../mutate.js';
 import { validValues, type RequestValues } from '../request.js';
 import { OWASP } from '../types.js';
+import { confine, senderFor } from '../credential-writes.js';
 import { robustnessProblem, type Problem } from './judge.js';
 
 /** Requests one operation's shrinking may spend: a minimal input is worth little past this. */
@@ -33,7 +34,9 @@ export async function fuzzCheck(ctx: ScanContext): Promise<void> {
 }
 
 async function fuzzOperation(ctx: ScanContext, op: Operation, mode: 'valid' | 'invalid', index: number): Promise<void> {
-  const identity = ctx.primary;
+  const sender = await senderFor(ctx, op);
+  if ('skip' in sender) return;
+  const identity = sender.identity;
   const valid = validValues(op, { boundaries: true }).map((v) => withKnownIds(ctx, op, v, identity?.name));
   const mutations = mode === 'invalid' ? mutationsFor(op) : [];
   if (mode === 'invalid' && mutations.length === 0) return;
@@ -54,7 +57,7 @@ async function fuzzOperation(ctx: ScanContext, op: Operation, mode: 'valid' | 'i
   let wentDown = false;
   let last: { sent: Sent; problem: Problem; values: RequestValues } | undefined;
   const property = fc.asyncProperty(arb, async (input) => {
-    const values = inputOf(input);
+    const values = await confine(ctx, op, inputOf(input), sender);
     if (exhausted !== undefined || wentDown || failures > SHRINK_ALLOWANCE) return true;
     let sent: Sent;
     try {

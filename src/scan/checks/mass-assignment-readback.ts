@@ -12,6 +12,7 @@ import { decodeJwt } from '../auth.js';
 import { flowsOf, logIn, meRecord, ownedAccounts, register } from '../accounts.js';
 import { isSelfPath } from '../auth-flows.js';
 import { goodValues, sendOp, type ScanContext, type Sent } from '../context.js';
+import { senderFor } from '../credential-writes.js';
 import { preferredMediaType, type RequestValues } from '../request.js';
 import { idOf } from '../resources.js';
 import { OWASP, type Identity } from '../types.js';
@@ -149,6 +150,8 @@ async function viaRegistration(ctx: ScanContext, extras: Record<string, unknown>
 
 async function viaSelfUpdate(ctx: ScanContext, op: Operation, extras: Record<string, unknown>): Promise<{ hits: string[]; sent: Sent; how: string } | undefined> {
   // The scanner's own account where there is one, so no given identity gains a privilege even briefly.
+  const sender = (await ownedAccounts(ctx, 1))[0]?.identity !== undefined ? undefined : await senderFor(ctx, op);
+  if (sender !== undefined && 'skip' in sender) return undefined;
   const who = (await ownedAccounts(ctx, 1))[0]?.identity ?? ctx.primary;
   if (who === undefined) return undefined;
   const before = await readMe(ctx, who);
@@ -170,7 +173,9 @@ async function viaObject(ctx: ScanContext, op: Operation, extras: Record<string,
   const r = ctx.resources.find((x) => x.read !== undefined && (x.create === op || x.update === op || (op.method !== 'POST' && op.path === x.read?.path)));
   if (r?.read === undefined) return undefined;
   const read = r.read;
-  const who = ctx.primary ?? (await ownedAccounts(ctx, 1))[0]?.identity;
+  const sender = await senderFor(ctx, op);
+  if ('skip' in sender) return undefined;
+  const who = sender.identity ?? (await ownedAccounts(ctx, 1))[0]?.identity;
   const fetch = async (id: string | number): Promise<View | undefined> => {
     const base = goodValues(ctx, read, who?.name);
     const res = await sendOp(ctx, read, { ...base, path: { ...base.path, [r.param]: id } }, who);

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Operation } from '../../openapi/index.js';
 import { goodValues, sendOp, type ScanContext } from '../context.js';
+import { confine, senderFor } from '../credential-writes.js';
 import { OWASP } from '../types.js';
 import { isStringy } from './inputs.js';
 import { allSpots, words } from './spots.js';
@@ -41,11 +42,13 @@ export async function openRedirectCheck(ctx: ScanContext): Promise<void> {
     }
   }
   for (const { op, spot } of targets.slice(0, MAX_SPOTS)) {
+    const sender = await senderFor(ctx, op);
+    if ('skip' in sender) continue;
     ctx.phase(`open-redirect ${op.id}`);
     const token = randomBytes(4).toString('hex');
-    const base = goodValues(ctx, op, ctx.primary?.name);
+    const base = await confine(ctx, op, goodValues(ctx, op, sender.identity?.name), sender);
     for (const value of [`https://${FOREIGN_HOST}/${token}`, `//${FOREIGN_HOST}/${token}`, `/\\${FOREIGN_HOST}/${token}`, `${FOREIGN_HOST}/${token}`]) {
-      const sent = await sendOp(ctx, op, spot.set(base, value), ctx.primary);
+      const sent = await sendOp(ctx, op, spot.set(base, value), sender.identity);
       const to = redirectTarget(sent.response.status, sent.response.headers, `${ctx.client.origin}${sent.request.path}`);
       if (to?.hostname !== FOREIGN_HOST) continue;
       ctx.findings.add({

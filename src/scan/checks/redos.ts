@@ -11,7 +11,8 @@ import type { Operation, SchemaObject } from '../../openapi/index.js';
 import { asOwnUser } from '../accounts.js';
 import { sendOp, type ScanContext } from '../context.js';
 import type { RequestValues } from '../request.js';
-import { OWASP } from '../types.js';
+import { OWASP, type Identity } from '../types.js';
+import { senderFor } from '../credential-writes.js';
 import { allowance } from './allowance.js';
 import { freshValues } from './fresh.js';
 import { isStringy, type InputSpot } from './inputs.js';
@@ -57,16 +58,19 @@ export async function redosCheck(ctx: ScanContext): Promise<void> {
   const more = allowance(ctx, MAX_REQUESTS);
   for (const { op, spot } of targets(ctx)) {
     if (!more()) break;
+    const sender = await senderFor(ctx, op);
+    if ('skip' in sender) continue;
+    const who = sender.identity;
     ctx.phase(`redos ${op.id} ${spot.name}`);
-    const base = await asOwnUser(ctx, op, await freshValues(ctx, op, ctx.primary), ctx.primary);
+    const base = await asOwnUser(ctx, op, await freshValues(ctx, op, who), who);
     const baseline: number[] = [];
-    for (let i = 0; i < 3; i++) baseline.push((await sendOp(ctx, op, base, ctx.primary)).response.elapsedMs);
+    for (let i = 0; i < 3; i++) baseline.push((await sendOp(ctx, op, base, who)).response.elapsedMs);
     const baseMs = median(baseline);
     const pattern = typeof spot.schema.pattern === 'string' ? spot.schema.pattern : undefined;
     const local = pattern === undefined ? [] : shapesForPattern(pattern);
     const shapes = local.length > 0 ? local : defaultShapes(spot.name, spot.schema).slice(0, pattern === undefined ? 2 : 1);
     for (const shape of shapes) {
-      if (await escalate(ctx, op, base, spot, shape, baseMs, local.includes(shape))) break;
+      if (await escalate(ctx, op, who, base, spot, shape, baseMs, local.includes(shape))) break;
     }
   }
 }
@@ -77,7 +81,7 @@ function nextSize(kind: AttackShape['kind'], n: number, excessMs: number): numbe
   return n + (excessMs < 8 ? 3 : excessMs < 60 ? 2 : 1);
 }
 
-async function escalate(ctx: ScanContext, op: Operation, base: RequestValues, spot: InputSpot, shape: AttackShape, baseMs: number, fromPattern: boolean): Promise<boolean> {
+async function escalate(ctx: ScanContext, op: Operation, who: Identity | undefined, base: RequestValues, spot: InputSpot, shape: AttackShape, baseMs: number, fromPattern: boolean): Promise<boolean> {
   const points: Point[] = [];
   const excess = (): Point[] => points.map((p) => ({ n: p.n, ms: p.ms - baseMs }));
   const [first, max] = shape.kind === 'exponential' ? [12, 48] : [1024, 32768];
@@ -89,7 +93,7 @@ async function escalate(ctx: ScanContext, op: Operation, base: RequestValues, sp
       if (finer >= n || predict(excess(), finer, shape.kind) > HANG_GUARD_MS) break;
       n = finer;
     }
-    const sent = await sendOp(ctx, op, spot.set(base, shape.attack(n)), ctx.primary);
+    const sent = await sendOp(ctx, op, spot.set(base, shape.attack(n)), who);
     // No answer: the target may be down or hung; stop here (outage handling is the engine's).
     if (sent.response.status === 0) return false;
     points.push({ n, ms: sent.response.elapsedMs });
@@ -100,8 +104,8 @@ async function escalate(ctx: ScanContext, op: Operation, base: RequestValues, sp
   const fit = superlinear(points, baseMs, shape.kind);
   if (!fit.yes) return false;
   const top = points[points.length - 1] as Point;
-  const again = await sendOp(ctx, op, spot.set(base, shape.attack(top.n)), ctx.primary);
-  const control = await sendOp(ctx, op, spot.set(base, shape.control(top.n)), ctx.primary);
+  const again = await sendOp(ctx, op, spot.set(base, shape.attack(top.n)), who);
+  const control = await sendOp(ctx, op, spot.set(base, shape.control(top.n)), who);
   const attackMs = Math.min(top.ms, again.response.elapsedMs) - baseMs;
   if (again.response.status === 0 || attackMs < 0.4 * (top.ms - baseMs) || control.response.elapsedMs - baseMs > attackMs / 3) return false;
   const series = points.filter((p) => p.ms - baseMs >= 5).map((p) => `${p.n}: ${Math.round(p.ms)} ms`).join(', ');

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SchemaObject } from '../../openapi/index.js';
 import { goodValues, sendOp, type ScanContext } from '../context.js';
+import { confine, senderFor } from '../credential-writes.js';
 import { OWASP } from '../types.js';
 import { inputSpots, isStringy } from './inputs.js';
 
@@ -46,11 +47,13 @@ export async function ssrfCheck(ctx: ScanContext): Promise<void> {
   try {
     let n = 0;
     for (const { op, spot } of targets) {
+      const sender = await senderFor(ctx, op);
+      if ('skip' in sender) continue;
       ctx.phase(`ssrf ${op.id}`);
       const token = `t${ctx.seed}-${n++}`;
       const url = `${canary.base}${token}`;
       const value = spot.schema.format === 'hostname' ? `127.0.0.1:${new URL(canary.base).port}` : url;
-      const sent = await sendOp(ctx, op, spot.set(goodValues(ctx, op, ctx.primary?.name), value), ctx.primary);
+      const sent = await sendOp(ctx, op, spot.set(await confine(ctx, op, goodValues(ctx, op, sender.identity?.name), sender), value), sender.identity);
       // Fetches may happen after the answer (webhooks, queues): wait a little for the canary.
       for (let i = 0; i < 15 && !canary.hits.has(token); i++) await sleep(100);
       if (!canary.hits.has(token)) continue;

@@ -9,6 +9,7 @@
 import type { Operation } from '../../openapi/index.js';
 import { asOwnUser } from '../accounts.js';
 import { goodValues, sendOp, type ScanContext, type Sent } from '../context.js';
+import { senderFor } from '../credential-writes.js';
 import { idOf } from '../resources.js';
 import { OWASP } from '../types.js';
 import { allowance } from './allowance.js';
@@ -64,12 +65,15 @@ export async function sstiCheck(ctx: ScanContext): Promise<void> {
     if (!more()) break;
     const spots = allSpots(op).slice(0, MAX_SPOTS_PER_OP);
     if (spots.length === 0) continue;
+    const sender = await senderFor(ctx, op);
+    if ('skip' in sender) continue;
+    const who = sender.identity;
     ctx.phase(`ssti ${op.id}`);
-    const base = await asOwnUser(ctx, op, await freshValues(ctx, op, ctx.primary), ctx.primary);
-    const normal = await sendOp(ctx, op, base, ctx.primary);
+    const base = await asOwnUser(ctx, op, await freshValues(ctx, op, who), who);
+    const normal = await sendOp(ctx, op, base, who);
     const shows = displays(ctx, op);
     for (const spot of spots) {
-      const sent = await sendOp(ctx, op, spot.set(base, polyglot()), ctx.primary);
+      const sent = await sendOp(ctx, op, spot.set(base, polyglot()), who);
       const direct = evaluated(sent.response.body, normal.response.body);
       if (direct !== undefined) {
         report(ctx, op, spot, sent, direct, 'the answer');

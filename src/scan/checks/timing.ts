@@ -12,7 +12,7 @@
 import type { Operation } from '../../openapi/index.js';
 import { sendOp, type ScanContext, type Sent } from '../context.js';
 import type { RequestValues } from '../request.js';
-import { OWASP } from '../types.js';
+import { OWASP, type Identity } from '../types.js';
 import type { InputSpot } from './inputs.js';
 
 export interface Family {
@@ -82,11 +82,11 @@ export interface Timing {
  * The first payload whose delay follows its number, or undefined. `baselineMs` is the median of
  * the baseline samples. Costs one request per payload on an endpoint that does not sleep.
  */
-export async function timeBased(ctx: ScanContext, op: Operation, base: RequestValues, spot: InputSpot, baselineMs: number): Promise<Timing | undefined> {
+export async function timeBased(ctx: ScanContext, op: Operation, who: Identity | undefined, base: RequestValues, spot: InputSpot, baselineMs: number): Promise<Timing | undefined> {
   const d = ctx.tuning.delaySeconds;
   const ms = d * 1000;
   const send = (payload: (s: number) => string, seconds: number): Promise<Sent> =>
-    sendOp(ctx, op, spot.set(base, `gh${payload(seconds)}`), ctx.primary, { timeoutMs: Math.round(baselineMs + seconds * 1000 * 1.5 + 5_000) });
+    sendOp(ctx, op, spot.set(base, `gh${payload(seconds)}`), who, { timeoutMs: Math.round(baselineMs + seconds * 1000 * 1.5 + 5_000) });
   const usable = (s: Sent): boolean => s.response.error === undefined && s.response.outage !== true && s.response.status > 0;
   // An endpoint slow on payload-like input whatever number it carries (a zero control as slow as
   // the payload) has that slowness as its baseline from then on: one request per payload again.

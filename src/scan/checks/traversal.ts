@@ -8,6 +8,7 @@
 import type { Operation } from '../../openapi/index.js';
 import { asOwnUser } from '../accounts.js';
 import { sendOp, type ScanContext } from '../context.js';
+import { senderFor } from '../credential-writes.js';
 import { OWASP } from '../types.js';
 import { allowance } from './allowance.js';
 import { climb, SYSTEM_FILES, writeFileCanary, type KnownFile } from './file-canary.js';
@@ -49,12 +50,15 @@ export async function traversalCheck(ctx: ScanContext): Promise<void> {
     const more = allowance(ctx, MAX_REQUESTS);
     for (const { op, spot } of targets.slice(0, MAX_SPOTS)) {
       if (!more()) break;
+      const sender = await senderFor(ctx, op);
+      if ('skip' in sender) continue;
+      const who = sender.identity;
       ctx.phase(`traversal ${op.id}`);
-      const base = await asOwnUser(ctx, op, await freshValues(ctx, op, ctx.primary), ctx.primary);
-      const normal = await sendOp(ctx, op, base, ctx.primary);
+      const base = await asOwnUser(ctx, op, await freshValues(ctx, op, who), who);
+      const normal = await sendOp(ctx, op, base, who);
       for (const p of payloads(canary)) {
         if (p.file.seen(normal.response.body) !== undefined) continue;
-        const sent = await sendOp(ctx, op, spot.set(base, p.value), ctx.primary);
+        const sent = await sendOp(ctx, op, spot.set(base, p.value), who);
         const shown = p.file.seen(sent.response.body);
         if (shown === undefined) continue;
         ctx.findings.add({

@@ -11,8 +11,9 @@ import fc from 'fast-check';
 import type { Operation, SchemaObject } from '../../openapi/index.js';
 import { schemaArbitrary } from '../arbitrary.js';
 import { sendOp, type ScanContext, type Sent } from '../context.js';
+import { confine, senderFor } from '../credential-writes.js';
 import type { RequestValues } from '../request.js';
-import { OWASP } from '../types.js';
+import { OWASP, type Identity } from '../types.js';
 import { bodyProperties, encodeXml, isBinary, isMultipart, isXml, mediaSchema, sendWithFile, xmlRootName, type FilePart } from './encode.js';
 import { SYSTEM_FILES, writeFileCanary, type KnownFile } from './file-canary.js';
 import { freshValues } from './fresh.js';
@@ -56,14 +57,14 @@ function documentFor(ctx: ScanContext, t: XmlTarget, doctypeFor: (root: string) 
   return encodeXml(root, value, schema, { doctype: doctypeFor(root), raw: new Set([ref]) });
 }
 
-async function sendDocument(ctx: ScanContext, t: XmlTarget, base: RequestValues, doc: string): Promise<Sent> {
+async function sendDocument(ctx: ScanContext, t: XmlTarget, who: Identity | undefined, base: RequestValues, doc: string): Promise<Sent> {
   if (t.fileField === undefined) {
-    return sendOp(ctx, t.op, { ...base, mediaType: t.media, body: {} }, ctx.primary, { rawBody: doc });
+    return sendOp(ctx, t.op, { ...base, mediaType: t.media, body: {} }, who, { rawBody: doc });
   }
   const body = base.body !== null && typeof base.body === 'object' ? base.body as Record<string, unknown> : {};
   const file: FilePart = { filename: 'gh-scan.xml', contentType: 'application/xml', content: doc };
   const values: RequestValues = { ...base, body: { ...body, [t.fileField]: file }, mediaType: t.media };
-  return sendWithFile(ctx, t.op, values, ctx.primary);
+  return sendWithFile(ctx, t.op, values, who);
 }
 
 function report(ctx: ScanContext, t: XmlTarget, sent: Sent, rule: string, severity: 'medium' | 'high', title: string, evidence: string): void {
@@ -77,19 +78,22 @@ export async function xxeCheck(ctx: ScanContext): Promise<void> {
   const canary = local ? await writeFileCanary() : undefined;
   try {
     for (const t of list) {
+      const sender = await senderFor(ctx, t.op);
+      if ('skip' in sender) continue;
+      const who = sender.identity;
       ctx.phase(`xxe ${t.op.id}`);
-      const base = await freshValues(ctx, t.op, ctx.primary);
+      const base = await confine(ctx, t.op, await freshValues(ctx, t.op, who), sender);
       const token = randomBytes(6).toString('hex');
       const [h1, h2] = [`ghxe${token.slice(0, 6)}`, `${token.slice(6)}x`];
       const joined = `${h1}${h2}`;
       const via = t.fileField === undefined ? `an XML body (${t.media})` : `an XML file in multipart field "${t.fileField}"`;
-      const internal = await sendDocument(ctx, t, base, documentFor(ctx, t, (root) => `<!DOCTYPE ${root} [<!ENTITY gha "${h1}"><!ENTITY ghb "${h2}">]>\n`, '&gha;&ghb;'));
+      const internal = await sendDocument(ctx, t, who, base, documentFor(ctx, t, (root) => `<!DOCTYPE ${root} [<!ENTITY gha "${h1}"><!ENTITY ghb "${h2}">]>\n`, '&gha;&ghb;'));
       if (!internal.response.body.includes(joined)) continue;
       report(ctx, t, internal, 'entity-expansion', 'medium', 'XML entities are expanded (DTD processing enabled)', `${via} declared two internal entities; the answer contains their expansion "${joined}", which the request never spelled out. A parser that expands entities accepts entity-expansion bombs`);
       const files: KnownFile[] = [...(canary === undefined ? [] : [canary]), ...SYSTEM_FILES.filter((f) => !f.windows)];
       for (const file of files) {
         const uri = `file://${file.path.startsWith('/') ? '' : '/'}${file.path}`;
-        const sent = await sendDocument(ctx, t, base, documentFor(ctx, t, (root) => `<!DOCTYPE ${root} [<!ENTITY ghx SYSTEM "${uri}">]>\n`, '&ghx;'));
+        const sent = await sendDocument(ctx, t, who, base, documentFor(ctx, t, (root) => `<!DOCTYPE ${root} [<!ENTITY ghx SYSTEM "${uri}">]>\n`, '&ghx;'));
         const shown = file.seen(sent.response.body);
         if (shown === undefined) continue;
         report(ctx, t, sent, 'external-entity', 'high', 'XML external entity injection (file disclosure)', `${via} declared an external entity for ${uri} (${file.label}); the answer contains its content: "${snippet(shown, 60)}"`);
