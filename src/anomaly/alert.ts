@@ -23,6 +23,10 @@ export interface AlertEvidence {
   readonly windowMs: number;
   /** Up to five request ids to look up in the gateway log. */
   readonly sampleRequestIds: readonly string[];
+  /** What raised or lowered the confidence, in words (`90 % of the ids were refused`). */
+  readonly reasons?: readonly string[];
+  /** Up to five examples of what was grouped into this alert (paths, operations). */
+  readonly examples?: readonly string[];
   readonly [detail: string]: unknown;
 }
 
@@ -30,6 +34,12 @@ export interface Alert {
   readonly id: string;
   readonly type: AlertType;
   readonly severity: Severity;
+  /**
+   * How sure the detector is that this is what the type names (0..1), from the evidence it
+   * weighed. Alerts below `monitoring.confidence.alert` are not raised; automatic responses need
+   * `monitoring.confidence.respond`.
+   */
+  readonly confidence: number;
   readonly ts: number;
   readonly summary: string;
   readonly api: string;
@@ -51,4 +61,11 @@ export function runbookName(type: AlertType): string {
 
 export function finishAlert(draft: AlertDraft, runbookBase: string): Alert {
   return { id: randomUUID(), ...draft, runbook: `${runbookBase}${runbookName(draft.type)}.md` };
+}
+
+/** The severity a caller alert gets from its confidence, capped by what its type can mean. */
+export function severityFor(confidence: number, highest: Severity): Severity {
+  const bySure: Severity = confidence >= 0.8 ? 'high' : confidence >= 0.6 ? 'medium' : 'low';
+  const order: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+  return order.indexOf(bySure) <= order.indexOf(highest) ? bySure : highest;
 }

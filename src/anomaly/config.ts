@@ -39,6 +39,8 @@ export interface MonitoringConfig {
   readonly tightenedPerMinute: number;
   /** Prefix of the runbook link in each alert (a URL of your docs site, or the repository path). */
   readonly runbookBase: string;
+  /** Minimum confidence (0..1) to raise an alert, and to take its automatic response. */
+  readonly confidence: { readonly alert: number; readonly respond: number };
   readonly detectors: DetectorSettings;
 }
 
@@ -54,7 +56,8 @@ export const DEFAULT_DETECTORS: DetectorSettings = {
 };
 
 export const DEFAULT_MONITORING: MonitoringConfig = {
-  enabled: true, webhooks: [], respond: {}, blockMs: 900_000, tightenedPerMinute: 10, runbookBase: 'docs/runbooks/', detectors: DEFAULT_DETECTORS,
+  enabled: true, webhooks: [], respond: {}, blockMs: 900_000, tightenedPerMinute: 10, runbookBase: 'docs/runbooks/',
+  confidence: { alert: 0.5, respond: 0.8 }, detectors: DEFAULT_DETECTORS,
 };
 
 const duration = DURATION_SCHEMA;
@@ -82,6 +85,7 @@ export const MONITORING_SCHEMA = closed({
   blockFor: duration,
   tightenedRate: { type: 'string', pattern: '^\\d+/min$', 'x-hint': 'must be a rate per minute such as 10/min' },
   runbookBase: { type: 'string', minLength: 1 },
+  confidence: closed({ alert: { type: 'number', minimum: 0, maximum: 1 }, respond: { type: 'number', minimum: 0, maximum: 1 } }),
   detectors: closed({
     rateSpike: closed({ enabled: { type: 'boolean' }, window: duration, factor: { type: 'number', minimum: 1 }, minRequests: count, learningWindows: count }),
     credentialStuffing: closed({ enabled: { type: 'boolean' }, window: duration, failures: count }),
@@ -123,6 +127,13 @@ export function normalizeMonitoring(raw: Raw | undefined, problems: RawProblem[]
     shadowTraffic: { enabled: on(r.shadowTraffic, true), windowMs: ms(r.shadowTraffic?.window, d.shadowTraffic.windowMs) },
     zombieTraffic: { enabled: on(r.zombieTraffic, true), windowMs: ms(r.zombieTraffic?.window, d.zombieTraffic.windowMs) },
   };
+  const confidence = {
+    alert: (raw.confidence?.alert as number | undefined) ?? DEFAULT_MONITORING.confidence.alert,
+    respond: (raw.confidence?.respond as number | undefined) ?? DEFAULT_MONITORING.confidence.respond,
+  };
+  if (confidence.respond < confidence.alert) {
+    problems.push({ path: ['monitoring', 'confidence', 'respond'], message: `must be at least confidence.alert (${confidence.alert}): a response needs an alert to follow` });
+  }
   return {
     enabled: (raw.enabled as boolean | undefined) ?? true,
     webhooks,
@@ -130,6 +141,7 @@ export function normalizeMonitoring(raw: Raw | undefined, problems: RawProblem[]
     blockMs: ms(raw.blockFor, DEFAULT_MONITORING.blockMs),
     tightenedPerMinute: raw.tightenedRate === undefined ? DEFAULT_MONITORING.tightenedPerMinute : Number(String(raw.tightenedRate).split('/')[0]),
     runbookBase: (raw.runbookBase as string | undefined) ?? DEFAULT_MONITORING.runbookBase,
+    confidence,
     detectors,
   };
 }

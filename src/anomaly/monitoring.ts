@@ -10,7 +10,7 @@ import { AlertDispatcher } from './dispatch.js';
 import { Detectors } from './detectors.js';
 import { registerRevocations } from './registry.js';
 import { RevocationList } from './revocations.js';
-import { olderApiVersions } from './versions.js';
+import { VersionRule, type VersionedApi } from '../inventory/versions.js';
 
 /**
  * Refusals of revoked callers: already handled, and feeding them back would re-alert. A blocked
@@ -20,6 +20,8 @@ import { olderApiVersions } from './versions.js';
 function selfInflicted(ctx: RequestContext, code: string | undefined): boolean {
   return code === 'GH_BLOCKED' || (code !== undefined && ctx.decisionNote?.code === 'GH_AUTHN_REVOKED');
 }
+
+const DRAIN_EVERY_MS = 10_000;
 
 export interface MonitoringOptions {
   /** Clock for observations (tests); Date.now by default. */
@@ -46,6 +48,7 @@ export class Monitoring {
   private readonly now: () => number;
   /** Read only until the detectors return: alerts are raised from their own copies. */
   private readonly slot = new ObservationSlot();
+  private drainTimer: NodeJS.Timeout | undefined;
 
   private constructor(config: GatehouseConfig, private readonly services: GatewayServices, options: MonitoringOptions) {
     this.now = options.now ?? Date.now;
@@ -62,8 +65,26 @@ export class Monitoring {
     this.recorder = config.inventory.enabled
       ? new InventoryRecorder(this.buffer, config.inventory.flushIntervalMs, { maxPaths: config.inventory.maxShadowPaths, onOverflow })
       : undefined;
-    this.detectors = config.monitoring.enabled ? new Detectors(config.monitoring.detectors, olderApiVersions(config)) : undefined;
+    // Until the specs are loaded (useApis), only the API-name rule of versions applies.
+    this.detectors = config.monitoring.enabled
+      ? new Detectors(config.monitoring.detectors, { minConfidence: config.monitoring.confidence.alert, respondConfidence: config.monitoring.confidence.respond, versions: new VersionRule(config.apis.map((a) => ({ config: a, spec: { basePaths: [], operations: [] } }))) })
+      : undefined;
     this.alerts = new AlertDispatcher(config.monitoring, { logger, buffer: this.buffer, revocations: this.revocations, now: this.now });
+    if (this.detectors !== undefined) {
+      // Grouped alerts (shadow, zombie) are raised once their gathering time is over, also when
+      // no request comes after them.
+      this.drainTimer = setInterval(() => this.raise(this.detectors?.drain(this.now()) ?? []), DRAIN_EVERY_MS);
+      this.drainTimer.unref();
+    }
+  }
+
+  /** The compiled APIs, so zombie traffic follows the inventory's path-version rule. */
+  useApis(apis: readonly VersionedApi[]): void {
+    this.detectors?.useVersions(new VersionRule(apis));
+  }
+
+  private raise(drafts: readonly AlertDraft[]): void {
+    for (let i = 0; i < drafts.length; i++) this.alerts.raise(drafts[i] as AlertDraft);
   }
 
   static async start(config: GatehouseConfig, services: GatewayServices, options: MonitoringOptions = {}): Promise<Monitoring> {
@@ -85,11 +106,12 @@ export class Monitoring {
     this.recorder?.add(o);
     if (this.detectors === undefined || selfInflicted(ctx, o.code)) return;
     const drafts = this.detectors.feed(o);
-    for (let i = 0; i < drafts.length; i++) this.alerts.raise(drafts[i] as AlertDraft);
+    if (drafts.length > 0) this.raise(drafts);
   };
 
   /** Writes inventory rows and alerts, and waits for deliveries in flight. */
   async flush(): Promise<void> {
+    if (this.detectors !== undefined) this.raise(this.detectors.drain(this.now(), true));
     this.recorder?.flush();
     await this.alerts.settle();
     await this.buffer.flush();
@@ -98,6 +120,7 @@ export class Monitoring {
   async close(): Promise<void> {
     const index = this.services.observers.indexOf(this.observer);
     if (index !== -1) this.services.observers.splice(index, 1);
+    clearInterval(this.drainTimer);
     try {
       await this.flush();
       this.recorder?.close();

@@ -11,6 +11,11 @@ import type { Revocation, RevocationList } from './revocations.js';
 export async function respondTo(alert: Alert, config: MonitoringConfig, list: RevocationList, now: number): Promise<string | undefined> {
   const action: ResponseAction | undefined = config.respond[alert.type];
   if (action === undefined || action === 'none') return undefined;
+  // Fail safe: an alert without a usable confidence (an older producer, a bug) is never acted on.
+  const confidence = alert.confidence;
+  if (!(typeof confidence === 'number' && confidence >= config.confidence.respond)) {
+    return `none: confidence ${typeof confidence === 'number' ? confidence : 'unknown'} is below ${config.confidence.respond}, ${action} not taken`;
+  }
   const entry = entryFor(alert, action, config, now);
   if (entry === undefined) return undefined;
   await list.add(entry);
@@ -19,7 +24,9 @@ export async function respondTo(alert: Alert, config: MonitoringConfig, list: Re
 
 function entryFor(alert: Alert, action: ResponseAction, config: MonitoringConfig, now: number): Revocation | undefined {
   const s = alert.subject;
-  if (s.kind === 'operation') return undefined; // shadow/zombie alerts are about an endpoint, not a caller
+  // Shadow and zombie alerts describe the API's surface: the caller is often a legitimate client
+  // of an endpoint nobody declared or retired, so they name it but never act against it.
+  if (s.kind === 'operation' || alert.type === 'shadowTraffic' || alert.type === 'zombieTraffic') return undefined;
   const base = { reason: `${alert.type} alert ${alert.id}`, by: 'auto', alertId: alert.id, createdAt: now, expiresAt: now + config.blockMs };
   switch (action) {
     case 'block-ip':

@@ -96,6 +96,7 @@ export class Gateway {
       if (options.store === undefined) await store.close();
       throw error;
     }
+    monitoring.useApis(runtime.apis);
     const gateway = new Gateway(runtime, services, options.drainMs, options.store === undefined);
     gateway.monitoring = monitoring;
     try {
@@ -211,6 +212,7 @@ export class Gateway {
     }
     const previous = this.runtime;
     this.runtime = runtime;
+    this.monitoring?.useApis(runtime.apis);
     this.status.attempted(true);
     const digest = await digestInputs(runtime.config.file, this.inputs(runtime));
     this.status.loaded(digest);

@@ -1,9 +1,9 @@
-import { olderApiVersions } from '../anomaly/versions.js';
 import type { ApiConfig } from '../config/types.js';
 import type { LoadedSpec, Operation } from '../openapi/types.js';
 import type { InventoryRow } from './aggregate.js';
 import { declaredFields, declaresStatus, isDeclared, prefixes, requestSchema, responseSchema } from './declared.js';
 import type { FieldType, SensitiveKind } from './shape.js';
+import { VersionRule } from './versions.js';
 
 /** Declared vs observed, per operation, and everything that differs. */
 export interface InventoryReport {
@@ -80,8 +80,7 @@ export interface InventoryInput {
 }
 
 export function buildInventory(input: InventoryInput): InventoryReport {
-  const older = olderApiVersions({ apis: input.apis.map((a) => a.config) });
-  const versions = newestPathVersions(input.apis);
+  const versions = new VersionRule(input.apis);
   const owners = new Map(input.apis.map((a) => [a.config.name, a.config.owner]));
   const zombie: ZombieEntry[] = [];
   const byOperation = new Map<string, InventoryRow>();
@@ -97,7 +96,7 @@ export function buildInventory(input: InventoryInput): InventoryReport {
       byOperation.set(`${row.api} ${row.operation}`, row);
       continue;
     }
-    if (isOlderVersion(row.path, versions)) {
+    if (versions.isOlderPath(row.path)) {
       zombie.push({
         api: row.api, method: row.method, path: row.path, operation: undefined, owner: owners.get(row.api), deprecated: false,
         count: row.count, errors: errorsOf(row), firstSeen: iso(row.firstSeen), lastSeen: iso(row.lastSeen), identities: row.identities,
@@ -121,7 +120,7 @@ export function buildInventory(input: InventoryInput): InventoryReport {
       if (entry.owner === undefined) unowned.push(entry);
       if (row === undefined) { unused.push(entry); continue; }
       if (op.deprecated) zombie.push({ ...entry, reason: 'deprecated', declared: true });
-      else if (older.has(config.name) || basePathsOf(config, spec).some((base) => isOlderVersion(base + op.path, versions))) {
+      else if (versions.isOlderOperation(config.name, op.id)) {
         zombie.push({ ...entry, reason: 'older-version', declared: true });
       }
       drift.push(...driftOf(config.name, op, row));
@@ -174,40 +173,6 @@ function ownerOf(node: Readonly<Record<string, unknown>>): string | undefined {
 
 function errorsOf(row: InventoryRow): number {
   return (row.statuses['4xx'] ?? 0) + (row.statuses['5xx'] ?? 0);
-}
-
-type ApiOf = InventoryInput['apis'][number];
-
-function basePathsOf(config: ApiOf['config'], spec: LoadedSpec): readonly string[] {
-  return config.basePath !== undefined ? [config.basePath] : spec.basePaths.length > 0 ? spec.basePaths : [''];
-}
-
-/** The first `/vN` segment of a full path, and everything before it (lower-cased) as its stem. */
-const VERSION_SEGMENT = /\/v(\d+)(?=\/|$)/i;
-
-function versionOf(path: string): { stem: string; version: number } | undefined {
-  const m = VERSION_SEGMENT.exec(path);
-  return m === null ? undefined : { stem: path.slice(0, m.index).toLowerCase(), version: Number(m[1]) };
-}
-
-/** Per stem (`/api`), the newest version any spec declares under it (`/api/v2/...` -> 2). */
-function newestPathVersions(apis: readonly ApiOf[]): Map<string, number> {
-  const newest = new Map<string, number>();
-  for (const { config, spec } of apis) {
-    for (const base of basePathsOf(config, spec)) {
-      for (const op of spec.operations) {
-        const v = versionOf(base + op.path);
-        if (v !== undefined && v.version > (newest.get(v.stem) ?? -1)) newest.set(v.stem, v.version);
-      }
-    }
-  }
-  return newest;
-}
-
-/** True for `/api/v1/...` when some spec declares `/api/v2/...` (docs/inventory.md, zombie). */
-function isOlderVersion(path: string, newest: ReadonlyMap<string, number>): boolean {
-  const v = versionOf(path);
-  return v !== undefined && v.version < (newest.get(v.stem) ?? -1);
 }
 
 function iso(ms: number): string {

@@ -6,7 +6,7 @@ import { startReceiver, type Receiver } from '../inventory/receiver.js';
 
 const SECRET = 'whsec-test-0123456789';
 const alert: Alert = finishAlert({
-  type: 'enumeration', severity: 'high', ts: 1_700_000_000_000, summary: 'sub:mallory requested 50 distinct objects', api: 'shop', operation: 'getUser',
+  type: 'enumeration', severity: 'high', confidence: 0.9, ts: 1_700_000_000_000, summary: 'sub:mallory requested 50 distinct objects', api: 'shop', operation: 'getUser',
   subject: { kind: 'identity', value: 'sub:mallory', subject: 'mallory', ip: '203.0.113.9' },
   evidence: { count: 50, threshold: 50, windowMs: 60_000, sampleRequestIds: ['r1', 'r2'] },
 }, 'https://docs.example.com/runbooks/');

@@ -42,7 +42,8 @@ beforeAll(async () => {
     if (url === '/api/reports/legacy') return json(res, 200, { rows: 3 });
     if (/^\/api\/users\/\d+\/orders\/\d+$/.test(url)) return json(res, 200, { orderId: 77, card: CARD });
     const user = /^\/api\/users\/(\d+)$/.exec(url);
-    if (user !== null) return json(res, 200, { id: Number(user[1]), name: 'Ann', email: EMAIL, internalNote: 'vip' });
+    // Users 1..99 exist; a walk past them finds 404s, as a scraper guessing ids does.
+    if (user !== null && Number(user[1]) < 100) return json(res, 200, { id: Number(user[1]), name: 'Ann', email: EMAIL, internalNote: 'vip' });
     return json(res, 404, {});
   });
   receiver = await startReceiver(SECRET);
@@ -118,6 +119,9 @@ describe('traffic replay through the gateway', () => {
     expect(alert.runbook).toBe('docs/runbooks/enumeration.md');
     expect(alert.subject).toMatchObject({ kind: 'ip', ip: SCRAPER });
     expect(alert.evidence.count).toBeGreaterThanOrEqual(10);
+    // Anonymous, ids walked in order, every one missing: sure enough for the automatic response.
+    expect(alert.confidence).toBeGreaterThanOrEqual(0.8);
+    expect(alert.evidence).toMatchObject({ anonymous: true, refusedShare: 1 });
     expect(alert.evidence.sampleRequestIds.length).toBeGreaterThan(0);
     expect(alert.response).toMatch(/^block-ip: block ip 203\.0\.113\.9/);
     expect(receiver.rejected).toBe(0);
