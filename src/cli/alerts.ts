@@ -26,7 +26,9 @@ export function formatAlerts(alerts: readonly Alert[]): string {
   return alerts.map((a) => [
     `${new Date(a.ts).toISOString()}  ${a.severity.toUpperCase().padEnd(8)} ${a.type}  ${a.summary}`,
     `    id ${a.id}  subject ${a.subject.value}${a.operation === undefined ? '' : `  operation ${a.api}/${a.operation}`}`,
-    `    evidence: ${a.evidence.count} (threshold ${a.evidence.threshold}) in ${a.evidence.windowMs} ms; requests ${a.evidence.sampleRequestIds.join(' ')}`,
+    `    confidence ${typeof a.confidence === 'number' ? a.confidence : 'unknown'}; evidence: ${a.evidence.count} (threshold ${a.evidence.threshold}) in ${a.evidence.windowMs} ms; requests ${a.evidence.sampleRequestIds.join(' ')}`,
+    ...(a.evidence.examples === undefined ? [] : [`    examples: ${a.evidence.examples.join(', ')}`]),
+    ...(a.evidence.reasons === undefined ? [] : a.evidence.reasons.map((r) => `    - ${r}`)),
     `    runbook ${a.runbook}${a.response === undefined ? '' : `  response: ${a.response}`}`,
   ].join('\n')).join('\n') + '\n';
 }
