@@ -21,7 +21,7 @@ export interface Day {
 }
 
 export interface DayOptions {
-  /** Number of people and visitors, relative to the default (1 is about 150,000 requests). */
+  /** Number of people and visitors, relative to the default (1 is about 110,000 requests). */
   readonly scale?: number;
   readonly attacks?: boolean;
   readonly seed?: number;

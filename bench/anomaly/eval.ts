@@ -1,7 +1,7 @@
 /**
  * `npm run eval:anomaly`: false alarms of the anomaly detectors on a generated day of normal
  * traffic (bench/anomaly/day.ts), the alerts each injected attack raises, and the detectors'
- * cost per observation. Bounded: one day at ANOMALY_SCALE (default 1, ~150,000 requests), fed
+ * cost per observation. Bounded: one day at ANOMALY_SCALE (default 1, ~110,000 requests), fed
  * in process with the observations' own timestamps. Measures, does not assert (the test
  * test/anomaly/day.test.ts asserts on a smaller day).
  */

@@ -4,13 +4,13 @@ import type { GatewayServices } from '../gateway/services.js';
 import { InventoryRecorder } from '../inventory/recorder.js';
 import { observe, ObservationSlot } from '../inventory/observation.js';
 import { takeShapes } from '../inventory/policy.js';
+import { VersionRule, type VersionedApi } from '../inventory/versions.js';
 import { BufferedRecords } from '../store/index.js';
 import type { AlertDraft } from './alert.js';
 import { AlertDispatcher } from './dispatch.js';
 import { Detectors } from './detectors.js';
 import { registerRevocations } from './registry.js';
 import { RevocationList } from './revocations.js';
-import { VersionRule, type VersionedApi } from '../inventory/versions.js';
 
 /**
  * Refusals of revoked callers: already handled, and feeding them back would re-alert. A blocked
