@@ -4,6 +4,8 @@
  *   upstream  — a plain keep-alive JSON service
  *   floor     — the minimal undici pass-through proxy (the floor we compare against)
  *   gatehouse — the gateway with full contract enforcement
+ *   gatehouse-plain — the gateway as a plain proxy: contract and authentication off
+ *   fastify   — fastify with @fastify/http-proxy, the Node peer a team would otherwise pick
  * Prints `{"port": N}` on stdout once listening.
  */
 import { createServer } from 'node:http';
@@ -60,7 +62,19 @@ async function floor(target: string): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function gatehouse(target: string, extraYaml: string): Promise<number> {
+async function fastifyProxy(target: string): Promise<number> {
+  const { default: Fastify } = await import('fastify');
+  const { default: proxy } = await import('@fastify/http-proxy');
+  const app = Fastify({ logger: false, keepAliveTimeout: 60_000 });
+  // Bodies pass through as streams, as the floor and the gateway's copy loop do.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+  await app.register(proxy, { upstream: target, undici: { connections: 128, pipelining: 1 } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return (app.server.address() as AddressInfo).port;
+}
+
+async function gatehouse(target: string, extraYaml: string, contract = 'contract: { mode: enforce, unknownFields: reject, responses: strip }'): Promise<number> {
   const spec = fileURLToPath(new URL('../../bench/fixtures/bench-api.yaml', import.meta.url));
   const yaml = [
     'version: "1"',
@@ -74,7 +88,7 @@ async function gatehouse(target: string, extraYaml: string): Promise<number> {
     `    spec: ${spec}`,
     `    upstream: { url: "${target}", connections: 128 }`,
     '    policies:',
-    '      contract: { mode: enforce, unknownFields: reject, responses: strip }',
+    `      ${contract}`,
     extraYaml,
   ].join('\n');
   const config = await parseConfig(yaml, fileURLToPath(new URL('../../bench/fixtures/gatehouse.yaml', import.meta.url)));
@@ -87,6 +101,8 @@ async function main(): Promise<void> {
   const port = role === 'upstream' ? await upstream()
     : role === 'floor' ? await floor(target ?? '')
       : role === 'gatehouse' ? await gatehouse(target ?? '', extra ?? '')
+        : role === 'gatehouse-plain' ? await gatehouse(target ?? '', extra ?? '', 'contract: { mode: off, responses: off }')
+          : role === 'fastify' ? await fastifyProxy(target ?? '')
         : undefined;
   if (port === undefined) throw new Error(`unknown role ${role ?? ''}`);
   process.stdout.write(JSON.stringify({ port }) + '\n');

@@ -1,0 +1,240 @@
+/**
+ * Gatehouse beside the proxies a team would otherwise run, same upstream, same client, same run:
+ * the floor (node:http + undici pass-through), fastify with @fastify/http-proxy, nginx and
+ * haproxy when they are installed (`apt-get install nginx haproxy`; skipped with a note when not),
+ * Gatehouse as a plain proxy (contract and authentication off) and Gatehouse with everything on
+ * (ES256 JWT + scopes, contract both ways, rate limit, injection guard, inventory, decision trail).
+ *
+ * Every peer runs one worker on one core, as the gateway does without `workers`: the figures
+ * compare the cost of a request, not how many cores each can use.
+ *
+ * Figures, per role: req/s at 32 connections (interleaved rounds, median), CPU µs per request of
+ * the role's whole process tree (read from /proc), and "× floor, CPU-normalised" = floor µs /
+ * role µs (higher is better; the issue's targets are plain >= 1.0, everything on >= 0.9). Then
+ * latency at half the floor's saturation throughput, open loop (requests sent on a schedule, not
+ * when the previous answer came back, so queueing shows): p50 and p99, and p99 added over the
+ * floor's.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Pool } from 'undici';
+import { loadSigningKey, mintToken, publicJwks } from '../src/identity/signing-key.js';
+import { cpuMicros, median } from './measure.js';
+import { startRole } from './proxy-bench.js';
+import { ITEM } from './servers.js';
+
+interface Peer { readonly name: string; readonly port: number; readonly child: ChildProcess; readonly headers?: Record<string, string> }
+
+/** CPU µs of a process and its children (nginx's master and worker). */
+function treeCpu(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  let total = cpuMicros(pid);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+      if (ppid === pid) total += cpuMicros(Number(entry));
+    } catch { /* the process ended while we looked */ }
+  }
+  return total;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+async function listening(port: number, child: ChildProcess, name: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not listen on ${port}`);
+}
+
+const installed = (binary: string): string | undefined => ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'].map((d) => path.join(d, binary)).find((p) => existsSync(p));
+
+async function startNginx(dir: string, upstreamPort: number): Promise<Peer | undefined> {
+  const binary = installed('nginx');
+  if (binary === undefined) return undefined;
+  const port = await freePort();
+  const root = path.join(dir, 'nginx');
+  await mkdir(root, { recursive: true });
+  const conf = `
+worker_processes 1;
+pid ${root}/nginx.pid;
+error_log ${root}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${root}/body; proxy_temp_path ${root}/proxy;
+  fastcgi_temp_path ${root}/fastcgi; uwsgi_temp_path ${root}/uwsgi; scgi_temp_path ${root}/scgi;
+  upstream up { server 127.0.0.1:${upstreamPort}; keepalive 128; }
+  server {
+    listen 127.0.0.1:${port};
+    keepalive_requests 1000000; keepalive_timeout 60s;
+    location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+`;
+  await writeFile(path.join(root, 'nginx.conf'), conf);
+  const child = spawn(binary, ['-c', path.join(root, 'nginx.conf'), '-p', root, '-g', process.getuid?.() === 0 ? 'daemon off; user root;' : 'daemon off;'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await listening(port, child, 'nginx');
+  return { name: 'nginx (1 worker)', port, child };
+}
+
+async function startHaproxy(dir: string, upstreamPort: number): Promise<Peer | undefined> {
+  const binary = installed('haproxy');
+  if (binary === undefined) return undefined;
+  const port = await freePort();
+  const cfg = path.join(dir, 'haproxy.cfg');
+  await writeFile(cfg, `
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option http-keep-alive
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:${port}
+  default_backend be
+backend be
+  server s1 127.0.0.1:${upstreamPort} maxconn 128
+`);
+  const child = spawn(binary, ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await listening(port, child, 'haproxy');
+  return { name: 'haproxy (1 thread)', port, child };
+}
+
+/** Everything on, as the issue lists it; the limit is high enough never to refuse the bench. */
+async function fullStackYaml(dir: string): Promise<{ yaml: string; token: string }> {
+  const key = await loadSigningKey(path.join(dir, 'signing.jwk'), { create: true });
+  const jwks = path.join(dir, 'jwks.json');
+  await writeFile(jwks, JSON.stringify(publicJwks(key)));
+  const token = await mintToken(key, { issuer: 'urn:bench', audience: 'bench', subject: 'bench-user', ttlSeconds: 3600, scopes: ['items:read', 'items:write'] });
+  const yaml = [
+    '      authentication: { fallback: [jwt] }',
+    '      authorization: { strict: true, rules: [{ methods: [GET], scopes: [items:read] }, { methods: [POST], scopes: [items:write] }] }',
+    '      rateLimit: { limits: [{ by: identity, rate: 100000000/min }] }',
+    '      injection: { mode: enforce, scan: declared }',
+    'identity:',
+    `  issuers: [{ issuer: urn:bench, audience: bench, jwks: "file:${jwks}", algorithms: [ES256], maxTokenLifetime: 2h }]`,
+  ].join('\n');
+  return { yaml, token };
+}
+
+interface Sample { rps: number; cpu: number }
+
+async function loadOnce(peer: Peer, method: 'GET' | 'POST', urlPath: string, body: string, seconds: number): Promise<Sample> {
+  const before = treeCpu(peer.child.pid);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${peer.port}${urlPath}`, method, connections: 32, duration: seconds,
+    headers: { ...peer.headers, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+    ...(method === 'POST' ? { body } : {}),
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${peer.name} ${method} ${urlPath}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  const used = treeCpu(peer.child.pid) - before;
+  return { rps: result.requests.average, cpu: used / Math.max(1, result.requests.total) };
+}
+
+/** Open-loop latency: `rate` requests per second on a schedule, over 32 connections, for `seconds`. */
+async function pacedLatency(peer: Peer, method: 'GET' | 'POST', urlPath: string, body: string, rate: number, seconds: number): Promise<{ p50: number; p99: number }> {
+  const pool = new Pool(`http://127.0.0.1:${peer.port}`, { connections: 32, pipelining: 1 });
+  const headers = { ...peer.headers, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) };
+  const samples: number[] = [];
+  const inflight: Promise<void>[] = [];
+  const started = performance.now();
+  let sent = 0;
+  try {
+    while (performance.now() - started < seconds * 1000) {
+      const due = Math.floor(((performance.now() - started) / 1000) * rate);
+      for (; sent < due; sent++) {
+        const t0 = performance.now();
+        inflight.push(pool.request({ method, path: urlPath, headers, body: method === 'POST' ? body : null })
+          .then(async (res) => { await res.body.arrayBuffer(); samples.push(performance.now() - t0); }));
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all(inflight);
+  } finally {
+    await pool.close();
+  }
+  samples.sort((a, b) => a - b);
+  const at = (q: number): number => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? 0;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+export async function runPeersBench(): Promise<string[]> {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
+  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-peers-'));
+  const up = await startRole('upstream');
+  const target = `http://127.0.0.1:${up.port}`;
+  const full = await fullStackYaml(dir);
+  const peers: Peer[] = [];
+  const notes: string[] = [];
+  try {
+    peers.push({ name: 'floor (node:http + undici)', ...(await startRole('floor', target)) });
+    peers.push({ name: 'fastify + @fastify/http-proxy', ...(await startRole('fastify', target)) });
+    const nginx = await startNginx(dir, up.port);
+    if (nginx === undefined) notes.push('nginx: not installed, skipped (apt-get install nginx)'); else peers.push(nginx);
+    const haproxy = await startHaproxy(dir, up.port);
+    if (haproxy === undefined) notes.push('haproxy: not installed, skipped (apt-get install haproxy)'); else peers.push(haproxy);
+    peers.push({ name: 'gatehouse, plain proxy', ...(await startRole('gatehouse-plain', target)) });
+    peers.push({ name: 'gatehouse, everything on', ...(await startRole('gatehouse', target, full.yaml)), headers: { authorization: `Bearer ${full.token}` } });
+    const body = JSON.stringify(ITEM);
+    const lines: string[] = [...notes];
+    for (const [label, method, urlPath] of [['GET /items/{id}', 'GET', '/items/42?fields=name'], ['POST /items (1 KB JSON)', 'POST', '/items']] as const) {
+      for (const p of peers) await loadOnce(p, method, urlPath, body, 1);
+      const samples = new Map<string, Sample[]>(peers.map((p) => [p.name, []]));
+      for (let round = 0; round < rounds; round++) {
+        // A different order each round, so drift of a shared machine falls on every peer alike.
+        const order = peers.map((_, i) => peers[(i + round) % peers.length] as Peer);
+        for (const p of order) samples.get(p.name)?.push(await loadOnce(p, method, urlPath, body, seconds));
+      }
+      const floorName = peers[0]?.name ?? '';
+      const floorCpu = median((samples.get(floorName) ?? []).map((s) => s.cpu));
+      const floorRps = median((samples.get(floorName) ?? []).map((s) => s.rps));
+      lines.push(`${label}  (32 connections, ${rounds} interleaved rounds of ${seconds} s, medians)`);
+      for (const p of peers) {
+        const s = samples.get(p.name) ?? [];
+        const cpu = median(s.map((x) => x.cpu));
+        const rps = median(s.map((x) => x.rps));
+        lines.push(`  ${p.name.padEnd(32)} ${rps.toFixed(0).padStart(7)} req/s (${(rps / floorRps).toFixed(2)}× floor)   ${cpu.toFixed(1).padStart(6)} µs CPU/request   ${(floorCpu / cpu).toFixed(2)}× floor, CPU-normalised`);
+      }
+      const rate = Math.round(floorRps / 2);
+      const floorLatency = await pacedLatency(peers[0] as Peer, method, urlPath, body, rate, seconds);
+      lines.push(`  latency at ${rate} req/s (half the floor's saturation), open loop, ${seconds} s each:`);
+      for (const p of peers) {
+        const l = p === peers[0] ? floorLatency : await pacedLatency(p, method, urlPath, body, rate, seconds);
+        lines.push(`    ${p.name.padEnd(30)} p50 ${l.p50.toFixed(3)} ms   p99 ${l.p99.toFixed(3)} ms   added p99 ${(l.p99 - floorLatency.p99).toFixed(3)} ms`);
+      }
+    }
+    return lines;
+  } finally {
+    for (const p of [up, ...peers]) p.child.kill('SIGTERM');
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const line of await runPeersBench()) console.log(line);
+  process.exit(0);
+}
