@@ -1,6 +1,7 @@
 import { SpecError, type ConfigProblem } from '../errors/index.js';
 import { compileContract, loadSpec, type CompiledContract } from '../openapi/index.js';
 import type { LoadedSpec, SpecProblem } from '../openapi/types.js';
+import { destinationProblems, egressSpecView } from '../egress/destination.js';
 import { policyProblems } from '../policies/check.js';
 import { formatPath } from './problem.js';
 import { locateProblems } from './load.js';
@@ -40,13 +41,16 @@ export async function compileApis(config: GatehouseConfig): Promise<ApisCheck> {
   const errors: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
   config.apis.forEach((api, index) => {
-    const spec = loaded[index] as LoadedSpec | SpecError;
-    if (spec instanceof SpecError) {
+    const loadedSpec = loaded[index] as LoadedSpec | SpecError;
+    if (loadedSpec instanceof SpecError) {
+      const spec = loadedSpec;
       errors.push(spec.line === undefined
         ? { ...(locateProblems(config, [{ path: ['apis', index, 'spec'], message: '' }])[0] as ConfigProblem), message: `${spec.file}: ${spec.reason}` }
         : { path: spec.pointer === undefined ? formatPath(['apis', index, 'spec']) : `#${spec.pointer}`, message: spec.reason, file: spec.file, line: spec.line });
       return;
     }
+    const spec = api.direction === 'egress' ? egressSpecView(loadedSpec) : loadedSpec;
+    errors.push(...locateProblems(config, destinationProblems(api, index, spec)));
     const contract = compileContract(spec, {
       unknownFields: api.policies.contract.unknownFields,
       unknownQuery: api.policies.contract.unknownQuery,

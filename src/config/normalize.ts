@@ -15,6 +15,7 @@ import { normalizeInventory } from '../inventory/config.js';
 import { normalizeMonitoring } from '../anomaly/config.js';
 import { normalizeAdmin } from '../admin/config.js';
 import { normalizeRetention } from '../store/retention.js';
+import { normalizeEgress } from '../egress/config.js';
 import { DEFAULT_CONTRACT, DEFAULT_LIMITS, DEFAULT_UPSTREAM } from './defaults.js';
 import type { StoreConfig } from '../store/index.js';
 import type { ApiConfig, ClientIpConfig, GatehouseConfig, LimitsConfig, UpstreamConfig } from './types.js';
@@ -119,9 +120,13 @@ function normalizeApi(raw: Raw, index: number, resolve: (p: string) => string, p
   const policies: Raw = raw.policies ?? {};
   const at = (name: string): (string | number)[] => ['apis', index, 'policies', name];
   const headers: Raw = raw.policies?.securityHeaders ?? {};
+  const direction: ApiConfig['direction'] = raw.direction ?? 'ingress';
+  if (direction === 'ingress' && raw.egress !== undefined) problems.push({ path: ['apis', index, 'egress'], message: 'applies to direction: egress only' });
   return {
     name: raw.name,
     spec: resolve(raw.spec),
+    direction,
+    egress: direction === 'egress' ? normalizeEgress(raw.egress, ['apis', index, 'egress'], problems) : undefined,
     basePath: raw.basePath === undefined ? undefined : trimSlash(raw.basePath),
     owner: raw.owner,
     upstream: normalizeUpstream(raw.upstream, resolve),

@@ -13,6 +13,7 @@ import { INVENTORY_SCHEMA } from '../inventory/config.js';
 import { MONITORING_SCHEMA } from '../anomaly/config.js';
 import { ADMIN_SCHEMA } from '../admin/config.js';
 import { RETENTION_SCHEMA } from '../store/retention.js';
+import { EGRESS_SCHEMA } from '../egress/config.js';
 import { DURATION_SCHEMA, SIZE_SCHEMA } from './units.js';
 
 /**
@@ -53,6 +54,8 @@ const contractPolicy = closed({
 const api = closed({
   name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', 'x-hint': 'must be a name of letters, digits, _ . -' },
   spec: { type: 'string', minLength: 1 },
+  direction: { enum: ['ingress', 'egress'], 'x-hint': 'must be ingress (callers -> your service) or egress (your services -> a third-party API)' },
+  egress: EGRESS_SCHEMA,
   basePath: { type: 'string', pattern: '^(/[^/?#]+)*/?$', 'x-hint': 'must be a path such as /api/v1' },
   owner: { type: 'string' },
   upstream: closed({

@@ -14,6 +14,7 @@ import type { InventoryConfig } from '../inventory/config.js';
 import type { MonitoringConfig } from '../anomaly/config.js';
 import type { AdminConfig } from '../admin/config.js';
 import type { RetentionConfig } from '../store/retention.js';
+import type { EgressConfig } from '../egress/config.js';
 
 /** The normalised configuration: every default applied, durations in ms, sizes in bytes, paths absolute. */
 export type PolicyMode = 'enforce' | 'monitor' | 'off';
@@ -51,6 +52,10 @@ export type Charset = 'utf-8' | 'iso-8859-1' | 'windows-1252';
 export interface ApiConfig {
   readonly name: string;
   readonly spec: string;
+  /** ingress: callers -> our service; egress: our services -> a third-party API (docs/egress.md). */
+  readonly direction: 'ingress' | 'egress';
+  /** Destination guard, limits and credentials of an egress API; undefined for ingress. */
+  readonly egress: EgressConfig | undefined;
   /** Overrides the spec's server base paths when set. */
   readonly basePath: string | undefined;
   readonly owner: string | undefined;

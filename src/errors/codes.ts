@@ -58,6 +58,10 @@ export const ERROR_CODES = {
   GH_UPSTREAM_RESPONSE_INVALID: { status: 502, title: 'Bad Gateway', description: 'The upstream response violates the contract and the policy blocks it.' },
   GH_UPSTREAM_ERROR: { status: 502, title: 'Upstream Error', description: 'The upstream failed with a status the contract does not declare; its body is withheld (it may hold a stack trace). The upstream status is kept.' },
   GH_UPSTREAM_RESPONSE_TOO_LARGE: { status: 502, title: 'Bad Gateway', description: 'The upstream response is larger than the configured cap.' },
+  // egress (docs/egress.md)
+  GH_EGRESS_DESTINATION_REFUSED: { status: 502, title: 'Bad Gateway', description: 'The third-party API\'s name resolved to a private, loopback, link-local or metadata address; no connection was made.' },
+  GH_EGRESS_CERTIFICATE_REFUSED: { status: 502, title: 'Bad Gateway', description: 'The third-party API presented no certificate carrying a pinned public key (egress.pins).' },
+  GH_EGRESS_REDIRECT_REFUSED: { status: 502, title: 'Bad Gateway', description: 'The third-party API redirected to another origin, or more often than egress.redirects allows.' },
   // dependencies of policies
   GH_DEPENDENCY_UNAVAILABLE: { status: 503, title: 'Service Unavailable', description: 'A dependency of a policy (store, identity provider) is unavailable and the policy fails closed.' },
   GH_INTERNAL: { status: 500, title: 'Internal Server Error', description: 'An unexpected error inside the gateway; details are in the gateway log under the request id.' },

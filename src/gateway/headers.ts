@@ -98,7 +98,8 @@ function filtered(name: string, filter: UpstreamFilter): boolean {
  * `bodyLength`: the length of a body the gateway read and now sends itself (-1 when the client's
  * body streams through as it comes). `plainResponse`: a policy reads the response body, so the
  * client's Accept-Encoding is replaced by `identity` (sent beside it, both would reach the
- * upstream, which may well pick gzip from the pair).
+ * upstream, which may well pick gzip from the pair). `forwarded`: X-Forwarded-* and X-Request-Id
+ * are added (not towards a third party).
  */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
@@ -109,6 +110,7 @@ export function upstreamRequestHeaders(
   add: Readonly<Record<string, string>> | undefined,
   bodyLength: number,
   plainResponse: boolean,
+  forwarded = true,
 ): string[] {
   const extra = connectionTokens(incoming.connection);
   const out: string[] = [];
@@ -129,6 +131,8 @@ export function upstreamRequestHeaders(
   if (add !== undefined) for (const name in add) out.push(name, add[name] as string);
   if (bodyLength !== -1) out.push('content-length', String(bodyLength));
   if (plainResponse) out.push('accept-encoding', 'identity');
+  // To a third party (egress) the internal caller's address, host name and request id stay inside.
+  if (!forwarded) return out;
   out.push('x-forwarded-for', clientIp, 'x-forwarded-proto', secure ? 'https' : 'http');
   const host = incoming.host;
   if (host !== undefined) out.push('x-forwarded-host', host);

@@ -10,6 +10,7 @@ import { sendDenial } from './respond.js';
 import type { CompiledRoute } from './runtime-types.js';
 import type { GatewayServices } from './services.js';
 import { upstreamErrorCode } from './upstream.js';
+import type { EgressRuntime } from '../egress/runtime.js';
 
 /**
  * Forwards the request upstream and answers the client. From here the exchange owns the request:
@@ -18,12 +19,37 @@ import { upstreamErrorCode } from './upstream.js';
 export function proxy(ctx: RequestContext, route: CompiledRoute, body: Buffer | Readable | undefined, services: GatewayServices): void {
   // Response filtering needs a plain body: the upstream is asked not to compress it.
   const filter = route.upstreamFilter;
-  const headers = upstreamRequestHeaders(ctx.req.headers, ctx.clientIp, ctx.secure, ctx.id, filter, ctx.addHeaders, Buffer.isBuffer(body) ? body.length : -1, route.responseBody.length > 0);
+  const egress = route.api.egress;
+  const add = egress === undefined ? ctx.addHeaders : ctx.addHeaders === undefined ? egress.headers : { ...ctx.addHeaders, ...egress.headers };
+  const headers = upstreamRequestHeaders(ctx.req.headers, ctx.clientIp, ctx.secure, ctx.id, filter, add, Buffer.isBuffer(body) ? body.length : -1, route.responseBody.length > 0, egress === undefined);
   // An API key sent in the query string is taken out; the rest of the query goes as it came.
-  const query = filter.query.length === 0 ? ctx.rawQuery : withoutQueryParams(ctx.rawQuery, filter.query);
-  const target = query === '' ? ctx.path : `${ctx.path}?${query}`;
+  let query = filter.query.length === 0 ? ctx.rawQuery : withoutQueryParams(ctx.rawQuery, filter.query);
+  let path = ctx.path;
+  if (egress !== undefined) {
+    if (egress.query !== '') query = query === '' ? egress.query : `${query}&${egress.query}`;
+    // Mounted at /providers/acme, served by https://api.acme.example/v1: /v1 goes in its place.
+    path = path.slice(egress.mount.length);
+    if (path === '' && route.api.upstream.pathPrefix === '') path = '/';
+  }
+  const target = query === '' ? path : `${path}?${query}`;
   ctx.forwarded = true;
-  route.api.upstream.dispatch(ctx.method, target, headers, body, new Exchange(ctx, route, services));
+  const exchange = new Exchange(ctx, route, services, egress === undefined ? undefined : {
+    hops: 0,
+    deadline: performance.now() + egress.config.responseTimeoutMs,
+    headers,
+    path: route.api.upstream.pathPrefix + target,
+  });
+  route.api.upstream.dispatch(ctx.method, target, headers, body, exchange);
+}
+
+/** What an egress exchange keeps to follow a redirect and hold its deadline across hops. */
+interface EgressHop {
+  readonly hops: number;
+  /** `performance.now()` by which the last byte must have arrived. */
+  readonly deadline: number;
+  readonly headers: string[];
+  /** The path (and query) this hop asked the provider for: relative redirects resolve against it. */
+  readonly path: string;
 }
 
 const PENDING = 0;
@@ -35,6 +61,7 @@ const TOO_LARGE: Denial = { code: 'GH_UPSTREAM_RESPONSE_TOO_LARGE' };
 const BROKEN: Denial = { code: 'GH_UPSTREAM_UNAVAILABLE', detail: 'the upstream response broke off' };
 const ENCODED: Denial = { code: 'GH_UPSTREAM_RESPONSE_INVALID', detail: 'the upstream response is encoded and cannot be checked' };
 const NOT_JSON: Denial = { code: 'GH_UPSTREAM_RESPONSE_INVALID', detail: 'the upstream response is not valid JSON' };
+const EGRESS_TIMEOUT: Denial = { code: 'GH_UPSTREAM_TIMEOUT', detail: 'the provider did not finish its answer within egress.responseTimeout' };
 
 /**
  * One upstream exchange, driven through undici's dispatch handler rather than `pool.request`:
@@ -59,16 +86,26 @@ class Exchange implements Dispatcher.DispatchHandler {
   private out: unknown[] | undefined = undefined;
   private readonly started = performance.now();
   private waiting = false;
+  /** Egress only: the controller, so the deadline can abort the exchange, and the deadline's timer. */
+  private controller: Dispatcher.DispatchController | undefined = undefined;
+  private timer: NodeJS.Timeout | undefined = undefined;
 
   constructor(
     private readonly ctx: RequestContext,
     private readonly route: CompiledRoute,
     private readonly services: GatewayServices,
-  ) {}
+    private readonly hop: EgressHop | undefined,
+  ) {
+    // Idle timeouts between chunks do not stop a body that drips one byte a second: a third
+    // party's whole answer gets one deadline (egress.responseTimeout).
+    if (hop !== undefined) this.timer = setTimeout(() => this.expire(), Math.max(0, hop.deadline - performance.now()));
+  }
 
-  /** Present so undici takes this for a controller-style handler (it checks for this method). */
-  onRequestStart(): void {
-    // Nothing to set up: each callback receives the controller.
+  /** Controller-style handler (undici checks for this method); egress keeps the controller for its deadline. */
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.hop === undefined) return;
+    this.controller = controller;
+    if (this.state === FINISHED) controller.abort(new Error('egress exchange already answered'));
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
@@ -76,6 +113,10 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (status < 200 || this.state !== PENDING) return;
     const ctx = this.ctx;
     const route = this.route;
+    const egress = route.api.egress;
+    if (egress !== undefined && status >= 300 && status < 400 && status !== 304 && headers.location !== undefined) {
+      if (this.redirect(controller, egress, headerString(headers.location))) return;
+    }
     ctx.upstreamStatus = status;
     ctx.upstreamMs = performance.now() - this.started;
     route.metrics.upstreamDuration.observe(ctx.upstreamMs / 1000);
@@ -262,11 +303,75 @@ class Exchange implements Dispatcher.DispatchHandler {
     res.once('close', onClose);
   }
 
+  /**
+   * A redirect from an egress provider: followed on the pinned origin for GET and HEAD while
+   * `egress.redirects` allows, else refused (monitor mode: recorded and passed on). True when
+   * the exchange is settled here. A redirect is never passed to the caller in enforce mode: a
+   * caller that followed it would go around the gateway, to wherever the provider points it.
+   */
+  private redirect(controller: Dispatcher.DispatchController, egress: EgressRuntime, location: string): boolean {
+    const hop = this.hop as EgressHop;
+    const ctx = this.ctx;
+    const verdict = egress.redirect(location, hop.path);
+    let denial: Denial;
+    let reason: string;
+    if ('path' in verdict) {
+      const method = ctx.method;
+      if ((method === 'GET' || method === 'HEAD') && hop.hops < egress.config.redirects) {
+        this.state = FINISHED;
+        this.stopTimer();
+        controller.abort(new Error('redirect followed'));
+        const next = new Exchange(ctx, this.route, this.services, { ...hop, hops: hop.hops + 1, path: verdict.path });
+        this.route.api.upstream.dispatchPath(method, verdict.path, hop.headers, undefined, next);
+        return true;
+      }
+      reason = 'redirect_limit';
+      const limit = egress.config.redirects;
+      denial = { code: 'GH_EGRESS_REDIRECT_REFUSED', detail: method !== 'GET' && method !== 'HEAD' ? `a redirect of a ${method} is not followed`
+        : limit === 0 ? 'redirects from this provider are not followed' : `more than ${limit} redirect${limit === 1 ? '' : 's'}` };
+    } else {
+      reason = 'redirect_origin';
+      denial = verdict.denial;
+    }
+    const mode = egress.monitor ? 'monitor' : 'enforce';
+    this.services.metrics.egressRefusals.labels(this.route.api.name, reason, mode).inc();
+    // The target's origin only: a provider's redirect URL may carry tokens in its query.
+    this.services.logger.warn({ reqId: ctx.id, api: this.route.api.name, reason, mode, to: originOf(location, egress.origin) }, 'egress redirect refused');
+    if (egress.monitor) {
+      ctx.monitor('egress', denial);
+      return false;
+    }
+    this.refuse(controller, denial, 'egress');
+    return true;
+  }
+
+  /** egress.responseTimeout has passed: the caller gets a 504 (or a cut answer), the provider is dropped. */
+  private expire(): void {
+    this.timer = undefined;
+    const state = this.state;
+    if (state === FINISHED) return;
+    const ctx = this.ctx;
+    this.services.metrics.upstreamErrors.labels(this.route.api.name, 'response_timeout').inc();
+    this.services.logger.warn({ reqId: ctx.id, api: this.route.api.name }, 'egress response exceeded responseTimeout');
+    this.state = FINISHED;
+    if (state === STREAMING) ctx.res.destroy();
+    else sendDenial(ctx, EGRESS_TIMEOUT, 'egress');
+    this.controller?.abort(new Error('egress response timeout'));
+    complete(ctx, this.services);
+  }
+
+  private stopTimer(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   /** Answers with a refusal (or cuts a response already under way) and drops the upstream's answer. */
   private refuse(controller: Dispatcher.DispatchController, denial: Denial, policy: string, status?: number): void {
     const wasStreaming = this.state === STREAMING;
     // Finished before the abort, so the error it reports back is ignored.
     this.state = FINISHED;
+    this.stopTimer();
     if (wasStreaming) this.ctx.res.destroy();
     else sendDenial(this.ctx, denial, policy, status);
     controller.abort(new Error('upstream response dropped'));
@@ -288,6 +393,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   private finish(): void {
     if (this.state === FINISHED) return;
     this.state = FINISHED;
+    this.stopTimer();
     complete(this.ctx, this.services);
   }
 }
@@ -318,6 +424,14 @@ function decorate(ctx: RequestContext, route: CompiledRoute, out: unknown[]): vo
 /** Authenticated answers must not be stored by shared caches (OWASP API8). */
 function noStore(ctx: RequestContext): boolean {
   return ctx.identity !== undefined && ctx.identity.kind !== 'anonymous';
+}
+
+function originOf(location: string, base: string): string {
+  try {
+    return new URL(location, base).origin;
+  } catch {
+    return '(unreadable)';
+  }
 }
 
 function headerString(value: string | string[] | undefined): string {

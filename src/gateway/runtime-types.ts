@@ -7,6 +7,7 @@ import type { RouteMetrics } from '../observe/metrics.js';
 import type { ClientIpResolver } from './client-ip.js';
 import type { UpstreamFilter } from './headers.js';
 import type { Upstream } from './upstream.js';
+import type { EgressRuntime } from '../egress/runtime.js';
 
 /** One configured API, compiled. */
 export interface CompiledApi {
@@ -14,6 +15,8 @@ export interface CompiledApi {
   readonly name: string;
   readonly spec: LoadedSpec;
   readonly upstream: Upstream;
+  /** Set on an egress API (a third party behind the gateway): guard, credentials, redirects. */
+  readonly egress: EgressRuntime | undefined;
   /** Security headers added to every response of this API, computed once. */
   readonly securityHeaders: Readonly<OutgoingHttpHeaders>;
   /** The same, as the flat name/value list forwarded responses are built from. */

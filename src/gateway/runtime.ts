@@ -12,7 +12,8 @@ import type { GatewayServices } from './services.js';
 import type { CompiledApi, CompiledRoute, RouteMatch, Runtime } from './runtime-types.js';
 import { compileClientIp } from './client-ip.js';
 import { gatewayResponseHeaderNames } from './headers.js';
-import { Upstream } from './upstream.js';
+import { Upstream, upstreamTls } from './upstream.js';
+import { compileEgress } from '../egress/runtime.js';
 
 /**
  * Compiles a configuration into a runtime: specs loaded, every operation's validators and
@@ -35,7 +36,10 @@ export async function compileRuntime(config: GatehouseConfig, services: GatewayS
     for (const { api: apiConfig, spec, contract } of checked.apis) {
       const api = compileApi(config, apiConfig, contract, scope);
       apis.push(api.compiled);
-      const basePaths = apiConfig.basePath !== undefined ? [apiConfig.basePath] : spec.basePaths.length > 0 ? spec.basePaths : [''];
+      scope.services.metrics.apiInfo.labels(apiConfig.name, apiConfig.direction).set(1);
+      // An egress API is mounted at one path: the provider's server path goes on in its place.
+      const basePaths = api.compiled.egress !== undefined ? [api.compiled.egress.mount]
+        : apiConfig.basePath !== undefined ? [apiConfig.basePath] : spec.basePaths.length > 0 ? spec.basePaths : [''];
       for (const basePath of basePaths) {
         prefixes.push({ prefix: basePath, api: api.compiled });
         for (const route of api.routes) entries.push({ basePath, operation: route.operation as Operation, value: route });
@@ -109,11 +113,14 @@ function compileApi(config: GatehouseConfig, apiConfig: ApiConfig, contract: Com
   const spec = contract.spec;
   const security = securityHeadersFor(apiConfig);
   const routes: CompiledRoute[] = [];
+  const egress = apiConfig.egress === undefined ? undefined
+    : compileEgress(apiConfig, apiConfig.basePath ?? apiConfig.upstream.pathPrefix, upstreamTls(apiConfig.upstream), scope.services);
   const api: { -readonly [K in keyof CompiledApi]: CompiledApi[K] } = {
     config: apiConfig,
     name: apiConfig.name,
     spec,
-    upstream: new Upstream(apiConfig.upstream),
+    upstream: new Upstream(apiConfig.upstream, egress === undefined ? undefined : () => egress.connect),
+    egress,
     securityHeaders: security.headers,
     securityHeaderList: Object.entries(security.headers).flatMap(([name, value]) => [name, String(value)]),
     reservedResponseHeaders: gatewayResponseHeaderNames(security.headers, security.hsts !== undefined),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { Pool, type Dispatcher } from 'undici';
+import type { ConnectionOptions } from 'node:tls';
+import { Pool, type Dispatcher, type buildConnector } from 'undici';
 import type { UpstreamConfig } from '../config/types.js';
 import type { ErrorCode } from '../errors/index.js';
 
@@ -16,36 +17,35 @@ export class Upstream {
   private readonly headersTimeout: number;
   private readonly bodyTimeout: number;
 
-  constructor(config: UpstreamConfig) {
+  /**
+   * `connector`: made from the TLS options (egress APIs pass one that guards the destination,
+   * src/egress/connector.ts); undici's own connector when undefined.
+   */
+  constructor(config: UpstreamConfig, connector?: (tls: ConnectionOptions) => buildConnector.connector) {
     this.origin = config.origin;
     this.pathPrefix = config.pathPrefix;
     this.maxResponseBytes = config.maxResponseBytes;
     this.headersTimeout = config.headersTimeoutMs;
     this.bodyTimeout = config.timeoutMs;
-    const tls = config.tls;
+    const tls = upstreamTls(config);
     this.pool = new Pool(config.origin, {
       connections: config.connections,
       pipelining: 1,
       keepAliveTimeout: 4_000,
-      connect: {
-        timeout: config.connectTimeoutMs,
-        ...(tls === undefined ? {} : {
-          // Read once at load time; reload re-reads them (certificate rotation without restart).
-          ...(tls.ca === undefined ? {} : { ca: readFileSync(tls.ca) }),
-          ...(tls.cert === undefined ? {} : { cert: readFileSync(tls.cert) }),
-          ...(tls.key === undefined ? {} : { key: readFileSync(tls.key) }),
-          ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
-          rejectUnauthorized: tls.rejectUnauthorized,
-        }),
-      },
+      connect: connector === undefined ? { timeout: config.connectTimeoutMs, ...tls } as buildConnector.BuildOptions : connector(tls),
     });
   }
 
   /** Sends one request; `handler` receives the answer (see undici's DispatchHandler). */
   dispatch(method: string, path: string, headers: string[], body: Buffer | Readable | undefined, handler: Dispatcher.DispatchHandler): void {
+    this.dispatchPath(method, this.pathPrefix === '' ? path : this.pathPrefix + path, headers, body, handler);
+  }
+
+  /** Sends one request to `path` as it is, without the upstream URL's path prefix (a redirect's target). */
+  dispatchPath(method: string, path: string, headers: string[], body: Buffer | Readable | undefined, handler: Dispatcher.DispatchHandler): void {
     this.pool.dispatch({
       method: method as Dispatcher.HttpMethod,
-      path: this.pathPrefix === '' ? path : this.pathPrefix + path,
+      path,
       headers,
       body: body ?? null,
       headersTimeout: this.headersTimeout,
@@ -62,6 +62,19 @@ export class Upstream {
   }
 }
 
+/** The TLS options of an upstream, files read once at load time; reload re-reads them (certificate rotation without restart). */
+export function upstreamTls(config: UpstreamConfig): ConnectionOptions {
+  const tls = config.tls;
+  if (tls === undefined) return {};
+  return {
+    ...(tls.ca === undefined ? {} : { ca: readFileSync(tls.ca) }),
+    ...(tls.cert === undefined ? {} : { cert: readFileSync(tls.cert) }),
+    ...(tls.key === undefined ? {} : { key: readFileSync(tls.key) }),
+    ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
+    rejectUnauthorized: tls.rejectUnauthorized,
+  };
+}
+
 /** Maps an undici / socket error to the refusal a client sees; the cause goes to the log only. */
 export function upstreamErrorCode(error: unknown): ErrorCode {
   const code = (error as { code?: string } | null)?.code;
@@ -71,6 +84,9 @@ export function upstreamErrorCode(error: unknown): ErrorCode {
     case 'UND_ERR_BODY_TIMEOUT':
     case 'ETIMEDOUT':
       return 'GH_UPSTREAM_TIMEOUT';
+    case 'GH_EGRESS_DESTINATION_REFUSED':
+    case 'GH_EGRESS_CERTIFICATE_REFUSED':
+      return code;
     default:
       return 'GH_UPSTREAM_UNAVAILABLE';
   }

@@ -31,6 +31,13 @@ export interface GatewayMetrics {
   /** Records deleted by retention, and retention passes that failed, per stream. */
   readonly recordsTrimmed: Counter<'stream'>;
   readonly retentionFailures: Counter<'stream'>;
+  /**
+   * The direction of every configured API (value 1): `gatehouse_requests_total * on(api)
+   * group_left(direction) gatehouse_api_info` labels any per-API series ingress or egress.
+   */
+  readonly apiInfo: Gauge<'api' | 'direction'>;
+  /** What the egress guard refused before or instead of an answer: address, certificate, redirect. */
+  readonly egressRefusals: Counter<'api' | 'reason' | 'mode'>;
   /** Bound children per route so the hot path does no label hashing. */
   forRoute(api: string, operation: string): RouteMetrics;
 }
@@ -66,6 +73,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
   const recordsTrimmed = new Counter({ name: 'gatehouse_records_trimmed_total', help: 'Records deleted by retention (retention.*.maxAge, maxRecords), per stream.', labelNames: ['stream'] as const, registers: [registry] });
   const retentionFailures = new Counter({ name: 'gatehouse_retention_failures_total', help: 'Retention passes that could not delete old records (store unavailable), per stream.', labelNames: ['stream'] as const, registers: [registry] });
   const certificateDays = new Gauge({ name: 'gatehouse_certificate_expiry_days', help: 'Days until each certificate in use expires (listener, client CA, upstream).', labelNames: ['use', 'subject', 'file'] as const, registers: [registry] });
+  const apiInfo = new Gauge({ name: 'gatehouse_api_info', help: 'One series per configured API with its direction (ingress or egress); join on api to label other series.', labelNames: ['api', 'direction'] as const, registers: [registry] });
+  const egressRefusals = new Counter({ name: 'gatehouse_egress_refusals_total', help: 'Egress destinations, certificates and redirects refused (mode=monitor: recorded, not refused).', labelNames: ['api', 'reason', 'mode'] as const, registers: [registry] });
   const forRoute = (api: string, operation: string): RouteMetrics => {
     const byStatus = new Map<number, CounterSeries>();
     const byRefusal = new Map<string, Counter.Internal>();
@@ -92,5 +101,5 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
       stripped: strippedFields.labels(api, operation),
     };
   };
-  return { registry, requests, duration, upstreamDuration, refusals, strippedFields, upstreamErrors, reloads, configInfo, configLoadedSeconds, configLastReloadSuccessful, configLastReloadSeconds, configOutOfSync, configWatchUp, connectionCuts, failOpen, certificateDays, inventoryOverflow, recordsTrimmed, retentionFailures, forRoute };
+  return { registry, requests, duration, upstreamDuration, refusals, strippedFields, upstreamErrors, reloads, configInfo, configLoadedSeconds, configLastReloadSuccessful, configLastReloadSeconds, configOutOfSync, configWatchUp, connectionCuts, failOpen, certificateDays, inventoryOverflow, recordsTrimmed, retentionFailures, apiInfo, egressRefusals, forRoute };
 }

@@ -44,6 +44,11 @@ export function upstreamFilterFor(config: GatehouseConfig, api: ApiConfig, spec:
       }
     }
   }
+  // An egress API's provider credentials are the gateway's to set: a caller's copy never goes out.
+  for (const credential of api.egress?.credentials ?? []) {
+    if ('header' in credential) names.add(credential.header);
+    else if (!query.includes(credential.query)) query.push(credential.query);
+  }
   const keys = new Set([...names].map(headerKey));
   return { prefixes, names: keys, query, cookies, initials: initialsOf([...prefixes, ...keys]) };
 }
