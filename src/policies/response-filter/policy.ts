@@ -53,7 +53,10 @@ export const responseFilterPolicy: PolicyFactory = ({ api, validators }) => {
         const denial = invalid(validator.validate(body), monitored);
         if (denial !== undefined) return denial;
       }
-      ctx.strippedFields += validator.strip(body);
+      const removed = validator.strip(body);
+      ctx.strippedFields += removed;
+      // block on egress: a provider that sends what its spec does not declare is refused outright.
+      if (egress && setting === 'block' && removed > 0) return UNDECLARED_FIELDS;
       return undefined;
     },
   };
@@ -61,6 +64,8 @@ export const responseFilterPolicy: PolicyFactory = ({ api, validators }) => {
 };
 
 const UNDECLARED = { code: 'GH_UPSTREAM_RESPONSE_INVALID', detail: 'the upstream answered with a status or media type the contract does not declare' } as const;
+
+const UNDECLARED_FIELDS = { code: 'GH_UPSTREAM_RESPONSE_INVALID', detail: 'the upstream response has fields the contract does not declare' } as const;
 
 function invalid(issues: ReturnType<ResponseValidator['validate']>, withErrors: boolean): Denial | undefined {
   if (issues === undefined || issues.length === 0) return undefined;
