@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { lookup, type LookupAddress } from 'node:dns';
 import { checkServerIdentity, type ConnectionOptions, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import { buildConnector } from 'undici';
@@ -70,8 +70,9 @@ function chainHasPin(leaf: DetailedPeerCertificate, pins: ReadonlySet<string>): 
   const seen = new Set<DetailedPeerCertificate>();
   for (let cert: DetailedPeerCertificate | undefined = leaf; cert !== undefined && !seen.has(cert); cert = cert.issuerCertificate) {
     seen.add(cert);
-    const key = (cert as { pubkey?: Buffer }).pubkey;
-    if (key !== undefined && pins.has(createHash('sha256').update(key).digest('base64'))) return true;
+    // `pubkey` is the bare key for EC certificates; a pin is over the whole SubjectPublicKeyInfo.
+    const spki = new X509Certificate(cert.raw).publicKey.export({ type: 'spki', format: 'der' });
+    if (pins.has(createHash('sha256').update(spki).digest('base64'))) return true;
   }
   return false;
 }
