@@ -46,7 +46,9 @@ function text(r: InventoryReport): string {
   const observed = r.operations.filter((o) => o.count > 0).length;
   out.push(`Inventory (${r.generatedAt})`);
   out.push(`  ${r.operations.length} declared operations in ${r.apis.length} API(s), ${observed} observed; ${r.shadow.length} shadow, ${r.zombie.length} zombie, ${r.unused.length} unused; ${r.drift.length} drift fields; ${r.sensitive.length} sensitive fields; ${r.unowned.length} without owner`);
-  section(out, 'Operations', r.operations.map((o) => `${pad(o.method, 7)}${pad(`${o.api} ${o.path}`, 44)}${pad(String(o.count), 8)}${pad(o.owner ?? '(no owner)', 18)}${o.deprecated ? 'deprecated' : ''}`));
+  // A third party's operations (egress) are told apart from the ones we serve.
+  const egress = new Set(r.apis.filter((a) => a.direction === 'egress').map((a) => a.name));
+  section(out, 'Operations', r.operations.map((o) => `${pad(o.method, 7)}${pad(`${o.api} ${o.path}`, 44)}${pad(String(o.count), 8)}${pad(o.owner ?? '(no owner)', 18)}${[egress.has(o.api) ? 'egress' : '', o.deprecated ? 'deprecated' : ''].filter((w) => w !== '').join(' ')}`));
   section(out, 'Shadow APIs (observed, in no spec)', r.shadow.map((s) => `${pad(s.method, 7)}${pad(`${s.api} ${s.path}`, 44)}${pad(String(s.count), 8)}last ${s.lastSeen}  callers ${s.callers.slice(0, 3).join(', ')}${s.callers.length > 3 ? ', ...' : ''}${s.source === 'gateway' ? '' : `  (${s.source})`}`));
   section(out, 'Zombie APIs (deprecated or superseded, still called)', r.zombie.map((z) => `${pad(z.method, 7)}${pad(`${z.api} ${z.path}`, 44)}${pad(String(z.count), 8)}${z.reason}${z.declared ? '' : ' (in no spec)'}`));
   section(out, 'Unused (declared, never called)', r.unused.map((u) => `${pad(u.method, 7)}${u.api} ${u.path}`));

@@ -8,7 +8,7 @@ import { VersionRule } from './versions.js';
 /** Declared vs observed, per operation, and everything that differs. */
 export interface InventoryReport {
   readonly generatedAt: string;
-  readonly apis: readonly { name: string; title: string; version: string; owner: string | undefined; operations: number }[];
+  readonly apis: readonly { name: string; title: string; version: string; owner: string | undefined; direction: 'ingress' | 'egress'; operations: number }[];
   readonly operations: readonly OperationEntry[];
   readonly shadow: readonly ShadowEntry[];
   readonly zombie: readonly ZombieEntry[];
@@ -74,7 +74,7 @@ export interface SensitiveEntry {
 }
 
 export interface InventoryInput {
-  readonly apis: readonly { readonly config: Pick<ApiConfig, 'name' | 'owner' | 'basePath'>; readonly spec: LoadedSpec }[];
+  readonly apis: readonly { readonly config: Pick<ApiConfig, 'name' | 'owner' | 'basePath'> & { readonly direction?: ApiConfig['direction'] }; readonly spec: LoadedSpec }[];
   readonly rows: readonly InventoryRow[];
   readonly now?: Date;
 }
@@ -129,7 +129,7 @@ export function buildInventory(input: InventoryInput): InventoryReport {
   shadow.sort((a, b) => b.count - a.count);
   return {
     generatedAt: (input.now ?? new Date()).toISOString(),
-    apis: input.apis.map(({ config, spec }) => ({ name: config.name, title: spec.title, version: spec.apiVersion, owner: config.owner, operations: spec.operations.length })),
+    apis: input.apis.map(({ config, spec }) => ({ name: config.name, title: spec.title, version: spec.apiVersion, owner: config.owner, direction: config.direction ?? 'ingress', operations: spec.operations.length })),
     operations, shadow, zombie, unused, drift, sensitive, unowned,
   };
 }

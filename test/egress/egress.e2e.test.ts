@@ -5,6 +5,9 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProvider, type FakeProvider } from '../../examples/egress/provider.mjs';
 import { parseConfig } from '../../src/config/index.js';
+import { buildInventory } from '../../src/inventory/report.js';
+import { readRows } from '../../src/inventory/rows.js';
+import { loadSpec } from '../../src/openapi/index.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import { kekFromBytes, SecretStore } from '../../src/secrets/index.js';
 import { scratchDir } from '../helpers/gateway.js';
@@ -21,6 +24,7 @@ let provider: FakeProvider;
 let gateway: Gateway;
 let base: string;
 let metricsUrl: string;
+let specFile: string;
 const logs: Record<string, unknown>[] = [];
 
 /** One egress API on the provider, mounted at /providers/NAME. */
@@ -47,6 +51,8 @@ async function startEgressGateway(dir: string, apis: string[], env: Record<strin
     'admin: { host: 127.0.0.1, port: 0 }',
     'store: { memory: {} }',
     'secrets: { store: secrets.json }',
+    // Every response walked, so the provider's added fields show as drift in this short test.
+    'inventory: { sampleRate: 1 }',
     'apis:',
     ...apis,
   ].join('\n');
@@ -82,7 +88,8 @@ beforeAll(async () => {
   provider = await startProvider();
   const dir = await scratchDir('gh-egress-');
   const spec = (await readFile(path.join(EXAMPLE, 'acme.openapi.yaml'), 'utf8')).replace('127.0.0.1:4010', `127.0.0.1:${provider.port}`);
-  await writeFile(path.join(dir, 'acme.openapi.yaml'), spec);
+  specFile = path.join(dir, 'acme.openapi.yaml');
+  await writeFile(specFile, spec);
   // The provider's key lives in the encrypted local store (src/secrets), never in the config.
   const kek = randomBytes(32);
   const k = kekFromBytes(kek);
@@ -222,6 +229,18 @@ describe('egress: monitor mode and outbound limits', () => {
     for (let i = 0; i < 3; i++) statuses.push((await get(`${base}/limited/widgets/1`, { 'x-caller': `svc-${i}` })).status);
     expect(statuses).toEqual([200, 200, 429]);
     expect(reached(1) - before).toBe(2);
+  });
+
+  it('keeps the inventory of a provider as of an own API: calls counted, the fields it added as drift', async () => {
+    await gateway.monitoring?.flush();
+    const report = buildInventory({
+      apis: [{ config: { name: 'acme', owner: undefined, basePath: '/providers/acme', direction: 'egress' }, spec: await loadSpec(specFile) }],
+      rows: await readRows(gateway.services.store.records),
+    });
+    expect(report.apis[0]?.direction).toBe('egress');
+    expect(report.operations.find((o) => o.api === 'acme')?.count).toBeGreaterThan(5);
+    const drift = report.drift.filter((d) => d.api === 'acme' && d.location === 'response').map((d) => d.field).sort();
+    expect(drift).toEqual(expect.arrayContaining(['html', 'isAdmin', 'note']));
   });
 
   it('labels egress APIs in the metrics', async () => {
