@@ -36,7 +36,6 @@ export async function compileRuntime(config: GatehouseConfig, services: GatewayS
     for (const { api: apiConfig, spec, contract } of checked.apis) {
       const api = compileApi(config, apiConfig, contract, scope);
       apis.push(api.compiled);
-      scope.services.metrics.apiInfo.labels(apiConfig.name, apiConfig.direction).set(1);
       // An egress API is mounted at one path: the provider's server path goes on in its place.
       const basePaths = api.compiled.egress !== undefined ? [api.compiled.egress.mount]
         : apiConfig.basePath !== undefined ? [apiConfig.basePath] : spec.basePaths.length > 0 ? spec.basePaths : [''];
@@ -50,6 +49,10 @@ export async function compileRuntime(config: GatehouseConfig, services: GatewayS
     await scope.close();
     throw error;
   }
+  // Set once the whole config compiled: a refused reload leaves the serving APIs' series as they are.
+  const info = scope.services.metrics.apiInfo;
+  info.reset();
+  for (const api of apis) info.labels(api.name, api.config.direction).set(1);
   const router = createRouter(entries);
   // Paths differ from declared ones only in case: a case-insensitive upstream (IIS, ASP.NET, some
   // Spring setups) would serve the declared operation, so they are never passed through unmatched.
