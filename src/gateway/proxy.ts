@@ -321,8 +321,10 @@ class Exchange implements Dispatcher.DispatchHandler {
         this.state = FINISHED;
         this.stopTimer();
         controller.abort(new Error('redirect followed'));
-        const next = new Exchange(ctx, this.route, this.services, { ...hop, hops: hop.hops + 1, path: verdict.path });
-        this.route.api.upstream.dispatchPath(method, verdict.path, hop.headers, undefined, next);
+        // The next hop carries no body: a length a GET's body once had must not go with it.
+        const headers = withoutBodyHeaders(hop.headers);
+        const next = new Exchange(ctx, this.route, this.services, { ...hop, hops: hop.hops + 1, path: verdict.path, headers });
+        this.route.api.upstream.dispatchPath(method, verdict.path, headers, undefined, next);
         return true;
       }
       reason = 'redirect_limit';
@@ -424,6 +426,16 @@ function decorate(ctx: RequestContext, route: CompiledRoute, out: unknown[]): vo
 /** Authenticated answers must not be stored by shared caches (OWASP API8). */
 function noStore(ctx: RequestContext): boolean {
   return ctx.identity !== undefined && ctx.identity.kind !== 'anonymous';
+}
+
+function withoutBodyHeaders(headers: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (name === 'content-length' || name === 'content-type' || name === 'transfer-encoding') continue;
+    out.push(name, headers[i + 1] as string);
+  }
+  return out;
 }
 
 function originOf(location: string, base: string): string {

@@ -2,7 +2,7 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileApis } from '../../src/config/apis.js';
-import { parseConfig } from '../../src/config/index.js';
+import { loadConfig, parseConfig } from '../../src/config/index.js';
 import { ConfigError, type ConfigProblem } from '../../src/errors/index.js';
 import { scratchDir } from '../helpers/gateway.js';
 
@@ -41,6 +41,12 @@ const API = (upstream: string, egress: string, extra = ''): string => [
 ].join('\n');
 
 describe('egress config', () => {
+  it('passes the example as it is shipped (what gatehouse check-config runs)', async () => {
+    const config = await loadConfig(path.join(EXAMPLE, 'gatehouse.yaml'), { env: { ACME_API_KEY: 'sk_test_example' } });
+    expect(config.apis[0]?.direction).toBe('egress');
+    expect((await compileApis(config)).errors).toEqual([]);
+  });
+
   it('accepts the example\'s destination', async () => {
     expect(await problems(API('http://127.0.0.1:4010/v1', '{ plainHttp: true, allowPrivate: [127.0.0.1] }'))).toEqual([]);
   });
