@@ -19,13 +19,13 @@ export interface EgressRuntime {
   readonly query: string;
   /** The provider's origin (`https://api.example.com`): the only one a redirect may go to. */
   readonly origin: string;
-  /** An undici connector with the destination guard, TLS verification and pins. */
-  readonly connect: buildConnector.connector;
+  /** Makes the upstream pool's connector from its TLS options: destination guard, verification, pins. */
+  readonly connector: (tls: ConnectionOptions) => buildConnector.connector;
   /** Where a redirect from the provider leads, judged: a path on the pinned origin, or a refusal. */
   redirect(location: string, from: string): { readonly path: string } | { readonly denial: Denial };
 }
 
-export function compileEgress(api: ApiConfig, mount: string, tls: ConnectionOptions, services: GatewayServices): EgressRuntime {
+export function compileEgress(api: ApiConfig, mount: string, services: GatewayServices): EgressRuntime {
   const config = api.egress as EgressConfig;
   const origin = api.upstream.origin;
   const headers: Record<string, string> = {};
@@ -36,8 +36,9 @@ export function compileEgress(api: ApiConfig, mount: string, tls: ConnectionOpti
   }
   const monitor = config.mode === 'monitor';
   const refused = services.metrics.egressRefusals;
-  const connect = guardedConnector({
-    guard: addressGuard(config.allowPrivate),
+  const guard = addressGuard(config.allowPrivate);
+  const connector = (tls: ConnectionOptions): buildConnector.connector => guardedConnector({
+    guard,
     pins: config.pins,
     timeoutMs: api.upstream.connectTimeoutMs,
     tls,
@@ -54,7 +55,7 @@ export function compileEgress(api: ApiConfig, mount: string, tls: ConnectionOpti
     headers,
     query: query.join('&'),
     origin,
-    connect,
+    connector,
     redirect(location, from) {
       let url: URL;
       try {

@@ -12,7 +12,7 @@ import type { GatewayServices } from './services.js';
 import type { CompiledApi, CompiledRoute, RouteMatch, Runtime } from './runtime-types.js';
 import { compileClientIp } from './client-ip.js';
 import { gatewayResponseHeaderNames } from './headers.js';
-import { Upstream, upstreamTls } from './upstream.js';
+import { Upstream } from './upstream.js';
 import { compileEgress } from '../egress/runtime.js';
 
 /**
@@ -117,12 +117,12 @@ function compileApi(config: GatehouseConfig, apiConfig: ApiConfig, contract: Com
   const security = securityHeadersFor(apiConfig);
   const routes: CompiledRoute[] = [];
   const egress = apiConfig.egress === undefined ? undefined
-    : compileEgress(apiConfig, apiConfig.basePath ?? apiConfig.upstream.pathPrefix, upstreamTls(apiConfig.upstream), scope.services);
+    : compileEgress(apiConfig, apiConfig.basePath ?? apiConfig.upstream.pathPrefix, scope.services);
   const api: { -readonly [K in keyof CompiledApi]: CompiledApi[K] } = {
     config: apiConfig,
     name: apiConfig.name,
     spec,
-    upstream: new Upstream(apiConfig.upstream, egress === undefined ? undefined : () => egress.connect),
+    upstream: new Upstream(apiConfig.upstream, egress?.connector),
     egress,
     securityHeaders: security.headers,
     securityHeaderList: Object.entries(security.headers).flatMap(([name, value]) => [name, String(value)]),

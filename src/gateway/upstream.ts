@@ -63,7 +63,7 @@ export class Upstream {
 }
 
 /** The TLS options of an upstream, files read once at load time; reload re-reads them (certificate rotation without restart). */
-export function upstreamTls(config: UpstreamConfig): ConnectionOptions {
+function upstreamTls(config: UpstreamConfig): ConnectionOptions {
   const tls = config.tls;
   if (tls === undefined) return {};
   return {
