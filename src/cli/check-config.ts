@@ -44,7 +44,9 @@ export async function checkConfig(file: string, options: { minScore?: number; en
   }
   const checked = await compileApis(config);
   for (const { api, spec } of checked.apis) {
-    lines.push(`api ${api.name}: ${spec.file} (OpenAPI ${spec.versionString}, ${spec.operations.length} operations)`);
+    // An egress API names the one destination it may reach, so a reviewer sees it at a glance.
+    const egress = api.direction === 'egress' ? `, egress to ${api.upstream.url}` : '';
+    lines.push(`api ${api.name}: ${spec.file} (OpenAPI ${spec.versionString}, ${spec.operations.length} operations${egress})`);
   }
   if (checked.errors.length > 0) {
     ok = false;
