@@ -43,6 +43,8 @@ export interface Alert {
   readonly ts: number;
   readonly summary: string;
   readonly api: string;
+  /** Set on alerts about an egress API (a third party our services call); absent: ingress. */
+  readonly direction?: 'egress';
   readonly operation?: string;
   readonly subject: AlertSubject;
   readonly evidence: AlertEvidence;

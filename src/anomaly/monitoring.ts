@@ -23,6 +23,10 @@ function selfInflicted(ctx: RequestContext, code: string | undefined): boolean {
 
 const DRAIN_EVERY_MS = 10_000;
 
+function egressNames(apis: readonly { readonly name: string; readonly direction?: 'ingress' | 'egress' }[]): ReadonlySet<string> {
+  return new Set(apis.filter((a) => a.direction === 'egress').map((a) => a.name));
+}
+
 export interface MonitoringOptions {
   /** Clock for observations (tests); Date.now by default. */
   readonly now?: () => number;
@@ -49,9 +53,12 @@ export class Monitoring {
   /** Read only until the detectors return: alerts are raised from their own copies. */
   private readonly slot = new ObservationSlot();
   private drainTimer: NodeJS.Timeout | undefined;
+  /** Names of the egress APIs of the config serving (useApis follows reloads). */
+  private egressApis: ReadonlySet<string>;
 
   private constructor(config: GatehouseConfig, private readonly services: GatewayServices, options: MonitoringOptions) {
     this.now = options.now ?? Date.now;
+    this.egressApis = egressNames(config.apis);
     const logger = services.logger;
     this.buffer = new BufferedRecords(services.store.records, { onError: (err) => logger.warn({ err }, 'inventory/alert records not stored yet; retrying') });
     this.revocations = new RevocationList(services.store, this.now);
@@ -79,12 +86,19 @@ export class Monitoring {
   }
 
   /** The compiled APIs, so zombie traffic follows the inventory's path-version rule. */
-  useApis(apis: readonly VersionedApi[]): void {
+  useApis(apis: readonly (VersionedApi & { readonly config: { readonly direction?: 'ingress' | 'egress' } })[]): void {
     this.detectors?.useVersions(new VersionRule(apis));
+    this.egressApis = egressNames(apis.map((a) => a.config));
   }
 
   private raise(drafts: readonly AlertDraft[]): void {
-    for (let i = 0; i < drafts.length; i++) this.alerts.raise(drafts[i] as AlertDraft);
+    const egress = this.egressApis;
+    for (let i = 0; i < drafts.length; i++) {
+      const draft = drafts[i] as AlertDraft;
+      // Alerts about a third party's API say so: an enumeration through an egress API is one of
+      // our services scraping the provider (or spending our quota), not an outsider probing us.
+      this.alerts.raise(egress.size > 0 && egress.has(draft.api) ? { ...draft, direction: 'egress' } : draft);
+    }
   }
 
   static async start(config: GatehouseConfig, services: GatewayServices, options: MonitoringOptions = {}): Promise<Monitoring> {

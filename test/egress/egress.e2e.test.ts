@@ -4,6 +4,8 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProvider, type FakeProvider } from '../../examples/egress/provider.mjs';
+import type { Alert } from '../../src/anomaly/alert.js';
+import { ALERT_STREAM } from '../../src/anomaly/dispatch.js';
 import { parseConfig } from '../../src/config/index.js';
 import { buildInventory } from '../../src/inventory/report.js';
 import { readRows } from '../../src/inventory/rows.js';
@@ -53,6 +55,7 @@ async function startEgressGateway(dir: string, apis: string[], env: Record<strin
     'secrets: { store: secrets.json }',
     // Every response walked, so the provider's added fields show as drift in this short test.
     'inventory: { sampleRate: 1 }',
+    'monitoring: { detectors: { enumeration: { distinctIds: 5 } } }',
     'apis:',
     ...apis,
   ].join('\n');
@@ -241,6 +244,14 @@ describe('egress: monitor mode and outbound limits', () => {
     expect(report.operations.find((o) => o.api === 'acme')?.count).toBeGreaterThan(5);
     const drift = report.drift.filter((d) => d.api === 'acme' && d.location === 'response').map((d) => d.field).sort();
     expect(drift).toEqual(expect.arrayContaining(['html', 'isAdmin', 'note']));
+  });
+
+  it('raises anomaly alerts on egress traffic, marked egress: one caller walking the provider\'s ids', async () => {
+    for (let id = 20; id < 28; id++) await get(`${base}/acme/widgets/${id}`);
+    await gateway.monitoring?.flush();
+    const alerts = (await gateway.services.store.records.query(ALERT_STREAM, { limit: 1000 })).map((r) => r.data as unknown as Alert);
+    const enumeration = alerts.find((a) => a.type === 'enumeration' && a.api === 'acme');
+    expect(enumeration?.direction).toBe('egress');
   });
 
   it('labels egress APIs in the metrics', async () => {
