@@ -13,6 +13,7 @@ import { registerSecrets } from './secrets.js';
 import { registerStart } from './start.js';
 import { registerAuditLog } from './audit-log.js';
 import { registerKeys } from './keys.js';
+import { registerThreatModel } from './threat-model.js';
 import { registerToken } from './token.js';
 
 /**
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerDetect(program);
   registerScan(program);
+  registerThreatModel(program);
   registerSbom(program);
   registerDeps(program);
   registerSecrets(program);

@@ -1,0 +1,307 @@
+/**
+ * What the spec says about each operation, read once, each fact with the pointer it was read at:
+ * who may call it, whether it changes state, the fields it takes and returns (with where each is
+ * written), its object identifiers and its sensitive fields. Derivations (derive.ts) only look at
+ * these facts, so a threat can always name the place in the document it comes from.
+ */
+import type { LoadedSpec, Operation, SecurityRequirement } from '../openapi/types.js';
+import { child, isObject, RawDoc, type Json } from '../audit/raw.js';
+import { typesOf } from '../audit/schema-walk.js';
+import { isSensitiveName, normName, WRITE_METHODS } from '../audit/rules/util.js';
+import type { Evidence } from './types.js';
+
+export type FieldPlace = 'path' | 'query' | 'header' | 'cookie' | 'body';
+
+/** One value an operation takes or returns: a parameter, or a property of a body at any depth. */
+export interface Field {
+  readonly name: string;
+  /** From the body root: `customer.id`, `items[].sku`; a parameter's own name. */
+  readonly path: string;
+  readonly in: FieldPlace;
+  /** The schema, with `$ref`s followed. */
+  readonly schema: Json;
+  readonly at: Evidence;
+}
+
+export interface SecurityFacts {
+  /** Anyone may call it: no requirement, or only the empty one. */
+  readonly anonymous: boolean;
+  /** Credentials are accepted but not required (an empty `{}` among the alternatives). */
+  readonly optional: boolean;
+  readonly requirements: readonly SecurityRequirement[];
+  readonly scopes: readonly string[];
+  readonly at: Evidence;
+}
+
+export interface OperationFacts {
+  readonly op: Operation;
+  readonly at: Evidence;
+  readonly security: SecurityFacts;
+  /** The method, when it changes state (POST, PUT, PATCH, DELETE). */
+  readonly writes: Evidence | undefined;
+  readonly inputs: readonly Field[];
+  /** Fields of the success (2xx) responses. */
+  readonly outputs: readonly Field[];
+  /** A success response whose body is a list. */
+  readonly list: Evidence | undefined;
+  /** A body taken as a file (multipart, octet-stream, binary strings). */
+  readonly upload: Evidence | undefined;
+  /** The path, a tag or an `x-admin` extension marks the operation as administrative. */
+  readonly admin: Evidence | undefined;
+}
+
+export interface DocumentFacts {
+  readonly spec: LoadedSpec;
+  readonly operations: readonly OperationFacts[];
+  /** Some operation of the document requires a scope: scopes are how this API grants functions. */
+  readonly usesScopes: boolean;
+}
+
+/** Most fields a body walk collects per operation: enough for every derivation on real specs. */
+const MAX_FIELDS = 400;
+const MAX_DEPTH = 8;
+
+export function readFacts(spec: LoadedSpec): DocumentFacts {
+  const raw = new RawDoc(spec.raw);
+  const ev = evidenceMaker(spec);
+  const operations = spec.operations.map((op) => operationFacts(spec, raw, op, ev));
+  return { spec, operations, usesScopes: operations.some((o) => o.security.scopes.length > 0) };
+}
+
+export type MakeEvidence = (pointer: string, says: string, file?: string) => Evidence;
+
+export function evidenceMaker(spec: LoadedSpec): MakeEvidence {
+  return (pointer, says, file) => {
+    const f = file ?? spec.file;
+    return { pointer, file: f, line: lineOf(spec, pointer, file), says };
+  };
+}
+
+/** The line of a pointer, or of its nearest ancestor that is written in the file. */
+function lineOf(spec: LoadedSpec, pointer: string, file: string | undefined): number | undefined {
+  let p = pointer;
+  for (;;) {
+    let loc: number | undefined;
+    try {
+      loc = spec.locate(p, file)?.line;
+    } catch {
+      loc = undefined;
+    }
+    if (loc !== undefined || p === '') return loc;
+    p = p.slice(0, p.lastIndexOf('/'));
+  }
+}
+
+function operationFacts(spec: LoadedSpec, raw: RawDoc, op: Operation, ev: MakeEvidence): OperationFacts {
+  const label = `${op.method} ${op.path}`;
+  const inputs: Field[] = [];
+  for (const p of op.parameters) {
+    const schema = isObject(p.schema) ? p.schema : {};
+    inputs.push({ name: p.name, path: p.name, in: p.in, schema, at: ev(p.pointer, `${p.in} parameter \`${p.name}\`${describeSchema(schema)}`) });
+  }
+  let upload: Evidence | undefined;
+  const body = op.requestBody;
+  if (body !== undefined) {
+    for (const [mediaType, media] of Object.entries(body.content)) {
+      const lower = mediaType.toLowerCase();
+      if (upload === undefined && (lower.startsWith('multipart/') || lower === 'application/octet-stream')) upload = ev(body.pointer, `request body accepted as ${mediaType}`);
+      collectFields(spec, raw, media.schema, media.schemaAt, 'body', inputs, ev);
+    }
+    if (upload === undefined) {
+      const file = inputs.find((f) => f.in === 'body' && isBinary(f.schema));
+      if (file !== undefined) upload = ev(file.at.pointer, `body field \`${file.path}\` is a file (${String(file.schema.format ?? file.schema.type)})`, file.at.file === spec.file ? undefined : file.at.file);
+    }
+  }
+  const outputs: Field[] = [];
+  let list: Evidence | undefined;
+  for (const [status, response] of Object.entries(op.responses)) {
+    if (!/^2/.test(status)) continue;
+    for (const [mediaType, media] of Object.entries(response.content)) {
+      const schema = media.schema;
+      if (list === undefined && isObject(schema) && typesOf(schema).includes('array')) {
+        list = ev(media.schemaAt?.pointer ?? response.pointer, `the ${status} response (${mediaType}) is a list${schema.maxItems === undefined ? ' without maxItems' : ` of at most ${String(schema.maxItems)}`}`, media.schemaAt?.file);
+      }
+      collectFields(spec, raw, schema, media.schemaAt, 'body', outputs, ev);
+    }
+  }
+  return {
+    op,
+    at: ev(op.pointer, label),
+    security: securityFacts(raw, op, ev),
+    writes: WRITE_METHODS.has(op.method) ? ev(op.pointer, `${op.method} changes state`) : undefined,
+    inputs,
+    outputs,
+    list,
+    upload,
+    admin: adminMark(op, ev),
+  };
+}
+
+function securityFacts(raw: RawDoc, op: Operation, ev: MakeEvidence): SecurityFacts {
+  const rawOp = raw.get(op.pointer);
+  const own = isObject(rawOp) && rawOp.security !== undefined;
+  const pointer = own ? `${op.pointer}/security` : raw.root.security !== undefined ? '/security' : op.pointer;
+  const reqs = op.security;
+  const empty = (r: SecurityRequirement): boolean => Object.keys(r).length === 0;
+  const anonymous = reqs.length === 0 || reqs.every(empty);
+  const optional = !anonymous && reqs.some(empty);
+  const scopes = [...new Set(reqs.flatMap((r) => Object.values(r).flat()))];
+  const says = reqs.length === 0
+    ? (own ? 'security: [] (no credential needed)' : 'no security requirement, here or for the document')
+    : anonymous ? 'security lists only {} (no credential needed)'
+      : `security: ${reqs.map((r) => (empty(r) ? '{} (anonymous)' : Object.entries(r).map(([n, s]) => (s.length > 0 ? `${n} [${s.join(', ')}]` : n)).join(' + '))).join(' or ')}`;
+  return { anonymous, optional, requirements: reqs, scopes, at: ev(pointer, says) };
+}
+
+const ADMIN_SEGMENT = /^(admin|administration|administrator|internal|manage|management|debug|sudo|superuser|ops|backoffice|back-office|staff)$/i;
+
+function adminMark(op: Operation, ev: MakeEvidence): Evidence | undefined {
+  if (op.extensions['x-admin'] === true) return ev(`${op.pointer}/x-admin`, 'x-admin: true');
+  const tag = op.tags.findIndex((t) => ADMIN_SEGMENT.test(t));
+  if (tag >= 0) return ev(`${op.pointer}/tags/${tag}`, `tag \`${op.tags[tag] ?? ''}\``);
+  const segment = op.path.split('/').find((s) => ADMIN_SEGMENT.test(s));
+  if (segment !== undefined) return ev(op.pointer, `the path ${op.path} has the segment \`${segment}\``);
+  return undefined;
+}
+
+/**
+ * Collects every property of a body schema with its pointer. A schema written in the root
+ * document is walked in its raw form, so a shared component is reported where it is written
+ * (`/components/schemas/User/properties/email`); one from another file is walked dereferenced.
+ */
+function collectFields(
+  spec: LoadedSpec, raw: RawDoc, schema: unknown, at: { file?: string; pointer: string } | undefined, place: FieldPlace, out: Field[], ev: MakeEvidence,
+): void {
+  if (!isObject(schema)) return;
+  const external = at?.file !== undefined && at.file !== spec.file;
+  if (at !== undefined && !external) {
+    const start = raw.get(at.pointer);
+    if (isObject(start)) {
+      walk(start, at.pointer, (node, ptr) => raw.resolve(node, ptr), place, out, ev, undefined);
+      return;
+    }
+  }
+  const file = external ? at.file : undefined;
+  walk(schema, at?.pointer ?? '', (node, ptr) => ({ node, pointer: ptr }), place, out, ev, file);
+}
+
+type Resolve = (node: unknown, pointer: string) => { node: unknown; pointer: string };
+
+function walk(root: Json, rootPointer: string, resolve: Resolve, place: FieldPlace, out: Field[], ev: MakeEvidence, file: string | undefined): void {
+  const onPath = new Set<unknown>();
+  const visit = (node: unknown, pointer: string, path: string, depth: number): void => {
+    if (out.length >= MAX_FIELDS || depth > MAX_DEPTH) return;
+    const r = resolve(node, pointer);
+    const n = r.node;
+    if (!isObject(n) || onPath.has(n)) return;
+    onPath.add(n);
+    if (isObject(n.properties)) {
+      for (const [name, prop] of Object.entries(n.properties)) {
+        const propPointer = child(r.pointer, 'properties', name);
+        const resolved = resolve(prop, propPointer).node;
+        const schema = isObject(resolved) ? resolved : {};
+        const fieldPath = path === '' ? name : `${path}.${name}`;
+        out.push({ name, path: fieldPath, in: place, schema, at: ev(propPointer, `property \`${fieldPath}\`${describeSchema(schema)}`, file) });
+        visit(prop, propPointer, fieldPath, depth + 1);
+      }
+    }
+    if (n.items !== undefined && !Array.isArray(n.items)) visit(n.items, child(r.pointer, 'items'), `${path}[]`, depth + 1);
+    for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
+      const list = n[key];
+      if (Array.isArray(list)) list.forEach((s, i) => visit(s, child(r.pointer, key, i), path, depth + 1));
+    }
+    if (isObject(n.additionalProperties)) visit(n.additionalProperties, child(r.pointer, 'additionalProperties'), `${path}.*`, depth + 1);
+    onPath.delete(n);
+  };
+  visit(root, rootPointer, '', 0);
+}
+
+function describeSchema(s: Json): string {
+  const bits: string[] = [];
+  const types = typesOf(s);
+  if (types.length > 0) bits.push(types.join('|'));
+  if (typeof s.format === 'string') bits.push(`format ${s.format}`);
+  if (s.readOnly === true) bits.push('readOnly');
+  if (s.writeOnly === true) bits.push('writeOnly');
+  return bits.length === 0 ? '' : ` (${bits.join(', ')})`;
+}
+
+// ---- what a field is --------------------------------------------------------------------------
+
+export function isString(s: Json): boolean {
+  return typesOf(s).includes('string');
+}
+
+export function isBinary(s: Json): boolean {
+  return s.type === 'file' || (isString(s) && ['binary', 'byte', 'base64'].includes(String(s.format)));
+}
+
+/** Names an object: `id`, `userId`, `order_id`, `uuid`; any path parameter that is not a fixed choice or a version. */
+export function isIdentifier(f: Field): boolean {
+  if (f.in === 'header' || f.in === 'cookie') return false;
+  if (f.schema.enum !== undefined || f.schema.const !== undefined) return false;
+  const n = normName(f.name);
+  if (f.in === 'path') return !['version', 'v', 'apiversion', 'lang', 'locale', 'language', 'format', 'ext', 'extension'].includes(n);
+  if (f.schema.readOnly === true) return false;
+  const types = typesOf(f.schema);
+  if (types.some((t) => t === 'object' || t === 'array' || t === 'boolean')) return false;
+  return n === 'id' || n.endsWith('uuid') || n.endsWith('guid') || /(Id|ID|_id|-id|\.id)$/.test(f.name);
+}
+
+/** Credentials and regulated data (passwords, tokens, keys, card numbers, SSNs). */
+export function isSecretField(f: Field): boolean {
+  return f.schema.writeOnly !== true && isSensitiveName(f.name);
+}
+
+const PERSONAL = ['email', 'phone', 'mobile', 'address', 'street', 'postcode', 'postalcode', 'zip', 'zipcode', 'birth', 'dob', 'dateofbirth',
+  'iban', 'passport', 'nationalid', 'taxid', 'firstname', 'lastname', 'fullname', 'surname', 'ipaddress', 'geolocation', 'latitude', 'longitude'];
+
+/** Personal data (GDPR): contact details, dates of birth, identity numbers, location. */
+export function isPersonalField(f: Field): boolean {
+  const n = normName(f.name);
+  if (f.schema.format === 'email') return true;
+  return PERSONAL.some((p) => n === p || (p.length > 4 && n.includes(p)));
+}
+
+const PRIVILEGED = new Set(['role', 'roles', 'isadmin', 'admin', 'superuser', 'issuperuser', 'permission', 'permissions', 'privilege', 'privileges',
+  'scope', 'scopes', 'group', 'groups', 'balance', 'credit', 'credits', 'verified', 'isverified', 'emailverified', 'approved', 'isapproved',
+  'owner', 'ownerid', 'plan', 'tier', 'isstaff', 'staff', 'accesslevel', 'usertype', 'accounttype', 'discount', 'price']);
+
+/** A writable field that grants rights or value when a client sets it: role, isAdmin, balance, price. */
+export function isPrivilegedField(f: Field): boolean {
+  return f.schema.readOnly !== true && PRIVILEGED.has(normName(f.name));
+}
+
+const URL_FORMATS = new Set(['uri', 'url', 'uri-reference', 'iri', 'iri-reference', 'uri-template']);
+const URL_NAMES = new Set(['url', 'uri', 'callback', 'callbackurl', 'webhook', 'webhookurl', 'redirect', 'redirecturi', 'redirecturl', 'returnurl',
+  'returnto', 'next', 'nexturl', 'endpoint', 'target', 'targeturl', 'destination', 'link', 'href', 'imageurl', 'avatarurl', 'feed', 'feedurl', 'proxy']);
+
+/** A URL the service may fetch or redirect to. */
+export function isUrlField(f: Field): boolean {
+  if (!isString(f.schema) && f.schema.type !== undefined) return false;
+  if (f.schema.enum !== undefined || f.schema.readOnly === true) return false;
+  const n = normName(f.name);
+  return URL_FORMATS.has(String(f.schema.format)) || URL_NAMES.has(n) || n.endsWith('url') || n.endsWith('uri');
+}
+
+/** A string the contract leaves free (no enum, const, format or pattern): what the injection guard scans by default. */
+export function isFreeString(f: Field): boolean {
+  const s = f.schema;
+  return isString(s) && !isBinary(s) && s.readOnly !== true && s.enum === undefined && s.const === undefined && s.format === undefined && s.pattern === undefined;
+}
+
+/** Secrets a caller proves who they are with: guessing them is the attack. */
+export function isGuessableSecret(f: Field): boolean {
+  const n = normName(f.name);
+  return (f.in === 'body' || f.in === 'query' || f.in === 'header') && f.schema.readOnly !== true
+    && (n.includes('password') || n.includes('passcode') || ['pin', 'otp', 'totp', 'mfacode', 'verificationcode', 'code2fa', 'twofactorcode', 'passwd', 'pwd'].includes(n));
+}
+
+const PAGE_SIZE = new Set(['limit', 'size', 'pagesize', 'perpage', 'count', 'top', 'max', 'maxresults', 'maxitems', 'first', 'last', 'pagelimit', 'take', 'rows']);
+
+/** A query parameter that sets how many items one answer holds, with no maximum. */
+export function isUnboundedPageSize(f: Field): boolean {
+  const t = typesOf(f.schema);
+  return f.in === 'query' && PAGE_SIZE.has(normName(f.name)) && (t.includes('integer') || t.includes('number') || t.length === 0)
+    && f.schema.maximum === undefined && typeof f.schema.exclusiveMaximum !== 'number' && f.schema.enum === undefined;
+}
