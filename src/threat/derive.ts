@@ -26,6 +26,8 @@ export interface Draft {
   readonly scanChecks: readonly string[];
   /** The fields involved (identifiers, sensitive outputs, free strings...), for the mitigation check. */
   readonly fields: readonly Field[];
+  /** Scopes the operation requires that no ordinary operation does: a grant of its own, if the gateway checks it. */
+  readonly ownScopes?: readonly string[];
 }
 
 export type ThreatId =
@@ -46,7 +48,7 @@ export function deriveOperation(f: OperationFacts, doc: DocumentFacts): Draft[] 
   push(guessing(f));
   push(repudiation(f));
   push(...objectLevel(f));
-  push(adminFunction(f));
+  push(adminFunction(f, doc));
   push(unscopedWrite(f, doc));
   push(...massAssignment(f));
   push(...exposure(f));
@@ -150,9 +152,12 @@ function objectLevel(f: OperationFacts): Draft[] {
   }];
 }
 
-function adminFunction(f: OperationFacts): Draft | undefined {
+function adminFunction(f: OperationFacts, doc: DocumentFacts): Draft | undefined {
   if (f.admin === undefined) return undefined;
+  const ordinary = new Set(doc.operations.filter((o) => o.admin === undefined).flatMap((o) => o.security.scopes));
+  const ownScopes = f.security.optional ? [] : f.security.scopes.filter((s) => !ordinary.has(s));
   return {
+    ownScopes,
     id: 'TM-BFLA-ADMIN', stride: 'E', owasp: 'API5:2023', severity: 'high',
     title: 'An administrative function reachable by an ordinary caller',
     because: [f.admin, f.security.at],

@@ -113,8 +113,10 @@ function mitigateOne(d: Draft, f: OperationFacts | undefined, v: GatewayView): M
         if (rule.public) return;
         if (rule.scopes.length > 0 || rule.roles.length > 0) refs.push(r(['policies', 'authorization', 'rules', i], `needs ${[rule.scopes.length > 0 ? `scopes ${rule.scopes.join(' ')}` : '', rule.roles.length > 0 ? `role ${rule.roles.join(' or ')}` : ''].filter(Boolean).join(' and ')}`));
       });
-      if (refs.length === 0 && d.id === 'TM-BFLA-ADMIN' && f !== undefined && f.security.scopes.length > 0 && !f.security.optional && authnMode !== 'off') {
-        return byMode(authnMode, [r(['policies', 'authentication'], `enforces the spec's scopes ${f.security.scopes.join(' ')}`)]);
+      // A scope only administrative operations require is a grant ordinary callers lack; the gateway checks it.
+      const own = d.ownScopes ?? [];
+      if (refs.length === 0 && own.length > 0 && authnMode !== 'off' && az?.mode !== 'off') {
+        return byMode(authnMode, [r(['policies', 'authentication'], `checks the scope ${own.join(' ')} the spec requires here and for no ordinary operation`)]);
       }
       if (refs.length === 0 || azMode === 'off') return gapOf('no `policies.authorization` rule or admin selector needs a role or scope for this operation');
       return byMode(azMode, refs);

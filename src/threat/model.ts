@@ -32,7 +32,7 @@ export function buildThreatModel(spec: LoadedSpec, options: ModelOptions = {}): 
   const audit = auditLoaded(spec).findings.filter((f) => f.suppressed === undefined);
   const finish = (d: Draft, f: OperationFacts | undefined): Threat => {
     const mitigation = mitigate(d, f, views);
-    const { fields: _fields, ...rest } = d;
+    const { fields: _fields, ownScopes: _own, ...rest } = d;
     return {
       ...rest,
       mitigation,
