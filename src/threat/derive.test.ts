@@ -55,6 +55,19 @@ describe('threats follow the facts of the spec', () => {
     expect(threatIds(me, 'getMine')).toEqual([]);
   });
 
+  it('TM-BOLA-READ for a record or an account in the path, not for a public name', () => {
+    const rename = (name: string, schema: Doc) => modelWith((d) => {
+      d.paths[`/things/{${name}}`] = d.paths['/accounts/{accountId}'];
+      d.paths[`/things/{${name}}`].parameters[0] = { name, in: 'path', required: true, schema };
+      delete d.paths['/accounts/{accountId}'];
+    });
+    expect(threatIds(rename('tagName', { type: 'string' }), 'getAccount')).not.toContain('TM-BOLA-READ');
+    expect(threatIds(rename('country', { type: 'string' }), 'getAccount')).not.toContain('TM-BOLA-READ');
+    expect(threatIds(rename('thingId', { type: 'string' }), 'getAccount')).toContain('TM-BOLA-READ');
+    expect(threatIds(rename('number', { type: 'integer' }), 'getAccount')).toContain('TM-BOLA-READ');
+    expect(threatIds(rename('username', { type: 'string' }), 'getAccount')).toContain('TM-BOLA-READ');
+  });
+
   it('TM-BOLA-READ is high when the object carries personal data', () => {
     expect(threatOn(base, 'getAccount', 'TM-BOLA-READ')?.severity).toBe('medium');
     const m = modelWith((d) => { account(d).properties.email = { type: 'string', format: 'email' }; });
@@ -92,6 +105,8 @@ describe('threats follow the facts of the spec', () => {
     const m = modelWith((d) => { account(d).properties.apiSecret = { type: 'string' }; account(d).properties.phone = { type: 'string' }; });
     expect(threatOn(m, 'getAccount', 'TM-DATA-SECRET')?.because[0]?.pointer).toBe('/components/schemas/Account/properties/apiSecret');
     expect(threatOn(m, 'getAccount', 'TM-DATA-PERSONAL')?.because[0]?.pointer).toBe('/components/schemas/Account/properties/phone');
+    const secretaries = modelWith((d) => { account(d).properties.secretaries = { type: 'array', items: { type: 'string' } }; account(d).properties.secretaryName = { type: 'string' }; });
+    expect(threatIds(secretaries, 'getAccount')).not.toContain('TM-DATA-SECRET');
     const writeOnly = modelWith((d) => { account(d).properties.apiSecret = { type: 'string', writeOnly: true }; });
     expect(threatIds(writeOnly, 'getAccount')).not.toContain('TM-DATA-SECRET');
   });

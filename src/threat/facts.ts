@@ -241,16 +241,25 @@ export function isIdentifier(f: Field): boolean {
   if (f.in === 'header' || f.in === 'cookie') return false;
   if (f.schema.enum !== undefined || f.schema.const !== undefined) return false;
   const n = normName(f.name);
-  if (f.in === 'path') return !['version', 'v', 'apiversion', 'lang', 'locale', 'language', 'format', 'ext', 'extension'].includes(n);
   if (f.schema.readOnly === true) return false;
   const types = typesOf(f.schema);
   if (types.some((t) => t === 'object' || t === 'array' || t === 'boolean')) return false;
-  return n === 'id' || n.endsWith('uuid') || n.endsWith('guid') || /(Id|ID|_id|-id|\.id)$/.test(f.name);
+  const idLike = n === 'id' || n.endsWith('uuid') || n.endsWith('guid') || /(Id|ID|_id|-id|\.id)$/.test(f.name);
+  if (f.in !== 'path') return idLike;
+  // A path segment names an object; whose it is matters when it is a record (a number, a uuid, an
+  // id) or an account, not a public name (a tag, a country, a language).
+  return idLike || types.includes('integer') || f.schema.format === 'uuid' || OWNED.has(n);
 }
+
+const OWNED = new Set(['user', 'username', 'owner', 'account', 'login', 'customer', 'org', 'organization', 'tenant', 'repo', 'project',
+  'team', 'member', 'handle', 'profile', 'wallet', 'invoice', 'order', 'document', 'file', 'session']);
 
 /** Credentials and regulated data (passwords, tokens, keys, card numbers, SSNs). */
 export function isSecretField(f: Field): boolean {
-  return f.schema.writeOnly !== true && isSensitiveName(f.name);
+  const types = typesOf(f.schema);
+  // A secret is a value: a list or an object named `secrets` holds them, and is looked at field by field.
+  if (f.schema.writeOnly === true || types.includes('object') || types.includes('array')) return false;
+  return isSensitiveName(f.name) && !normName(f.name).includes('secretar');
 }
 
 const PERSONAL = ['email', 'phone', 'mobile', 'address', 'street', 'postcode', 'postalcode', 'zip', 'zipcode', 'birth', 'dob', 'dateofbirth',
