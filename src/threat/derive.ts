@@ -9,7 +9,7 @@ import {
   isFreeString, isGuessableSecret, isIdentifier, isPersonalField, isPrivilegedField, isSecretField, isUnboundedPageSize, isUrlField,
   type DocumentFacts, type Field, type OperationFacts,
 } from './facts.js';
-import { isObject, RawDoc } from '../audit/raw.js';
+import { RawDoc } from '../audit/raw.js';
 import { typesOf } from '../audit/schema-walk.js';
 import { hostOf, serverRefs } from '../audit/rules/util.js';
 
@@ -207,40 +207,16 @@ function massAssignment(f: OperationFacts): Draft[] {
       auditRules: ['GH-DATA-003'], scanChecks: ['mass-assignment'], fields: privileged,
     });
   }
-  const open = openObjects(f);
-  if (open.length > 0) {
+  if (f.openBody !== undefined) {
     out.push({
       id: 'TM-MASS-UNDECLARED', stride: 'T', owasp: 'API3:2023', severity: 'medium',
       title: 'Fields the contract does not name reach the service (the request object is open)',
-      because: [f.writes, ...open],
+      because: [f.writes, f.openBody],
       remedy: 'Refuse undeclared fields (`policies.contract.unknownFields: reject`), and write `additionalProperties: false` in the spec.',
       auditRules: ['GH-INPUT-004'], scanChecks: ['mass-assignment'], fields: [],
     });
   }
   return out;
-}
-
-/** Request body objects that accept properties they do not name. */
-function openObjects(f: OperationFacts): Evidence[] {
-  const out: Evidence[] = [];
-  const body = f.op.requestBody;
-  if (body === undefined) return out;
-  for (const [mediaType, media] of Object.entries(body.content)) {
-    const s = media.schema;
-    if (!/json|form/i.test(mediaType) || !isObject(s)) continue;
-    const isObj = typesOf(s).includes('object') || (s.type === undefined && isObject(s.properties));
-    if (isObj && s.additionalProperties !== false && s.unevaluatedProperties !== false) {
-      const at = media.schemaAt?.pointer ?? body.pointer;
-      out.push({ pointer: at, file: media.schemaAt?.file ?? f.at.file, line: media.schemaAt?.file === undefined ? lineNear(f, at) : undefined, says: `the ${mediaType} body object does not set additionalProperties: false` });
-      break;
-    }
-  }
-  return out;
-}
-
-function lineNear(f: OperationFacts, pointer: string): number | undefined {
-  const byField = f.inputs.find((x) => x.at.pointer.startsWith(pointer));
-  return byField?.at.line ?? f.at.line;
 }
 
 function exposure(f: OperationFacts): Draft[] {
@@ -404,7 +380,8 @@ export function deriveDocument(doc: DocumentFacts, ev: (pointer: string, says: s
         out.push({
           id: 'TM-SCHEME-FLOW', stride: 'S', owasp: 'API2:2023', severity: 'high',
           title: flow === 'implicit' ? `Tokens in redirect URLs (${name}: OAuth2 implicit flow)` : `Clients handle user passwords (${name}: OAuth2 password flow)`,
-          because: [ev(`${scheme.pointer}/flows/${flow}`, `OAuth2 ${flow} flow`)],
+          // Swagger 2.0 writes one `flow: implicit`; OpenAPI 3 a `flows` object keyed by flow.
+          because: [raw.get(`${scheme.pointer}/flows/${flow}`) !== undefined ? ev(`${scheme.pointer}/flows/${flow}`, `OAuth2 ${flow} flow`) : ev(`${scheme.pointer}/flow`, `OAuth2 flow: ${flow}`)],
           remedy: 'Use the authorization code flow with PKCE (OAuth 2.0 Security BCP, RFC 9700); no gateway setting changes how clients obtain tokens.',
           auditRules: [flow === 'implicit' ? 'GH-AUTH-008' : 'GH-AUTH-009'], scanChecks: [], fields: [],
         });

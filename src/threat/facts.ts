@@ -5,7 +5,7 @@
  * these facts, so a threat can always name the place in the document it comes from.
  */
 import type { LoadedSpec, Operation, SecurityRequirement } from '../openapi/types.js';
-import { child, isObject, RawDoc, type Json } from '../audit/raw.js';
+import { child, isObject, RawDoc, segmentsOf, type Json } from '../audit/raw.js';
 import { typesOf } from '../audit/schema-walk.js';
 import { isSensitiveName, normName, WRITE_METHODS } from '../audit/rules/util.js';
 import type { Evidence } from './types.js';
@@ -48,6 +48,8 @@ export interface OperationFacts {
   readonly upload: Evidence | undefined;
   /** The path, a tag or an `x-admin` extension marks the operation as administrative. */
   readonly admin: Evidence | undefined;
+  /** A JSON or form request body object that accepts properties it does not name. */
+  readonly openBody: Evidence | undefined;
 }
 
 export interface DocumentFacts {
@@ -105,7 +107,8 @@ function operationFacts(spec: LoadedSpec, raw: RawDoc, op: Operation, ev: MakeEv
     for (const [mediaType, media] of Object.entries(body.content)) {
       const lower = mediaType.toLowerCase();
       if (upload === undefined && (lower.startsWith('multipart/') || lower === 'application/octet-stream')) upload = ev(body.pointer, `request body accepted as ${mediaType}`);
-      collectFields(spec, raw, media.schema, media.schemaAt, 'body', inputs, ev);
+      if (media.schemaAt === undefined && spec.version === '2.0') formFields(raw, op, inputs, ev);
+      else collectFields(spec, raw, media.schema, media.schemaAt, body.pointer, 'body', inputs, ev);
     }
     if (upload === undefined) {
       const file = inputs.find((f) => f.in === 'body' && isBinary(f.schema));
@@ -119,9 +122,9 @@ function operationFacts(spec: LoadedSpec, raw: RawDoc, op: Operation, ev: MakeEv
     for (const [mediaType, media] of Object.entries(response.content)) {
       const schema = media.schema;
       if (list === undefined && isObject(schema) && typesOf(schema).includes('array')) {
-        list = ev(media.schemaAt?.pointer ?? response.pointer, `the ${status} response (${mediaType}) is a list${schema.maxItems === undefined ? ' without maxItems' : ` of at most ${String(schema.maxItems)}`}`, media.schemaAt?.file);
+        list = ev(writtenAt(spec, raw, media.schemaAt, response.pointer), `the ${status} response (${mediaType}) is a list${schema.maxItems === undefined ? ' without maxItems' : ` of at most ${String(schema.maxItems)}`}`, media.schemaAt?.file);
       }
-      collectFields(spec, raw, schema, media.schemaAt, 'body', outputs, ev);
+      collectFields(spec, raw, schema, media.schemaAt, response.pointer, 'body', outputs, ev);
     }
   }
   return {
@@ -134,7 +137,30 @@ function operationFacts(spec: LoadedSpec, raw: RawDoc, op: Operation, ev: MakeEv
     list,
     upload,
     admin: adminMark(op, ev),
+    openBody: openBody(spec, raw, op, ev),
   };
+}
+
+/** Where a schema is written: through `$ref`s in the root document; as given in another file; else its owner. */
+function writtenAt(spec: LoadedSpec, raw: RawDoc, at: { file?: string; pointer: string } | undefined, owner: string): string {
+  if (at === undefined) return owner;
+  if (at.file !== undefined && at.file !== spec.file) return at.pointer;
+  const found = followPointer(raw, at.pointer);
+  return found.node === undefined ? owner : found.pointer;
+}
+
+function openBody(spec: LoadedSpec, raw: RawDoc, op: Operation, ev: MakeEvidence): Evidence | undefined {
+  const body = op.requestBody;
+  if (body === undefined) return undefined;
+  for (const [mediaType, media] of Object.entries(body.content)) {
+    const s = media.schema;
+    if (!/json|form/i.test(mediaType) || !isObject(s)) continue;
+    const isObj = typesOf(s).includes('object') || (s.type === undefined && isObject(s.properties));
+    if (isObj && s.additionalProperties !== false && s.unevaluatedProperties !== false) {
+      return ev(writtenAt(spec, raw, media.schemaAt, body.pointer), `the ${mediaType} body object does not set additionalProperties: false`, media.schemaAt?.file);
+    }
+  }
+  return undefined;
 }
 
 function securityFacts(raw: RawDoc, op: Operation, ev: MakeEvidence): SecurityFacts {
@@ -170,24 +196,68 @@ function adminMark(op: Operation, ev: MakeEvidence): Evidence | undefined {
  * (`/components/schemas/User/properties/email`); one from another file is walked dereferenced.
  */
 function collectFields(
-  spec: LoadedSpec, raw: RawDoc, schema: unknown, at: { file?: string; pointer: string } | undefined, place: FieldPlace, out: Field[], ev: MakeEvidence,
+  spec: LoadedSpec, raw: RawDoc, schema: unknown, at: { file?: string; pointer: string } | undefined, owner: string, place: FieldPlace, out: Field[], ev: MakeEvidence,
 ): void {
   if (!isObject(schema)) return;
   const external = at?.file !== undefined && at.file !== spec.file;
   if (at !== undefined && !external) {
-    const start = raw.get(at.pointer);
+    const { node: start, pointer: startPointer } = followPointer(raw, at.pointer);
     if (isObject(start)) {
-      walk(start, at.pointer, (node, ptr) => raw.resolve(node, ptr), place, out, ev, undefined);
+      // OpenAPI 3.1 applies keywords written beside a `$ref` (`readOnly: true` on a shared type), as the loader does.
+      const siblings = spec.version === '3.1';
+      walk(start, startPointer, (node, ptr) => resolveRaw(raw, node, ptr, siblings), place, out, ev, undefined, undefined);
       return;
     }
   }
-  const file = external ? at.file : undefined;
-  walk(schema, at?.pointer ?? '', (node, ptr) => ({ node, pointer: ptr }), place, out, ev, file);
+  // A schema the loader built (no place of its own in the document): its fields are cited at the body or response that holds it.
+  walk(schema, at?.pointer ?? owner, (node, ptr) => ({ node, pointer: ptr }), place, out, ev, external ? at.file : undefined, at === undefined ? owner : undefined);
+}
+
+/**
+ * The node at a pointer that may pass through `$ref`s (`/paths/~1u/get/responses/200/schema`
+ * where `200` is `$ref: '#/responses/User'`), and the pointer where it is written.
+ */
+function followPointer(raw: RawDoc, pointer: string): { node: unknown; pointer: string } {
+  let here = raw.resolve(raw.root, '');
+  for (const segment of segmentsOf(pointer)) {
+    const n = here.node;
+    const next = Array.isArray(n) ? n[Number(segment)] : isObject(n) && Object.hasOwn(n, segment) ? n[segment] : undefined;
+    if (next === undefined) return { node: undefined, pointer };
+    here = raw.resolve(next, child(here.pointer, segment));
+  }
+  return here;
+}
+
+function resolveRaw(raw: RawDoc, node: unknown, pointer: string, siblings: boolean): { node: unknown; pointer: string } {
+  const r = raw.resolve(node, pointer);
+  if (!siblings || !isObject(node) || node.$ref === undefined || !isObject(r.node)) return r;
+  const { $ref: _ref, ...beside } = node;
+  return Object.keys(beside).length === 0 ? r : { node: { ...r.node, ...beside }, pointer: r.pointer };
+}
+
+/** Swagger 2.0 form fields: the loader gathers `in: formData` parameters into one schema; each is cited as the parameter it is written as. */
+function formFields(raw: RawDoc, op: Operation, out: Field[], ev: MakeEvidence): void {
+  const item = op.pointer.slice(0, op.pointer.lastIndexOf('/'));
+  const seen = new Set<string>();
+  for (const base of [op.pointer, item]) {
+    const list = raw.get(`${base}/parameters`);
+    if (!Array.isArray(list)) continue;
+    list.forEach((p: unknown, i) => {
+      const r = raw.resolve(p, `${base}/parameters/${i}`);
+      const n = r.node;
+      if (!isObject(n) || n.in !== 'formData' || typeof n.name !== 'string' || seen.has(n.name)) return;
+      seen.add(n.name);
+      const schema = n.type === 'file' ? { type: 'string', format: 'binary' } : n;
+      out.push({ name: n.name, path: n.name, in: 'body', schema, at: ev(r.pointer, `form field \`${n.name}\`${describeSchema(schema)}`) });
+    });
+  }
 }
 
 type Resolve = (node: unknown, pointer: string) => { node: unknown; pointer: string };
 
-function walk(root: Json, rootPointer: string, resolve: Resolve, place: FieldPlace, out: Field[], ev: MakeEvidence, file: string | undefined): void {
+function walk(
+  root: Json, rootPointer: string, resolve: Resolve, place: FieldPlace, out: Field[], ev: MakeEvidence, file: string | undefined, citeAt: string | undefined,
+): void {
   const onPath = new Set<unknown>();
   const visit = (node: unknown, pointer: string, path: string, depth: number): void => {
     if (out.length >= MAX_FIELDS || depth > MAX_DEPTH) return;
@@ -201,7 +271,7 @@ function walk(root: Json, rootPointer: string, resolve: Resolve, place: FieldPla
         const resolved = resolve(prop, propPointer).node;
         const schema = isObject(resolved) ? resolved : {};
         const fieldPath = path === '' ? name : `${path}.${name}`;
-        out.push({ name, path: fieldPath, in: place, schema, at: ev(propPointer, `property \`${fieldPath}\`${describeSchema(schema)}`, file) });
+        out.push({ name, path: fieldPath, in: place, schema, at: ev(citeAt ?? propPointer, `property \`${fieldPath}\`${describeSchema(schema)}`, file) });
         visit(prop, propPointer, fieldPath, depth + 1);
       }
     }

@@ -83,13 +83,14 @@ describe('the HTML report escapes everything from the spec', () => {
     await page.route('**/*', async (route) => { requests.push(route.request().url()); await route.abort(); });
     page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
     await page.setContent(html, { waitUntil: 'load' });
-    const seen = await page.evaluate(() => ({
-      pwned: (window as unknown as { __pwned?: number }).__pwned,
+    // A string, evaluated in the page: this package is compiled without DOM types.
+    const seen = await page.evaluate(`({
+      pwned: window.__pwned,
       active: document.querySelectorAll('script, img, svg, iframe, object, embed, link').length,
       styles: document.querySelectorAll('style').length,
       text: document.body.textContent ?? '',
       title: document.title,
-    }));
+    })`) as { pwned: unknown; active: number; styles: number; text: string; title: string };
     expect(seen.pwned).toBeUndefined();
     expect(seen.active).toBe(0);
     expect(seen.styles).toBe(1);
@@ -103,11 +104,11 @@ describe('the HTML report escapes everything from the spec', () => {
   it('still renders the report itself: one article per threat, the ranking table, the styles', async () => {
     const page = await browser.newPage();
     await page.setContent(html, { waitUntil: 'load' });
-    const shown = await page.evaluate(() => ({
+    const shown = await page.evaluate(`({
       threats: document.querySelectorAll('article.threat').length,
       rows: document.querySelectorAll('tbody tr').length,
-      border: getComputedStyle(document.querySelector('article.threat.none') as Element).borderLeftColor,
-    }));
+      border: getComputedStyle(document.querySelector('article.threat.none')).borderLeftColor,
+    })`) as { threats: number; rows: number; border: string };
     expect(shown.threats).toBe(model.totals.threats);
     expect(shown.threats).toBeGreaterThan(3);
     expect(shown.rows).toBe(1);
