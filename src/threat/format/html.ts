@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Threat, ThreatModel } from '../types.js';
-import { STATUS_WORD, owaspWord, placeOf, riskWord, strideWord } from './words.js';
+import { STATUS_WORD, owaspWord, placeOf, riskWord, scanCommand, strideWord } from './words.js';
 
 /**
  * One HTML file with nothing to fetch: styles inline, no script, no image, no link out; a
@@ -18,7 +18,7 @@ export function formatHtml(model: ThreatModel, cwd: string): string {
   const sections = model.operations.map((o, i) => `<section id="op-${i + 1}">
 <h2>${esc(`${o.method} ${o.path}`)}${o.id === `${o.method} ${o.path}` ? '' : ` <span class="id">${esc(o.id)}</span>`} <span class="risk">remaining risk ${riskWord(o.risk)}</span></h2>
 ${o.summary === undefined ? '' : `<p class="summary">${esc(o.summary)}</p>`}
-${o.threats.length === 0 ? '<p>No threat derived from what the spec says about this operation.</p>' : o.threats.map((x) => threatHtml(x, rel)).join('\n')}
+${o.threats.length === 0 ? '<p>No threat derived from what the spec says about this operation.</p>' : o.threats.map((x) => threatHtml(x, rel, o.id)).join('\n')}
 </section>`).join('\n');
   return `<!doctype html>
 <html lang="en">
@@ -41,18 +41,17 @@ ${o.threats.length === 0 ? '<p>No threat derived from what the spec says about t
 <tbody>
 ${rows}
 </tbody></table>
-${model.document.length === 0 ? '' : `<section><h2>The whole API</h2>\n${model.document.map((x) => threatHtml(x, rel)).join('\n')}</section>`}
+${model.document.length === 0 ? '' : `<section><h2>The whole API</h2>\n${model.document.map((x) => threatHtml(x, rel, undefined)).join('\n')}</section>`}
 ${sections}
 </body>
 </html>
 `;
 }
 
-function threatHtml(t: Threat, rel: (f: string) => string): string {
+function threatHtml(t: Threat, rel: (f: string) => string, operation: string | undefined): string {
   const m = t.mitigation;
-  const audit = t.auditFindings.length > 0
-    ? `${esc(t.auditRules.join(', '))} (raised here: ${t.auditFindings.map((f) => esc(`${f.ruleId}${f.line === undefined ? '' : ` line ${f.line}`}`)).join(', ')})`
-    : `${esc(t.auditRules.join(', ') || 'no rule')} (none raised here)`;
+  const audit = t.auditRules.length === 0 ? 'no <code>gatehouse audit</code> rule'
+    : `<code>gatehouse audit</code> ${esc(t.auditRules.join(', '))} (${t.auditFindings.length > 0 ? `raised here: ${t.auditFindings.map((f) => esc(`${f.ruleId}${f.line === undefined ? '' : ` line ${f.line}`}`)).join(', ')}` : 'none raised here'})`;
   return `<article class="threat ${m.status}">
 <h3><span class="sev ${t.severity}">${t.severity}</span> ${esc(strideWord(t))}: ${text(t.title)}</h3>
 <p class="id">${esc(t.id)} · ${esc(owaspWord(t))} · remaining risk ${riskWord(t.risk)}</p>
@@ -61,7 +60,7 @@ function threatHtml(t: Threat, rel: (f: string) => string): string {
 <p>Gateway: <strong>${esc(STATUS_WORD[m.status])}</strong>${m.gap === undefined ? '' : `: ${text(m.gap)}`}</p>
 ${m.by.length === 0 ? '' : `<ul>${m.by.map((r) => `<li><code>${esc(placeOf(r, rel))}</code>: ${text(r.does)}</li>`).join('')}</ul>`}
 <p>Would mitigate: ${text(t.remedy)}</p>
-<p>Tested by: <code>gatehouse audit</code> ${audit}; <code>gatehouse scan</code> ${t.scanChecks.length > 0 ? esc(`--checks ${t.scanChecks.join(',')}`) : '(no check)'}</p>
+<p>Tested by: ${audit}; ${t.scanChecks.length > 0 ? `<code>${esc(scanCommand(t, operation))}</code>` : 'no <code>gatehouse scan</code> check'}</p>
 </article>`;
 }
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Threat, ThreatModel } from '../types.js';
-import { STATUS_WORD, owaspWord, placeOf, riskWord, strideWord } from './words.js';
+import { STATUS_WORD, owaspWord, placeOf, riskWord, scanCommand, strideWord } from './words.js';
 
 /**
  * The report for people: operations by remaining risk, then each threat with the facts it comes
@@ -25,18 +25,18 @@ export function formatMarkdown(model: ThreatModel, cwd: string): string {
   out.push('');
   if (model.document.length > 0) {
     out.push('## The whole API', '');
-    for (const threat of model.document) out.push(...threatLines(threat, rel));
+    for (const threat of model.document) out.push(...threatLines(threat, rel, undefined));
   }
   for (const o of model.operations) {
     out.push(`## ${md(`${o.method} ${o.path}`)}${o.id === `${o.method} ${o.path}` ? '' : ` (${md(o.id)})`}: remaining risk ${riskWord(o.risk)}`, '');
     if (o.summary !== undefined) out.push(`${md(o.summary)}`, '');
     if (o.threats.length === 0) out.push('No threat derived from what the spec says about this operation.', '');
-    for (const threat of o.threats) out.push(...threatLines(threat, rel));
+    for (const threat of o.threats) out.push(...threatLines(threat, rel, o.id));
   }
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-function threatLines(t: Threat, rel: (f: string) => string): string[] {
+function threatLines(t: Threat, rel: (f: string) => string, operation: string | undefined): string[] {
   const lines = [`### ${t.severity.toUpperCase()} ${strideWord(t)}: ${md(t.title)}`, ''];
   lines.push(`- ${t.id}, ${owaspWord(t)}; remaining risk ${riskWord(t.risk)}`);
   lines.push('- Because the spec says:');
@@ -47,7 +47,7 @@ function threatLines(t: Threat, rel: (f: string) => string): string[] {
   lines.push(`- Would mitigate: ${md(t.remedy)}`);
   const audit = t.auditRules.length === 0 ? 'no `gatehouse audit` rule'
     : `\`gatehouse audit\` ${t.auditRules.join(', ')} (${t.auditFindings.length > 0 ? `raised here: ${t.auditFindings.map((f) => `${f.ruleId}${f.line === undefined ? '' : ` line ${f.line}`}`).join(', ')}` : 'none raised here'})`;
-  const scan = t.scanChecks.length === 0 ? 'no `gatehouse scan` check' : `\`gatehouse scan --checks ${t.scanChecks.join(',')}\``;
+  const scan = t.scanChecks.length === 0 ? 'no `gatehouse scan` check' : code(scanCommand(t, operation));
   lines.push(`- Tested by: ${audit}; ${scan}`, '');
   return lines;
 }

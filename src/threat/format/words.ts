@@ -23,3 +23,9 @@ export function placeOf(e: Evidence | ConfigRef, base: (file: string) => string)
 export function riskWord(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
+
+/** The scan that attacks this threat, narrowed to its operation (quoted for a shell when it needs to be). */
+export function scanCommand(t: Threat, operation: string | undefined): string {
+  const op = operation === undefined ? '' : ` --operations ${/^[\w.:-]+$/.test(operation) ? operation : `'${operation.replaceAll('\'', '\'\\\'\'')}'`}`;
+  return `gatehouse scan --spec SPEC --target URL --checks ${t.scanChecks.join(',')}${op}`;
+}
