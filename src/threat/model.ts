@@ -6,7 +6,8 @@ import { auditLoaded } from '../audit/engine.js';
 import type { Finding } from '../audit/types.js';
 import type { GatehouseConfig } from '../config/types.js';
 import type { LoadedSpec } from '../openapi/types.js';
-import { deriveDocument, deriveOperation, type Draft } from './derive.js';
+import { deriveOperation, type Draft } from './derive.js';
+import { deriveDocument } from './document.js';
 import { evidenceMaker, readFacts, type OperationFacts } from './facts.js';
 import { mitigate, viewsFor, type GatewayView } from './mitigate.js';
 import {
