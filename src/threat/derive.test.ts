@@ -111,6 +111,15 @@ describe('threats follow the facts of the spec', () => {
     expect(threatIds(writeOnly, 'getAccount')).not.toContain('TM-DATA-SECRET');
   });
 
+  it('cites a field once when the spec serves the same schema in two media types', () => {
+    const m = modelWith((d) => {
+      account(d).properties.email = { type: 'string', format: 'email' };
+      const ok = d.paths['/accounts/{accountId}'].get.responses['200'];
+      ok.content['application/xml'] = ok.content['application/json'];
+    });
+    expect(threatOn(m, 'getAccount', 'TM-DATA-PERSONAL')?.because.map((e) => e.pointer)).toEqual(['/components/schemas/Account/properties/email']);
+  });
+
   it('TM-DATA-URL for a credential or personal data in the query string', () => {
     const m = modelWith((d) => { d.paths['/search'].get.parameters.push({ name: 'email', in: 'query', schema: { type: 'string', format: 'email' } }); });
     expect(threatIds(m, 'search')).toContain('TM-DATA-URL');

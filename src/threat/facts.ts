@@ -133,13 +133,24 @@ function operationFacts(spec: LoadedSpec, raw: RawDoc, op: Operation, ev: MakeEv
     at: ev(op.pointer, label),
     security: securityFacts(raw, op, ev),
     writes: WRITE_METHODS.has(op.method) ? ev(op.pointer, `${op.method} changes state`) : undefined,
-    inputs,
-    outputs,
+    inputs: distinct(inputs),
+    outputs: distinct(outputs),
     list,
     upload,
     admin: adminMark(op, ev),
     openBody: openBody(spec, raw, op, ev),
   };
+}
+
+/** One field per place and path: a schema served as JSON and XML, or under 200 and 201, is one set of fields. */
+function distinct(fields: Field[]): Field[] {
+  const seen = new Set<string>();
+  return fields.filter((f) => {
+    const key = `${f.in}\u0000${f.path}\u0000${f.at.file}\u0000${f.at.pointer}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Where a schema is written: through `$ref`s in the root document; as given in another file; else its owner. */
