@@ -118,6 +118,8 @@ describe('what the gateway config mitigates', () => {
   it('an authorization admin selector mitigates an administrative function', async () => {
     expect(status(await modelFor('authorization:\n  admin: { paths: ["/admin/*"], roles: [admin] }'), 'closeAccount', 'TM-BFLA-ADMIN')).toBe('mitigated');
     expect(status(await modelFor('authorization:\n  admin: { paths: ["/other/*"], roles: [admin] }'), 'closeAccount', 'TM-BFLA-ADMIN')).toBe('none');
+    const opened = await modelFor('authorization:\n  admin: { paths: ["/admin/*"], roles: [admin] }\n  rules: [{ operations: [closeAccount], public: true }]');
+    expect(status(opened, 'closeAccount', 'TM-BFLA-ADMIN')).toBe('none');
     // The document's read scope is held by ordinary callers too: it grants nothing administrative.
     expect(status(await modelFor('contract: {}'), 'closeAccount', 'TM-BFLA-ADMIN')).toBe('none');
     // A scope only the administrative operation requires is a grant of its own, which the gateway checks.

@@ -107,10 +107,12 @@ function mitigateOne(d: Draft, f: OperationFacts | undefined, v: GatewayView): M
       const az = p.authorization;
       const refs: ConfigRef[] = [];
       const azMode = identityMode(az?.mode ?? 'enforce');
+      // A rule marking the operation public switches authorization off for it (the policy returns nothing).
+      const open = az?.rules.findIndex((rule) => rule.public && selects(rule, op)) ?? -1;
+      if (open >= 0) return gapOf('an authorization rule makes the operation public', [r(['policies', 'authorization', 'rules', open], 'public: no scope or role is checked')]);
       if (az !== undefined && az.admin !== undefined && (isExplicit(az.admin) ? selects(az.admin, op) : false)) refs.push(r(['policies', 'authorization', 'admin'], `needs role ${az.admin.roles.join(' or ')}`));
       az?.rules.forEach((rule, i) => {
-        if (!(isExplicit(rule) && selects(rule, op))) return;
-        if (rule.public) return;
+        if (!selects(rule, op)) return;
         if (rule.scopes.length > 0 || rule.roles.length > 0) refs.push(r(['policies', 'authorization', 'rules', i], `needs ${[rule.scopes.length > 0 ? `scopes ${rule.scopes.join(' ')}` : '', rule.roles.length > 0 ? `role ${rule.roles.join(' or ')}` : ''].filter(Boolean).join(' and ')}`));
       });
       // A scope only administrative operations require is a grant ordinary callers lack; the gateway checks it.
