@@ -130,6 +130,17 @@ describe('what the gateway config mitigates', () => {
     expect(status(await modelFor('authentication: { mode: monitor }', '', 'own.yaml'), 'closeAccount', 'TM-BFLA-ADMIN')).toBe('partial');
   });
 
+  it('strict authorization refuses a change no scope or rule covers', async () => {
+    const unscoped = structuredClone(doc);
+    unscoped.paths['/transfers'].post.security = [{ oauth: [] }];
+    writeFileSync(path.join(dir, 'unscoped.yaml'), stringify(unscoped));
+    expect(status(await modelFor('contract: {}', '', 'unscoped.yaml'), 'createTransfer', 'TM-BFLA-UNSCOPED')).toBe('none');
+    const strict = await modelFor('authorization: { strict: true }', '', 'unscoped.yaml');
+    expect(threatOn(strict, 'createTransfer', 'TM-BFLA-UNSCOPED')?.mitigation.by[0]?.path).toBe('apis[0].policies.authorization.strict');
+    expect(status(strict, 'createTransfer', 'TM-BFLA-UNSCOPED')).toBe('mitigated');
+    expect(status(await modelFor('authorization: { strict: true, mode: monitor }', '', 'unscoped.yaml'), 'createTransfer', 'TM-BFLA-UNSCOPED')).toBe('partial');
+  });
+
   it('document threats: token verification from identity.issuers, transport from the listeners', async () => {
     const issuer = 'identity:\n  issuers:\n    - { issuer: https://id.bank.example, audience: bank, jwks: https://id.bank.example/jwks, algorithms: [ES256] }\n';
     const withIssuer = await modelFor('contract: {}', issuer);

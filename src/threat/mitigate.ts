@@ -120,6 +120,10 @@ function mitigateOne(d: Draft, f: OperationFacts | undefined, v: GatewayView): M
       if (refs.length === 0 && own.length > 0 && authnMode !== 'off' && az?.mode !== 'off') {
         return byMode(authnMode, [r(['policies', 'authentication'], `checks the scope ${own.join(' ')} the spec requires here and for no ordinary operation`)]);
       }
+      // strict: an operation with no scope in the spec and no rule is refused to everyone (default deny).
+      if (refs.length === 0 && az?.strict === true && (f?.security.scopes.length ?? 0) === 0 && azMode !== 'off') {
+        return byMode(azMode, [r(['policies', 'authorization', 'strict'], 'refuses operations no rule covers')]);
+      }
       if (refs.length === 0 || azMode === 'off') return gapOf('no `policies.authorization` rule or admin selector needs a role or scope for this operation');
       return byMode(azMode, refs);
     }
