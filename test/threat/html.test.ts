@@ -50,7 +50,10 @@ const ATTRIBUTES = new Set(['lang', 'charset', 'http-equiv', 'content', 'name', 
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
 });
 afterAll(async () => {
   await browser.close();
