@@ -7,6 +7,7 @@ import { normalizeForwardIdentity } from '../policies/identity-forward/config.js
 import { normalizeObjectAuth } from '../policies/object-auth/config.js';
 import { normalizeAuthorization } from '../policies/scopes/config.js';
 import { normalizeStepUp } from '../policies/step-up/config.js';
+import { normalizeCors } from '../policies/cors/config.js';
 import { normalizeConcurrency } from '../policies/concurrency/config.js';
 import { normalizeInjection } from '../policies/injection/config.js';
 import { normalizeMasking } from '../policies/masking/config.js';
@@ -145,6 +146,7 @@ function normalizeApi(raw: Raw, index: number, resolve: (p: string) => string, p
       objectAuth: normalizeObjectAuth(policies.objectAuth, parseDuration),
       stepUp: normalizeStepUp(policies.stepUp, parseDuration),
       forwardIdentity: normalizeForwardIdentity(policies.forwardIdentity, parseDuration),
+      cors: policies.cors === undefined ? undefined : normalizeCors(policies.cors as Raw, at('cors'), problems),
     },
   };
 }

@@ -5,6 +5,7 @@ import { FORWARD_IDENTITY_SCHEMA } from '../policies/identity-forward/config.js'
 import { OBJECT_AUTH_SCHEMA } from '../policies/object-auth/config.js';
 import { AUTHORIZATION_SCHEMA } from '../policies/scopes/config.js';
 import { STEP_UP_SCHEMA } from '../policies/step-up/config.js';
+import { CORS_SCHEMA } from '../policies/cors/config.js';
 import { CONCURRENCY_SCHEMA } from '../policies/concurrency/config.js';
 import { INJECTION_SCHEMA } from '../policies/injection/config.js';
 import { MASKING_SCHEMA } from '../policies/masking/config.js';
@@ -82,6 +83,7 @@ const api = closed({
     objectAuth: OBJECT_AUTH_SCHEMA,
     stepUp: STEP_UP_SCHEMA,
     forwardIdentity: FORWARD_IDENTITY_SCHEMA,
+    cors: CORS_SCHEMA,
   }),
 }, ['name', 'spec', 'upstream']);
 

@@ -5,6 +5,7 @@ import type { ForwardIdentityConfig } from '../policies/identity-forward/config.
 import type { ObjectAuthConfig } from '../policies/object-auth/config.js';
 import type { AuthorizationConfig } from '../policies/scopes/config.js';
 import type { StepUpConfig } from '../policies/step-up/config.js';
+import type { CorsConfig } from '../policies/cors/config.js';
 import type { ConcurrencyConfig } from '../policies/concurrency/config.js';
 import type { InjectionConfig } from '../policies/injection/config.js';
 import type { MaskingConfig } from '../policies/masking/config.js';
@@ -77,6 +78,8 @@ export interface ApiConfig {
     readonly objectAuth: ObjectAuthConfig | undefined;
     readonly stepUp: StepUpConfig | undefined;
     readonly forwardIdentity: ForwardIdentityConfig | undefined;
+    /** Cross-origin requests from web pages (docs/protocols.md); undefined: the gateway answers no CORS. */
+    readonly cors: CorsConfig | undefined;
   };
 }
 

@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   GH_AUTHN_TOKEN_EXPIRED: { status: 401, title: 'Unauthorized', description: 'The token has expired.' },
   GH_AUTHN_REVOKED: { status: 401, title: 'Unauthorized', description: 'Never sent to a client: the code the log and the decision trail give a revoked key or a credential on the revocation list. The client gets `GH_AUTHN_INVALID`, so a revoked credential cannot be told from one that never existed.' },
   GH_BLOCKED: { status: 403, title: 'Forbidden', description: 'The client address is temporarily blocked (an automatic response to an alert, or an operator\'s block); lifted with `gatehouse revocations remove`.' },
+  GH_CORS_ORIGIN_NOT_ALLOWED: { status: 403, title: 'Forbidden', description: 'The request comes from a web page on an origin the API\'s `cors` policy does not list (a preflight or the request itself); nothing is forwarded.' },
+  GH_CORS_PREFLIGHT_REFUSED: { status: 403, title: 'Forbidden', description: 'A CORS preflight asks for a method or a request header the API\'s `cors` policy does not allow at this path; the `detail` names which.' },
   GH_AUTHZ_FORBIDDEN: { status: 403, title: 'Forbidden', description: 'The caller is authenticated but not allowed to perform this operation.' },
   GH_AUTHZ_OBJECT_FORBIDDEN: { status: 403, title: 'Forbidden', description: 'The caller may not access this object (object-level authorization).' },
   GH_AUTHZ_STEP_UP_REQUIRED: { status: 401, title: 'Unauthorized', description: 'The operation needs a stronger or more recent authentication.' },

@@ -10,6 +10,7 @@ import { proxy } from './proxy.js';
 import { isQueryFailure, parseQuery } from './query.js';
 import { queryDenial, requestBodyProblem } from './request-body.js';
 import { requestIdFor } from './request-id.js';
+import { crossOrigin } from './cross-origin.js';
 import { sendDenial } from './respond.js';
 import type { CompiledRoute, RouteMatch, Runtime } from './runtime-types.js';
 import type { GatewayServices } from './services.js';
@@ -93,9 +94,9 @@ function handle(ctx: RequestContext, runtime: Runtime, services: GatewayServices
   const match = runtime.match(ctx.method, ctx.path);
   // Blocked addresses before any answer that depends on the route or the credentials.
   const blocked = gate?.(ctx.clientIp);
-  if (blocked === undefined) return routed(ctx, match, limits, services);
+  if (blocked === undefined) return routed(ctx, match, runtime, services);
   if (!(blocked instanceof Promise)) return refuseAddress(ctx, match, blocked);
-  return blocked.then((denial) => (denial === undefined ? routed(ctx, match, limits, services) : refuseAddress(ctx, match, denial)));
+  return blocked.then((denial) => (denial === undefined ? routed(ctx, match, runtime, services) : refuseAddress(ctx, match, denial)));
 }
 
 /**
@@ -116,7 +117,11 @@ function refuseAddress(ctx: RequestContext, match: RouteMatch, denial: Denial): 
 }
 
 /** Answers for a path or method no route has, else runs the route's request phase. */
-function routed(ctx: RequestContext, match: RouteMatch, limits: Runtime['config']['limits'], services: GatewayServices): Promise<void> | undefined {
+function routed(ctx: RequestContext, match: RouteMatch, runtime: Runtime, services: GatewayServices): Promise<void> | undefined {
+  // A page on another origin: its preflight is answered here, before the contract and
+  // authentication (it carries neither credentials nor body), and a disallowed origin is refused.
+  if (ctx.req.headers.origin !== undefined && (match.kind === 'route' ? match.route.api : match.api)?.cors !== undefined && crossOrigin(ctx, match, runtime)) return undefined;
+  const limits = runtime.config.limits;
   if (match.kind === 'method') {
     ctx.api = match.api;
     return deny(ctx, { code: 'GH_ROUTE_METHOD_NOT_ALLOWED', headers: { allow: match.allowed.join(', ') } }, 'route');

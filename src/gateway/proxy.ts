@@ -418,6 +418,8 @@ function decorate(ctx: RequestContext, route: CompiledRoute, out: unknown[]): vo
   for (let i = 0; i < security.length; i++) out.push(security[i]);
   if (ctx.secure && api.hsts !== undefined) out.push('strict-transport-security', api.hsts);
   if (noStore(ctx)) out.push('cache-control', 'no-store');
+  // The CORS headers depend on the Origin sent: caches keep one copy per origin (beside the upstream's own Vary).
+  if (api.cors !== undefined) out.push('vary', 'Origin');
   const extra = ctx.responseHeaders;
   if (extra !== undefined) for (const name in extra) out.push(name, extra[name]);
   out.push('x-request-id', ctx.id);

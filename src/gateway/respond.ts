@@ -35,6 +35,7 @@ export function sendDenial(ctx: RequestContext, denial: Denial, policy: string |
     'x-request-id': ctx.id,
   };
   if (ctx.secure && ctx.api?.hsts !== undefined) headers['strict-transport-security'] = ctx.api.hsts;
+  if (ctx.api?.cors !== undefined) headers.vary = 'Origin';
   // A body not read yet is not read at all: the connection closes. A request without a body is
   // complete once its headers are (`complete` is set only after the 'request' event), so the
   // connection stays open, and a request pipelined behind it is answered in turn. Decided by

@@ -2,6 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { ApiConfig, GatehouseConfig } from '../config/types.js';
 import type { LoadedSpec, Operation } from '../openapi/types.js';
 import type { OperationValidators } from '../openapi/validator-types.js';
+import type { CompiledCors } from '../policies/cors/cors.js';
 import type { PolicyInstance } from '../policies/types.js';
 import type { RouteMetrics } from '../observe/metrics.js';
 import type { ClientIpResolver } from './client-ip.js';
@@ -25,6 +26,8 @@ export interface CompiledApi {
   readonly reservedResponseHeaders: ReadonlySet<string>;
   readonly hsts: string | undefined;
   readonly accessLog: boolean;
+  /** The API's CORS policy; undefined: no CORS answers, and Origin plays no part. */
+  readonly cors: CompiledCors | undefined;
   /** The route used for unmatched traffic when `unmatched: passthrough`. */
   readonly passthrough: CompiledRoute | undefined;
 }

@@ -6,6 +6,7 @@ import type { Operation } from '../openapi/types.js';
 import type { OperationValidators } from '../openapi/validator-types.js';
 import { POLICY_FACTORIES } from '../policies/index.js';
 import { upstreamFilterFor } from '../policies/identity-forward/hidden.js';
+import { compileCors, CORS_RESPONSE_HEADERS } from '../policies/cors/cors.js';
 import { securityHeadersFor } from '../policies/security-headers/headers.js';
 import type { PolicyInstance, RuntimeScope } from '../policies/types.js';
 import type { GatewayServices } from './services.js';
@@ -118,6 +119,8 @@ function compileApi(config: GatehouseConfig, apiConfig: ApiConfig, contract: Com
   const routes: CompiledRoute[] = [];
   const egress = apiConfig.egress === undefined ? undefined
     : compileEgress(apiConfig, apiConfig.basePath ?? apiConfig.upstream.pathPrefix, scope.services);
+  const cors = compileCors(apiConfig.policies.cors);
+  const reserved = gatewayResponseHeaderNames(security.headers, security.hsts !== undefined);
   const api: { -readonly [K in keyof CompiledApi]: CompiledApi[K] } = {
     config: apiConfig,
     name: apiConfig.name,
@@ -126,9 +129,11 @@ function compileApi(config: GatehouseConfig, apiConfig: ApiConfig, contract: Com
     egress,
     securityHeaders: security.headers,
     securityHeaderList: Object.entries(security.headers).flatMap(([name, value]) => [name, String(value)]),
-    reservedResponseHeaders: gatewayResponseHeaderNames(security.headers, security.hsts !== undefined),
+    // Where the gateway answers CORS, an upstream's own answer (often `*`) must not override it.
+    reservedResponseHeaders: cors === undefined ? reserved : new Set([...reserved, ...CORS_RESPONSE_HEADERS]),
     hsts: security.hsts,
     accessLog: config.logging.access,
+    cors,
     passthrough: undefined,
   };
   for (const operation of spec.operations) {
