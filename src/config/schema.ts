@@ -143,6 +143,7 @@ export const CONFIG_SCHEMA = closed({
   logging: closed({
     level: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] },
     access: { type: 'boolean' },
+    accessFormat: { enum: ['gatehouse', 'ecs', 'otel'], 'x-hint': 'must be gatehouse (short field names), ecs (Elastic Common Schema) or otel (OpenTelemetry semantic conventions)' },
     redact: { type: 'array', items: { type: 'string', minLength: 1 } },
   }),
   inventory: INVENTORY_SCHEMA,

@@ -135,7 +135,8 @@ export interface GatehouseConfig {
   readonly secretValues: readonly string[];
   /** Undefined: X-Forwarded-For is never trusted; the socket peer is the client. */
   readonly clientIp: ClientIpConfig | undefined;
-  readonly logging: { readonly level: string; readonly access: boolean; readonly redact: readonly string[] };
+  /** `accessFormat`: the field names of the access log line (docs/protocols.md). */
+  readonly logging: { readonly level: string; readonly access: boolean; readonly accessFormat: 'gatehouse' | 'ecs' | 'otel'; readonly redact: readonly string[] };
   /** Traffic inventory (metadata only); see docs/inventory.md. */
   readonly inventory: InventoryConfig;
   /** How long and how much inventory, decision trail and alerts are kept (docs/operations.md). */

@@ -1,7 +1,10 @@
-import { maskPath } from '../observe/path-mask.js';
+import { accessLineFor } from '../observe/access-log.js';
 import type { RequestContext } from './context.js';
 import { cutOf } from './cuts.js';
 import type { GatewayServices } from './services.js';
+
+/** For a request that failed before it met a runtime. */
+const DEFAULT_LINE = accessLineFor('gatehouse');
 
 /**
  * The observe phase: metrics, the access log line and observers. Runs once per request, after
@@ -42,21 +45,7 @@ export function complete(ctx: RequestContext, services: GatewayServices): void {
       }
     }
     if (services.logger.isLevelEnabled('info') && accessLogOn(ctx)) {
-      services.logger.info({
-        reqId: ctx.id,
-        method: ctx.method,
-        // Tokens, e-mail addresses and card numbers in the path never reach the log.
-        path: maskPath(ctx.path),
-        api: ctx.api?.name,
-        operation: route?.label,
-        status,
-        ms: Math.round(seconds * 1e5) / 100,
-        upstreamMs: ctx.upstreamMs < 0 ? undefined : Math.round(ctx.upstreamMs * 100) / 100,
-        code: ctx.denial?.code,
-        policy: ctx.deniedBy,
-        stripped: ctx.strippedFields > 0 ? ctx.strippedFields : undefined,
-        unmatched: ctx.unmatched || undefined,
-      }, 'request');
+      services.logger.info((ctx.accessLine ?? DEFAULT_LINE)(ctx, status, seconds, undefined), 'request');
     }
     for (const observe of services.observers) observe(ctx);
   } catch (error) {

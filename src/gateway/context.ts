@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Denial } from '../errors/index.js';
 import type { BodyValidator, ParameterResult } from '../openapi/validator-types.js';
+import type { AccessLine } from '../observe/access-log.js';
 import type { CompiledApi, CompiledRoute } from './runtime-types.js';
 
 /** Who is calling, once a policy has established it (identity policies fill this in). */
@@ -87,6 +88,8 @@ export class RequestContext {
   decisionNote: DecisionNote | undefined = undefined;
   /** This request's identity decision has been written to the trail (it is written once). */
   decisionRecorded = false;
+  /** The access log line of the runtime that took the request (a reload may change its field names). */
+  accessLine: AccessLine | undefined = undefined;
 
   constructor(id: string, req: IncomingMessage, res: ServerResponse, secure: boolean) {
     this.id = id;

@@ -44,5 +44,10 @@ export function sendDenial(ctx: RequestContext, denial: Denial, policy: string |
   // verification) must not differ in their headers, or the difference tells them apart.
   if (hasBody(ctx.req) && (ctx.forwarded ? !ctx.req.complete : ctx.rawBody === undefined)) headers.connection = 'close';
   res.writeHead(status, headers);
-  res.end(ctx.method === 'HEAD' ? undefined : body);
+  if (ctx.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  ctx.responseBytes = headers['content-length'] as number;
+  res.end(body);
 }

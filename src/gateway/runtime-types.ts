@@ -4,6 +4,7 @@ import type { LoadedSpec, Operation } from '../openapi/types.js';
 import type { OperationValidators } from '../openapi/validator-types.js';
 import type { CompiledCors } from '../policies/cors/cors.js';
 import type { PolicyInstance } from '../policies/types.js';
+import type { AccessLine } from '../observe/access-log.js';
 import type { RouteMetrics } from '../observe/metrics.js';
 import type { ClientIpResolver } from './client-ip.js';
 import type { UpstreamFilter } from './headers.js';
@@ -63,6 +64,8 @@ export interface Runtime {
   readonly apis: readonly CompiledApi[];
   /** Derives the client address from trusted proxies' X-Forwarded-For; undefined: the socket peer. */
   readonly clientIp: ClientIpResolver | undefined;
+  /** Writes the access log line in the configured field names. */
+  readonly accessLine: AccessLine;
   match(method: string, path: string): RouteMatch;
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors/index.js';
 import { createRouter, type CompiledContract } from '../openapi/index.js';
 import type { Operation } from '../openapi/types.js';
 import type { OperationValidators } from '../openapi/validator-types.js';
+import { accessLineFor } from '../observe/access-log.js';
 import { POLICY_FACTORIES } from '../policies/index.js';
 import { upstreamFilterFor } from '../policies/identity-forward/hidden.js';
 import { compileCors, CORS_RESPONSE_HEADERS } from '../policies/cors/cors.js';
@@ -74,6 +75,7 @@ export async function compileRuntime(config: GatehouseConfig, services: GatewayS
     config,
     apis,
     clientIp: config.clientIp === undefined ? undefined : compileClientIp(config.clientIp),
+    accessLine: accessLineFor(config.logging.accessFormat),
     match(method, path): RouteMatch {
       let found = router.match(method, path);
       // HEAD is GET without a body (RFC 9110 §9.3.2): a spec rarely declares it separately.
