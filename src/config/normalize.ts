@@ -17,6 +17,7 @@ import { normalizeMonitoring } from '../anomaly/config.js';
 import { normalizeAdmin } from '../admin/config.js';
 import { normalizeRetention } from '../store/retention.js';
 import { normalizeEgress } from '../egress/config.js';
+import { normalizeTracing } from '../observe/tracing-config.js';
 import { DEFAULT_CONTRACT, DEFAULT_LIMITS, DEFAULT_UPSTREAM } from './defaults.js';
 import type { StoreConfig } from '../store/index.js';
 import type { ApiConfig, ClientIpConfig, GatehouseConfig, LimitsConfig, UpstreamConfig } from './types.js';
@@ -69,6 +70,7 @@ export function normalizeConfig(raw: Raw, file: string, problems: RawProblem[], 
     clientIp: normalizeClientIp(raw.clientIp, problems),
     logging: { level: logging.level ?? 'info', access: logging.access ?? true, accessFormat: logging.accessFormat ?? 'gatehouse', redact: logging.redact ?? [] },
     secretValues: [],
+    tracing: normalizeTracing(raw.tracing, problems),
     inventory: normalizeInventory(raw.inventory, problems),
     retention: normalizeRetention(raw.retention),
     shutdown: {

@@ -15,6 +15,7 @@ import { MONITORING_SCHEMA } from '../anomaly/config.js';
 import { ADMIN_SCHEMA } from '../admin/config.js';
 import { RETENTION_SCHEMA } from '../store/retention.js';
 import { EGRESS_SCHEMA } from '../egress/config.js';
+import { TRACING_SCHEMA } from '../observe/tracing-config.js';
 import { DURATION_SCHEMA, SIZE_SCHEMA } from './units.js';
 
 /**
@@ -146,6 +147,7 @@ export const CONFIG_SCHEMA = closed({
     accessFormat: { enum: ['gatehouse', 'ecs', 'otel'], 'x-hint': 'must be gatehouse (short field names), ecs (Elastic Common Schema) or otel (OpenTelemetry semantic conventions)' },
     redact: { type: 'array', items: { type: 'string', minLength: 1 } },
   }),
+  tracing: TRACING_SCHEMA,
   inventory: INVENTORY_SCHEMA,
   retention: RETENTION_SCHEMA,
   shutdown: closed({ drainDelay: duration, timeout: duration }),

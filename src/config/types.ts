@@ -16,6 +16,7 @@ import type { MonitoringConfig } from '../anomaly/config.js';
 import type { AdminConfig } from '../admin/config.js';
 import type { RetentionConfig } from '../store/retention.js';
 import type { EgressConfig } from '../egress/config.js';
+import type { TracingConfig } from '../observe/tracing-config.js';
 
 /** The normalised configuration: every default applied, durations in ms, sizes in bytes, paths absolute. */
 export type PolicyMode = 'enforce' | 'monitor' | 'off';
@@ -137,6 +138,8 @@ export interface GatehouseConfig {
   readonly clientIp: ClientIpConfig | undefined;
   /** `accessFormat`: the field names of the access log line (docs/protocols.md). */
   readonly logging: { readonly level: string; readonly access: boolean; readonly accessFormat: 'gatehouse' | 'ecs' | 'otel'; readonly redact: readonly string[] };
+  /** OpenTelemetry tracing over OTLP/HTTP (docs/protocols.md); undefined: off, at no cost. */
+  readonly tracing: TracingConfig | undefined;
   /** Traffic inventory (metadata only); see docs/inventory.md. */
   readonly inventory: InventoryConfig;
   /** How long and how much inventory, decision trail and alerts are kept (docs/operations.md). */

@@ -45,11 +45,20 @@ export function complete(ctx: RequestContext, services: GatewayServices): void {
       }
     }
     if (services.logger.isLevelEnabled('info') && accessLogOn(ctx)) {
-      services.logger.info((ctx.accessLine ?? DEFAULT_LINE)(ctx, status, seconds, undefined), 'request');
+      services.logger.info((ctx.accessLine ?? DEFAULT_LINE)(ctx, status, seconds, ctx.trace?.traceId), 'request');
     }
     for (const observe of services.observers) observe(ctx);
   } catch (error) {
     services.logger.error({ reqId: ctx.id, err: error }, 'observe phase failed');
+  }
+  // Last, and whatever happened above: a span never ended is never exported.
+  const trace = ctx.trace;
+  if (trace !== undefined) {
+    try {
+      trace.end(ctx, ctx.status);
+    } catch (error) {
+      services.logger.error({ reqId: ctx.id, err: error }, 'ending the request span failed');
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Denial } from '../errors/index.js';
 import type { BodyValidator, ParameterResult } from '../openapi/validator-types.js';
 import type { AccessLine } from '../observe/access-log.js';
+import type { RequestTrace } from '../observe/tracing.js';
 import type { CompiledApi, CompiledRoute } from './runtime-types.js';
 
 /** Who is calling, once a policy has established it (identity policies fill this in). */
@@ -90,6 +91,8 @@ export class RequestContext {
   decisionRecorded = false;
   /** The access log line of the runtime that took the request (a reload may change its field names). */
   accessLine: AccessLine | undefined = undefined;
+  /** This request's spans, when tracing is configured. */
+  trace: RequestTrace | undefined = undefined;
 
   constructor(id: string, req: IncomingMessage, res: ServerResponse, secure: boolean) {
     this.id = id;

@@ -77,6 +77,8 @@ function failed(ctx: RequestContext, services: GatewayServices, error: unknown):
 function handle(ctx: RequestContext, runtime: Runtime, services: GatewayServices, gate: AddressGate | undefined): Promise<void> | undefined {
   const limits = runtime.config.limits;
   ctx.accessLine = runtime.accessLine;
+  const tracing = runtime.tracing;
+  if (tracing !== undefined) tracing.start(ctx);
   // Framing first: a smuggled request must not reach routing, policies or the upstream.
   const req = ctx.req;
   // llhttp reads `GET /path` (no version) as HTTP/0.9 and accepts 2.0 in an HTTP/1 request line:

@@ -39,6 +39,8 @@ export function proxy(ctx: RequestContext, route: CompiledRoute, body: Buffer | 
     headers,
     path: route.api.upstream.pathPrefix + target,
   });
+  const trace = ctx.trace;
+  if (trace !== undefined) trace.upstreamStart(headers, route.api.upstream.origin, ctx.method);
   route.api.upstream.dispatch(ctx.method, target, headers, body, exchange);
 }
 

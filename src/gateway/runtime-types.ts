@@ -6,6 +6,7 @@ import type { CompiledCors } from '../policies/cors/cors.js';
 import type { PolicyInstance } from '../policies/types.js';
 import type { AccessLine } from '../observe/access-log.js';
 import type { RouteMetrics } from '../observe/metrics.js';
+import type { Tracing } from '../observe/tracing.js';
 import type { ClientIpResolver } from './client-ip.js';
 import type { UpstreamFilter } from './headers.js';
 import type { Upstream } from './upstream.js';
@@ -66,6 +67,8 @@ export interface Runtime {
   readonly clientIp: ClientIpResolver | undefined;
   /** Writes the access log line in the configured field names. */
   readonly accessLine: AccessLine;
+  /** OpenTelemetry tracing; undefined when `tracing` is not configured. */
+  readonly tracing: Tracing | undefined;
   match(method: string, path: string): RouteMatch;
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { createRouter, type CompiledContract } from '../openapi/index.js';
 import type { Operation } from '../openapi/types.js';
 import type { OperationValidators } from '../openapi/validator-types.js';
 import { accessLineFor } from '../observe/access-log.js';
+import { Tracing } from '../observe/tracing.js';
 import { POLICY_FACTORIES } from '../policies/index.js';
 import { upstreamFilterFor } from '../policies/identity-forward/hidden.js';
 import { compileCors, CORS_RESPONSE_HEADERS } from '../policies/cors/cors.js';
@@ -76,6 +77,7 @@ export async function compileRuntime(config: GatehouseConfig, services: GatewayS
     apis,
     clientIp: config.clientIp === undefined ? undefined : compileClientIp(config.clientIp),
     accessLine: accessLineFor(config.logging.accessFormat),
+    tracing: tracingOf(config, scope),
     match(method, path): RouteMatch {
       let found = router.match(method, path);
       // HEAD is GET without a body (RFC 9110 §9.3.2): a spec rarely declares it separately.
@@ -96,6 +98,17 @@ export async function compileRuntime(config: GatehouseConfig, services: GatewayS
       await scope.close();
     },
   };
+}
+
+/** One tracer provider per runtime, made once and flushed when the runtime is closed. */
+function tracingOf(config: GatehouseConfig, scope: RuntimeScope): Tracing | undefined {
+  const settings = config.tracing;
+  if (settings === undefined) return undefined;
+  return scope.once('tracing', () => {
+    const tracing = new Tracing(settings, process.env.npm_package_version ?? '0.1.0');
+    scope.onClose(() => tracing.close());
+    return tracing;
+  });
 }
 
 function createScope(services: GatewayServices): RuntimeScope & { close(): Promise<void> } {
@@ -147,9 +160,10 @@ function compileApi(config: GatehouseConfig, apiConfig: ApiConfig, contract: Com
 
 function compileRoute(config: GatehouseConfig, api: CompiledApi, operation: Operation | undefined, validators: OperationValidators | undefined, scope: RuntimeScope): CompiledRoute {
   const policies: PolicyInstance[] = [];
+  const tracing = tracingOf(config, scope);
   for (const factory of POLICY_FACTORIES) {
     const policy = factory({ scope, config, api: api.config, spec: api.spec, operation, validators });
-    if (policy !== undefined) policies.push(policy);
+    if (policy !== undefined) policies.push(tracing === undefined ? policy : tracing.instrument(policy));
   }
   const label = operation?.id ?? '(unmatched)';
   return {
