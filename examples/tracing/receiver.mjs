@@ -1,6 +1,8 @@
 // A minimal OTLP/HTTP (JSON) traces receiver for trying the example without a collector:
 // prints one line per span it is sent. `node examples/tracing/receiver.mjs [port]` (default 4318).
+import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
+import process from 'node:process';
 import { gunzipSync } from 'node:zlib';
 
 const port = Number(process.argv[2] ?? 4318);
@@ -27,7 +29,7 @@ const server = createServer((req, res) => {
         for (const span of scopeSpans.spans ?? []) {
           const ms = (Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6).toFixed(2);
           const status = span.attributes?.find((a) => a.key === 'http.response.status_code')?.value?.intValue;
-          console.log(`trace ${span.traceId} span ${span.spanId} parent ${span.parentSpanId || '-'.padEnd(16)} ${kinds[span.kind] ?? span.kind} ${span.name} ${ms} ms${status === undefined ? '' : ` status ${status}`}`);
+          process.stdout.write(`trace ${span.traceId} span ${span.spanId} parent ${span.parentSpanId || '-'.padEnd(16)} ${kinds[span.kind] ?? span.kind} ${span.name} ${ms} ms${status === undefined ? '' : ` status ${status}`}\n`);
         }
       }
     }
@@ -35,4 +37,4 @@ const server = createServer((req, res) => {
   });
 });
 
-server.listen(port, '127.0.0.1', () => console.log(`OTLP/HTTP receiver on http://127.0.0.1:${server.address().port}/v1/traces`));
+server.listen(port, '127.0.0.1', () => process.stdout.write(`OTLP/HTTP receiver on http://127.0.0.1:${server.address().port}/v1/traces\n`));
