@@ -18,6 +18,7 @@ const SECTIONS: { name: string; title: string; script?: string; node?: string[];
   { name: 'peers', title: 'gateway beside fastify, nginx and haproxy (one core each), CPU per request against the floor (targets: plain >= 1.0x, everything on >= 0.9x; added p99 at half the floor\'s saturation <= 1 ms)', script: 'peers-bench.js' },
   { name: 'memory', title: 'memory: RSS with GitHub\'s spec loaded and per 1,000 operations', script: 'memory-bench.js', node: ['--expose-gc'] },
   { name: 'soak', title: 'soak: steady load for SOAK_MINUTES (30), RSS and descriptors sampled (run only when named: npm run bench -- soak)', script: 'soak.js', onlyWhenNamed: true },
+  { name: 'tracing', title: 'OpenTelemetry tracing off vs on (OTLP/HTTP export to a local sink)', script: 'tracing-bench.js' },
   { name: 'state', title: 'state left behind by anonymous traffic to new unmatched paths (bounded: STATE_REQUESTS per run)', script: 'state-growth.js', node: ['--expose-gc'] },
 ];
 
