@@ -47,7 +47,9 @@ export function complete(ctx: RequestContext, services: GatewayServices): void {
     if (services.logger.isLevelEnabled('info') && accessLogOn(ctx)) {
       services.logger.info((ctx.accessLine ?? DEFAULT_LINE)(ctx, status, seconds, ctx.trace?.traceId), 'request');
     }
-    for (const observe of services.observers) observe(ctx);
+    // A preflight the gateway answered is a browser's question to the gateway, never seen by the
+    // API: recorded, it would be an undeclared OPTIONS operation (a shadow API) in the inventory.
+    if (!ctx.preflight) for (const observe of services.observers) observe(ctx);
   } catch (error) {
     services.logger.error({ reqId: ctx.id, err: error }, 'observe phase failed');
   }

@@ -91,6 +91,8 @@ export class RequestContext {
   decisionRecorded = false;
   /** The access log line of the runtime that took the request (a reload may change its field names). */
   accessLine: AccessLine | undefined = undefined;
+  /** A CORS preflight the gateway answered itself: not traffic of the API, so not in its inventory. */
+  preflight = false;
   /** This request's spans, when tracing is configured. */
   trace: RequestTrace | undefined = undefined;
 

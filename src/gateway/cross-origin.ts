@@ -16,6 +16,7 @@ export function crossOrigin(ctx: RequestContext, match: RouteMatch, runtime: Run
   const requested = ctx.req.headers['access-control-request-method'];
   if (ctx.method === 'OPTIONS' && requested !== undefined) {
     ctx.api = api;
+    ctx.preflight = true;
     // Is the method the real request will use served at this path (by an operation, or passed through)?
     const target = runtime.match(requested, ctx.path);
     const served = target.kind === 'route' || (target.kind === 'none' && target.api?.passthrough !== undefined && !target.caseVariant);

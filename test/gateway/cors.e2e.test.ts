@@ -214,3 +214,25 @@ describe('CORS in monitor mode', () => {
     }
   });
 });
+
+describe('CORS and the inventory', () => {
+  it('keeps answered preflights out of the observers (no shadow OPTIONS operation), and the requests themselves in', async () => {
+    const dir = await scratchDir('gh-cors-observed-');
+    await writeFiles(dir, { 'notes.yaml': SPEC });
+    const seen: string[] = [];
+    const observed = await startGateway(dir, configYaml({ spec: path.join(dir, 'notes.yaml'), upstream: upstream.url, policies: `      cors: { origins: [${APP}] }` }), {
+      observers: [(ctx) => { seen.push(`${ctx.method} ${ctx.status}`); }],
+    });
+    try {
+      expect((await preflight(observed.url, APP, 'PUT', 'content-type')).status).toBe(204);
+      expect((await preflight(observed.url, 'https://evil.example', 'PUT')).status).toBe(403);
+      expect((await send(observed.url, 'GET', '/notes/1', { origin: APP })).status).toBe(200);
+      await expect.poll(() => seen.length).toBe(1);
+      expect(seen).toEqual(['GET 200']);
+      // Still counted and logged: the operator sees every preflight.
+      expect(observed.logs.filter((l) => l.msg === 'request' && l.method === 'OPTIONS').map((l) => l.status)).toEqual([204, 403]);
+    } finally {
+      await observed.close();
+    }
+  });
+});
