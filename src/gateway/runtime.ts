@@ -105,7 +105,7 @@ function tracingOf(config: GatehouseConfig, scope: RuntimeScope): Tracing | unde
   const settings = config.tracing;
   if (settings === undefined) return undefined;
   return scope.once('tracing', () => {
-    const tracing = new Tracing(settings, process.env.npm_package_version ?? '0.1.0');
+    const tracing = new Tracing(settings, process.env.npm_package_version ?? '0.1.0', scope.services.logger);
     scope.onClose(() => tracing.close());
     return tracing;
   });

@@ -1,9 +1,10 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter, type TextMapSetter, type Tracer } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { ExportResultCode, W3CTraceContextPropagator, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'pino';
 import type { Denial } from '../errors/index.js';
 import type { RequestContext } from '../gateway/context.js';
 import { plainAddress } from '../gateway/client-ip.js';
@@ -41,8 +42,9 @@ export class Tracing {
   readonly tracer: Tracer;
   private readonly provider: BasicTracerProvider;
 
-  constructor(config: TracingConfig, version: string) {
-    const exporter = new OTLPTraceExporter({ url: config.endpoint, headers: { ...config.headers }, timeoutMillis: config.timeoutMs });
+  constructor(config: TracingConfig, version: string, logger: Logger) {
+    const otlp = new OTLPTraceExporter({ url: config.endpoint, headers: { ...config.headers }, timeoutMillis: config.timeoutMs });
+    const exporter = new ReportingExporter(otlp, config.endpoint, logger);
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': config.serviceName, 'service.version': version }),
       // A caller's sampled flag is followed for the trace it continues; new traces are sampled at the ratio.
@@ -168,4 +170,43 @@ function traced(tracer: Tracer, name: string, phase: (ctx: RequestContext) => Ph
 function settle(span: Span, denial: Denial | undefined): void {
   if (denial !== undefined) span.setAttribute('gatehouse.refusal', denial.code);
   span.end();
+}
+
+/** How often a failing collector is reported: once per interval, with the count in between. */
+const REPORT_EVERY_MS = 10_000;
+
+/**
+ * The OTLP exporter, with its failures in the gateway's log: the SDK reports them only to its
+ * diagnostic logger, which is silent unless set, so a collector that refuses every export
+ * (a wrong path, a missing key) would lose every span without a word.
+ */
+class ReportingExporter implements SpanExporter {
+  private failed = 0;
+  private lastReport = -Infinity;
+
+  constructor(private readonly inner: SpanExporter, private readonly endpoint: string, private readonly logger: Logger) {}
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.inner.export(spans, (result) => {
+      if (result.code !== ExportResultCode.SUCCESS) this.report(spans.length, result.error);
+      done(result);
+    });
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+
+  private report(spans: number, error: Error | undefined): void {
+    this.failed += spans;
+    const now = performance.now();
+    if (now - this.lastReport < REPORT_EVERY_MS) return;
+    this.lastReport = now;
+    this.logger.warn({ endpoint: this.endpoint, spansLost: this.failed, err: { message: error?.message ?? 'export failed' } }, 'tracing: spans could not be exported');
+    this.failed = 0;
+  }
 }

@@ -226,6 +226,19 @@ describe('OpenTelemetry tracing', () => {
   });
 });
 
+describe('a collector that refuses the export', () => {
+  it('is reported in the gateway log with the spans lost, and requests are served all the same', async () => {
+    const before = lines.length;
+    const gw = await startTraced(`tracing: { endpoint: "${receiver.url.replace('/v1/traces', '/wrong/path')}" }`);
+    const token = await mintToken(key, { issuer: ISSUER, audience: 'items', subject: 'carol', ttlSeconds: 60 });
+    expect(await send(gw.httpUrl, '/items/7', { authorization: `Bearer ${token}`, 'x-tag': 'lost' })).toBe(200);
+    await gw.close();
+    const warning = lines.slice(before).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'tracing: spans could not be exported');
+    expect(warning).toMatchObject({ level: 'warn', endpoint: expect.stringContaining('/wrong/path') as unknown });
+    expect(warning?.spansLost).toBeGreaterThan(0);
+  });
+});
+
 describe('check-config on tracing', () => {
   it('refuses an endpoint without the traces path, naming it', async () => {
     const file = path.join(dir, 'bad-tracing.yaml');
