@@ -82,7 +82,7 @@ function ecs(f: AccessFacts): Record<string, unknown> {
     url: { path: maskPath(ctx.path) },
     client: { ip: plainAddress(ctx.clientIp) },
     user: f.subject === undefined ? undefined : { id: f.subject },
-    user_agent: { original: userAgent(ctx) },
+    user_agent: ctx.req.headers['user-agent'] === undefined ? undefined : { original: userAgent(ctx) },
     rule: ctx.deniedBy === undefined ? undefined : { name: ctx.deniedBy },
     trace: f.traceId === undefined ? undefined : { id: f.traceId },
     gatehouse: {
@@ -104,7 +104,8 @@ function otel(f: AccessFacts): Record<string, unknown> {
     'url.path': maskPath(ctx.path),
     'http.route': ctx.route?.operation?.path,
     'http.response.status_code': f.status,
-    'http.server.request.duration': f.ms / 1000,
+    // `http.server.request.duration` is a metric in the conventions, not an attribute.
+    'gatehouse.duration_ms': f.ms,
     'http.request.body.size': f.bytesIn,
     'http.response.body.size': f.bytesOut,
     'client.address': plainAddress(ctx.clientIp),
