@@ -5,7 +5,7 @@ import { createRouter, type CompiledContract } from '../openapi/index.js';
 import type { Operation } from '../openapi/types.js';
 import type { OperationValidators } from '../openapi/validator-types.js';
 import { accessLineFor } from '../observe/access-log.js';
-import { Tracing } from '../observe/tracing.js';
+import type { Tracing } from '../observe/tracing.js';
 import { POLICY_FACTORIES } from '../policies/index.js';
 import { upstreamFilterFor } from '../policies/identity-forward/hidden.js';
 import { compileCors, CORS_RESPONSE_HEADERS } from '../policies/cors/cors.js';
@@ -32,12 +32,13 @@ export async function compileRuntime(config: GatehouseConfig, services: GatewayS
     services.logger.warn({ file: w.file, line: w.line, pointer: w.path }, w.message);
   }
   const scope = createScope(services);
+  const tracing = await startTracing(config, scope);
   const apis: CompiledApi[] = [];
   const entries: { basePath: string; operation: Operation; value: CompiledRoute }[] = [];
   const prefixes: { prefix: string; api: CompiledApi }[] = [];
   try {
     for (const { api: apiConfig, spec, contract } of checked.apis) {
-      const api = compileApi(config, apiConfig, contract, scope);
+      const api = compileApi(config, apiConfig, contract, scope, tracing);
       apis.push(api.compiled);
       // An egress API is mounted at one path: the provider's server path goes on in its place.
       const basePaths = api.compiled.egress !== undefined ? [api.compiled.egress.mount]
@@ -77,7 +78,7 @@ export async function compileRuntime(config: GatehouseConfig, services: GatewayS
     apis,
     clientIp: config.clientIp === undefined ? undefined : compileClientIp(config.clientIp),
     accessLine: accessLineFor(config.logging.accessFormat),
-    tracing: tracingOf(config, scope),
+    tracing,
     match(method, path): RouteMatch {
       let found = router.match(method, path);
       // HEAD is GET without a body (RFC 9110 §9.3.2): a spec rarely declares it separately.
@@ -100,15 +101,17 @@ export async function compileRuntime(config: GatehouseConfig, services: GatewayS
   };
 }
 
-/** One tracer provider per runtime, made once and flushed when the runtime is closed. */
-function tracingOf(config: GatehouseConfig, scope: RuntimeScope): Tracing | undefined {
+/**
+ * One tracer provider per runtime, flushed when the runtime is closed. The OpenTelemetry SDK is
+ * loaded only when `tracing` is configured: without it, not even its modules are in the process.
+ */
+async function startTracing(config: GatehouseConfig, scope: RuntimeScope & { close(): Promise<void> }): Promise<Tracing | undefined> {
   const settings = config.tracing;
   if (settings === undefined) return undefined;
-  return scope.once('tracing', () => {
-    const tracing = new Tracing(settings, process.env.npm_package_version ?? '0.1.0', scope.services.logger);
-    scope.onClose(() => tracing.close());
-    return tracing;
-  });
+  const { Tracing } = await import('../observe/tracing.js');
+  const tracing = new Tracing(settings, process.env.npm_package_version ?? '0.1.0', scope.services.logger);
+  scope.onClose(() => tracing.close());
+  return tracing;
 }
 
 function createScope(services: GatewayServices): RuntimeScope & { close(): Promise<void> } {
@@ -128,7 +131,7 @@ function createScope(services: GatewayServices): RuntimeScope & { close(): Promi
   };
 }
 
-function compileApi(config: GatehouseConfig, apiConfig: ApiConfig, contract: CompiledContract, scope: RuntimeScope): { compiled: CompiledApi; routes: CompiledRoute[] } {
+function compileApi(config: GatehouseConfig, apiConfig: ApiConfig, contract: CompiledContract, scope: RuntimeScope, tracing: Tracing | undefined): { compiled: CompiledApi; routes: CompiledRoute[] } {
   const spec = contract.spec;
   const security = securityHeadersFor(apiConfig);
   const routes: CompiledRoute[] = [];
@@ -152,15 +155,14 @@ function compileApi(config: GatehouseConfig, apiConfig: ApiConfig, contract: Com
     passthrough: undefined,
   };
   for (const operation of spec.operations) {
-    routes.push(compileRoute(config, api, operation, contract.validators.get(operation), scope));
+    routes.push(compileRoute(config, api, operation, contract.validators.get(operation), scope, tracing));
   }
-  if (apiConfig.unmatched === 'passthrough') api.passthrough = compileRoute(config, api, undefined, undefined, scope);
+  if (apiConfig.unmatched === 'passthrough') api.passthrough = compileRoute(config, api, undefined, undefined, scope, tracing);
   return { compiled: api, routes };
 }
 
-function compileRoute(config: GatehouseConfig, api: CompiledApi, operation: Operation | undefined, validators: OperationValidators | undefined, scope: RuntimeScope): CompiledRoute {
+function compileRoute(config: GatehouseConfig, api: CompiledApi, operation: Operation | undefined, validators: OperationValidators | undefined, scope: RuntimeScope, tracing: Tracing | undefined): CompiledRoute {
   const policies: PolicyInstance[] = [];
-  const tracing = tracingOf(config, scope);
   for (const factory of POLICY_FACTORIES) {
     const policy = factory({ scope, config, api: api.config, spec: api.spec, operation, validators });
     if (policy !== undefined) policies.push(tracing === undefined ? policy : tracing.instrument(policy));

@@ -31,8 +31,9 @@ const LIST_SETTER: TextMapSetter<string[]> = {
  * OpenTelemetry tracing of the gateway: one SERVER span per request, continuing the caller's W3C
  * `traceparent` when it sent one, with child spans for authentication, the contract and the
  * upstream call, whose `traceparent` names the upstream span. Spans leave in batches over
- * OTLP/HTTP. Built only when `tracing` is configured: without it no provider, exporter or
- * context manager exists, and a request pays one undefined check per phase boundary.
+ * OTLP/HTTP. Loaded and built only when `tracing` is configured (runtime.ts imports this module
+ * on demand): without it no provider, exporter or context manager exists, and a request pays one
+ * undefined check per phase boundary.
  *
  * No global provider or async context manager is installed: spans are parented explicitly
  * through the request's context, so the gateway's tracing neither depends on nor disturbs an

@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -224,6 +227,30 @@ describe('OpenTelemetry tracing', () => {
     }
     expect(receiver.spans.length).toBe(exported);
   });
+});
+
+describe('tracing off', () => {
+  /** A gateway process from `yaml` (beside the test's spec and key set): its answer and the OpenTelemetry modules it loaded. */
+  async function modulesLoaded(name: string, yaml: string): Promise<{ status: number; loaded: number }> {
+    const file = path.join(dir, name);
+    writeFileSync(file, yaml);
+    const register = fileURLToPath(new URL('../helpers/ts-register.mjs', import.meta.url));
+    const script = fileURLToPath(new URL('./fixtures/otel-modules.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', register, script, file], { timeout: 60_000 });
+    return JSON.parse(stdout.trim().split('\n').pop() as string) as { status: number; loaded: number };
+  }
+  const yaml = (extra: string): string => [
+    'version: "1"', 'listen: { http: { host: 127.0.0.1, port: 0 } }', 'admin: { enabled: false }', 'store: { memory: {} }', extra,
+    'apis:', '  - name: items', '    spec: items.yaml', `    upstream: { url: "${upstream.url}" }`, '    policies: { authentication: { mode: off } }',
+  ].join('\n');
+
+  it('loads none of the OpenTelemetry SDK, where tracing on loads it', async () => {
+    const off = await modulesLoaded('off.yaml', yaml(''));
+    expect(off).toEqual({ status: 200, loaded: 0 });
+    const on = await modulesLoaded('on.yaml', yaml(`tracing: { endpoint: "${receiver.url}" }`));
+    expect(on.status).toBe(200);
+    expect(on.loaded).toBeGreaterThan(10);
+  }, 120_000);
 });
 
 describe('a collector that refuses the export', () => {
