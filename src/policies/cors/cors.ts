@@ -110,7 +110,9 @@ export function compileCors(config: CorsConfig | undefined): CompiledCors | unde
 
 /** The page is on the gateway's own origin: browsers send Origin on same-origin writes too, and no CORS applies. */
 function sameOrigin(ctx: RequestContext, origin: string): boolean {
-  const host = ctx.req.headers.host;
+  // HTTP/2 names the host in `:authority`, which may come without a Host header.
+  const headers = ctx.req.headers;
+  const host = headers.host ?? (headers[':authority'] as string | undefined);
   if (host === undefined) return false;
   const scheme = ctx.secure ? 'https://' : 'http://';
   return origin.length === scheme.length + host.length && origin.startsWith(scheme) && origin.endsWith(host.toLowerCase());
