@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { normalizeIdentity } from '../identity/config.js';
 import { normalizeAuthFailures } from '../policies/auth-failure/config.js';
@@ -77,6 +78,7 @@ export function normalizeConfig(raw: Raw, file: string, problems: RawProblem[], 
       drainDelayMs: durationOr(raw.shutdown?.drainDelay, 0),
       timeoutMs: durationOr(raw.shutdown?.timeout, 10_000),
     },
+    workers: raw.workers === undefined ? undefined : raw.workers === 'auto' ? availableParallelism() : raw.workers as number,
     monitoring: normalizeMonitoring(raw.monitoring, problems),
     identity: normalizeIdentity(raw.identity, resolve, problems),
     apis,

@@ -151,6 +151,7 @@ export const CONFIG_SCHEMA = closed({
   inventory: INVENTORY_SCHEMA,
   retention: RETENTION_SCHEMA,
   shutdown: closed({ drainDelay: duration, timeout: duration }),
+  workers: { anyOf: [{ const: 'auto' }, { type: 'integer', minimum: 1, maximum: 256 }], 'x-hint': 'must be auto or a whole number of worker processes from 1 to 256' },
   monitoring: MONITORING_SCHEMA,
   identity: IDENTITY_SCHEMA,
   apis: { type: 'array', minItems: 1, items: api, 'x-hint': 'must list at least one API' },

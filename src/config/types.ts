@@ -146,6 +146,11 @@ export interface GatehouseConfig {
   readonly retention: RetentionConfig;
   /** Graceful shutdown (docs/operations.md): readiness 503 for `drainDelayMs`, then a drain of up to `timeoutMs`. */
   readonly shutdown: { readonly drainDelayMs: number; readonly timeoutMs: number };
+  /**
+   * Worker processes under a supervising primary (docs/deployment.md); `auto` is normalised to the
+   * cores available. Undefined: the gateway is one process, as before.
+   */
+  readonly workers: number | undefined;
   /** Anomaly detectors, alert sinks and automatic responses; see docs/anomaly.md. */
   readonly monitoring: MonitoringConfig;
   /** Issuers, introspection, API keys, mTLS bindings, decision trail (docs/identity.md). */

@@ -1,0 +1,51 @@
+/**
+ * Messages between the primary and its workers over the cluster IPC channel (advanced
+ * serialisation: structured clone, so `undefined` arguments survive). Every message carries
+ * `gh` so that messages of other libraries on the same channel are left alone.
+ */
+
+/** One end of a message channel: a worker's `process`, or the primary's handle on one worker. */
+export interface Channel {
+  send(message: WorkerMessage | PrimaryMessage): void;
+  onMessage(handler: (message: unknown) => void): () => void;
+}
+
+export type StorePort = 'counters' | 'kv' | 'records';
+
+/** Worker -> primary. */
+export type WorkerMessage =
+  | { readonly gh: 'store'; readonly id: number; readonly port: StorePort; readonly method: string; readonly args: readonly unknown[] }
+  | { readonly gh: 'health'; readonly id: number }
+  | { readonly gh: 'publish'; readonly id: number; readonly channel: string; readonly message: string }
+  | { readonly gh: 'subscribe'; readonly id: number; readonly sub: number; readonly channel: string }
+  | { readonly gh: 'unsubscribe'; readonly id: number; readonly sub: number }
+  | { readonly gh: 'ready'; readonly sha256: string | undefined }
+  | { readonly gh: 'prepared'; readonly gen: number; readonly ok: boolean; readonly errors?: readonly string[]; readonly digest?: string }
+  | { readonly gh: 'switched'; readonly gen: number }
+  | { readonly gh: 'files-changed' }
+  | { readonly gh: 'metrics'; readonly id: number }
+  | { readonly gh: 'metrics-part'; readonly id: number; readonly metrics: unknown };
+
+/** Primary -> worker. */
+export type PrimaryMessage =
+  | { readonly gh: 'result'; readonly id: number; readonly value?: unknown; readonly error?: RemoteError }
+  | { readonly gh: 'message'; readonly sub: number; readonly message: string }
+  | { readonly gh: 'prepare'; readonly gen: number }
+  | { readonly gh: 'commit'; readonly gen: number }
+  | { readonly gh: 'abort'; readonly gen: number }
+  | { readonly gh: 'shutdown' }
+  | { readonly gh: 'hurry' }
+  | { readonly gh: 'collect'; readonly id: number };
+
+/** An error thrown in the primary, carried over as plain data and rebuilt on the worker's side. */
+export interface RemoteError {
+  readonly code: string;
+  readonly message: string;
+  readonly store?: string;
+  readonly operation?: string;
+  readonly what?: string;
+}
+
+export function isGatehouseMessage(message: unknown): message is { readonly gh: string } {
+  return typeof message === 'object' && message !== null && typeof (message as { gh?: unknown }).gh === 'string';
+}
