@@ -12,6 +12,11 @@ import type { AdminConfig } from './config.js';
 
 export interface AdminHandlers {
   readonly registry: Registry;
+  /**
+   * The `/metrics` text when it is not this process's registry alone: under workers, the sum
+   * over every worker that the primary gathers (src/workers). Undefined: `registry.metrics()`.
+   */
+  metrics?(): Promise<string>;
   /** Ready: a compiled runtime is serving and its dependencies answer. */
   ready(): Promise<{ ok: boolean; detail?: string }>;
   /** The public keys of the gateway's signing key ring (forwarded identity tokens); undefined: none. */
@@ -59,7 +64,7 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/metrics': {
     public: false,
     async handle(_req, res, handlers) {
-      const body = await handlers.registry.metrics();
+      const body = await (handlers.metrics?.() ?? handlers.registry.metrics());
       res.writeHead(200, { 'content-type': handlers.registry.contentType, 'cache-control': 'no-store' });
       res.end(body);
     },

@@ -1,7 +1,11 @@
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/index.js';
 import { ConfigError, formatProblem } from '../errors/index.js';
+import type { GatehouseConfig } from '../config/types.js';
 import { Gateway } from '../gateway/gateway.js';
+import { Primary } from '../workers/primary.js';
+import { startWorker } from '../workers/worker.js';
 
 export function registerStart(program: Command): void {
   program
@@ -10,13 +14,17 @@ export function registerStart(program: Command): void {
     .option('-c, --config <file>', 'config file', 'gatehouse.yaml')
     .option('--no-watch', 'do not reload when a file of the configuration changes (SIGHUP still reloads; a difference is still reported)')
     .action(async (options: { config: string; watch: boolean }) => {
+      // node:cluster starts each worker as this same command line.
+      if (cluster.isWorker) return startAsWorker(options);
       let gateway;
       try {
         // Fail closed: a spec or policy that cannot be enforced in full stops the start.
-        gateway = await Gateway.start(await loadConfig(options.config), { watch: options.watch ? 'reload' : 'report' });
+        const config = await loadConfig(options.config);
+        if (config.workers !== undefined) return await startPrimary(config);
+        gateway = await Gateway.start(config, { watch: options.watch ? 'reload' : 'report' });
       } catch (error) {
         if (error instanceof ConfigError) {
-          process.stderr.write(`${options.config}: ${error.problems.length} error(s)\n${error.problems.map(formatProblem).join('\n')}\nnot starting: a protection could not be applied as configured\n`);
+          process.stderr.write(refusal(options.config, error));
           process.exitCode = 1;
           return;
         }
@@ -24,6 +32,32 @@ export function registerStart(program: Command): void {
       }
       runUntilSignalled(gateway);
     });
+}
+
+function refusal(file: string, error: ConfigError): string {
+  return `${file}: ${error.problems.length} error(s)\n${error.problems.map(formatProblem).join('\n')}\nnot starting: a protection could not be applied as configured\n`;
+}
+
+/** `workers: N`: this process supervises; SIGHUP reloads every worker together, SIGTERM drains them all. */
+async function startPrimary(config: GatehouseConfig): Promise<void> {
+  const primary = await Primary.start(config);
+  process.on('SIGHUP', () => { void primary.reload(); });
+  const stop = (): void => {
+    void primary.stop().then(() => { process.exitCode = 0; });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+async function startAsWorker(options: { config: string; watch: boolean }): Promise<void> {
+  try {
+    await startWorker(options.config, options.watch);
+  } catch (error) {
+    process.stderr.write(error instanceof ConfigError ? refusal(options.config, error) : `worker ${process.pid}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+    // The IPC channel keeps a worker alive: let go of it so that the failed start ends the process.
+    process.disconnect();
+  }
 }
 
 /**

@@ -14,11 +14,11 @@ import { identityConfigOf } from '../identity/runtime.js';
 import { createStore, type Store } from '../store/index.js';
 import type { RetentionJob } from '../store/retention.js';
 import type { RequestContext } from './context.js';
-import { ConfigStatus, digestInputs, inputFiles } from './config-state.js';
+import { ConfigStatus, digestInputs, inputFiles, type InputsDigest } from './config-state.js';
 import { clientErrorHandler } from './cuts.js';
 import { createHandler } from './handler.js';
 import { certificatesInUse } from '../observe/certificates.js';
-import { createHttpListener, createHttpsListener, drain, listen, reloadTlsFiles, trackConnections } from './listeners.js';
+import { createHttpListener, createHttpsListener, drain, listen, prepareTlsFiles, trackConnections } from './listeners.js';
 import { retentionTargets, startRetention } from './retention.js';
 import { compileRuntime } from './runtime.js';
 import type { Runtime } from './runtime-types.js';
@@ -41,12 +41,31 @@ export interface GatewayOptions {
   readonly observers?: ((ctx: RequestContext) => void)[];
   /** A store to use instead of opening the one the config names (tests, embedding). */
   readonly store?: Store;
+  /** The `/metrics` text instead of this process's registry (a worker: the sum over all workers). */
+  readonly metricsText?: () => Promise<string>;
+  /**
+   * With `watch: 'reload'`: called on a change instead of reloading this gateway alone (a worker
+   * tells the primary, which reloads every worker together).
+   */
+  readonly onFilesChanged?: () => void;
 }
 
 export interface ReloadResult {
   readonly ok: boolean;
   readonly errors?: readonly string[];
 }
+
+/** A configuration compiled beside the serving one (`prepareReload`), waiting to be switched to or dropped. */
+export type PreparedReload =
+  | {
+    readonly ok: true;
+    /** The config file's and every input file's sha256: workers that prepared the same files agree on it. */
+    readonly digest: string;
+    commit(): Promise<ReloadResult>;
+    /** Drops the compiled configuration; `reason` is logged and reported as the refusal. */
+    abort(reason: string): Promise<void>;
+  }
+  | { readonly ok: false; readonly errors: readonly string[] };
 
 /**
  * A running gateway: its listeners, its admin server and the current compiled runtime, which
@@ -71,6 +90,8 @@ export class Gateway {
   readonly addresses: { http?: AddressInfo; https?: AddressInfo; admin?: AddressInfo } = {};
 
   private readonly ownsStore: boolean;
+  private metricsText: (() => Promise<string>) | undefined;
+  private onFilesChanged: (() => void) | undefined;
   /** Inventory recording, anomaly detection and the revocation list (src/anomaly). */
   monitoring: Monitoring | undefined;
 
@@ -98,6 +119,8 @@ export class Gateway {
     }
     monitoring.useApis(runtime.apis);
     const gateway = new Gateway(runtime, services, options.drainMs, options.store === undefined);
+    gateway.metricsText = options.metricsText;
+    gateway.onFilesChanged = options.onFilesChanged;
     gateway.monitoring = monitoring;
     try {
       await gateway.listenAll(config);
@@ -111,6 +134,11 @@ export class Gateway {
     gateway.recordCertificates();
     logger.info({ apis: config.apis.map((a) => a.name), operations: runtime.apis.reduce((n, a) => n + a.spec.operations.length, 0), sha256: gateway.status.digest?.configSha256, ...gateway.addresses }, 'gateway started');
     return gateway;
+  }
+
+  /** The digest over every file of the serving configuration (`gatehouse_config_info{inputs}` shows its start). */
+  get servingDigest(): string | undefined {
+    return this.status.digest?.inputs;
   }
 
   get config(): GatehouseConfig {
@@ -152,6 +180,7 @@ export class Gateway {
     if (config.admin.enabled) {
       this.admin = createAdminServer({
         registry: this.services.metrics.registry,
+        ...(this.metricsText === undefined ? {} : { metrics: this.metricsText }),
         ready: async () => {
           if (this.draining) return { ok: false, detail: 'shutting down' };
           const health = await this.services.store.health();
@@ -185,6 +214,18 @@ export class Gateway {
   }
 
   private async doReload(next?: GatehouseConfig): Promise<ReloadResult> {
+    const prepared = await this.prepareReload(next);
+    return prepared.ok ? prepared.commit() : { ok: false, errors: prepared.errors };
+  }
+
+  /**
+   * The first half of a reload: loads and compiles the configuration (and checks its
+   * certificates) beside the serving one, switching nothing. Under workers the primary asks
+   * every worker to prepare, and only when all have succeeded, on the same files, tells them to
+   * commit; otherwise each aborts and the current configuration keeps serving everywhere.
+   * Not for use while a `reload` runs (the primary runs one at a time).
+   */
+  async prepareReload(next?: GatehouseConfig): Promise<PreparedReload> {
     const logger = this.services.logger;
     // Files that changed from here on may have been read before or after their change.
     const started = Date.now();
@@ -198,23 +239,49 @@ export class Gateway {
       const errors = error instanceof ConfigError ? error.problems.map((p) => formatProblem(p).trimStart())
         : [error instanceof Error ? error.message : String(error)];
       logger.error({ errors }, 'reload refused: the current configuration keeps serving');
-      return this.refused(errors, attempted, started);
+      await this.refused(errors, attempted, started);
+      return { ok: false, errors };
     }
+    const certificates: (() => void)[] = [];
     for (const { name, server } of this.servers) {
       if (name !== 'https') continue;
       try {
-        reloadTlsFiles(server, runtime.config);
+        certificates.push(prepareTlsFiles(server, runtime.config));
       } catch (error) {
         await runtime.close();
         logger.error({ err: error }, 'reload refused: the new TLS certificate or key cannot be used');
-        return this.refused([`listen.https: ${(error as Error).message}`], attempted, started);
+        const errors = [`listen.https: ${(error as Error).message}`];
+        await this.refused(errors, attempted, started);
+        return { ok: false, errors };
       }
     }
+    const digest = await digestInputs(runtime.config.file, this.inputs(runtime));
+    let settled = false;
+    return {
+      ok: true,
+      digest: digest.inputs,
+      commit: async () => {
+        if (settled) return { ok: false, errors: ['this reload was already settled'] };
+        settled = true;
+        for (const apply of certificates) apply();
+        return this.switchTo(runtime, digest, started);
+      },
+      abort: async (reason: string) => {
+        if (settled) return;
+        settled = true;
+        await runtime.close();
+        logger.error({ reason }, 'reload refused: the current configuration keeps serving');
+        await this.refused([reason], attempted, started);
+      },
+    };
+  }
+
+  private async switchTo(runtime: Runtime, digest: InputsDigest, started: number): Promise<ReloadResult> {
+    const logger = this.services.logger;
     const previous = this.runtime;
     this.runtime = runtime;
     this.monitoring?.useApis(runtime.apis);
     this.status.attempted(true);
-    const digest = await digestInputs(runtime.config.file, this.inputs(runtime));
     this.status.loaded(digest);
     this.watcher?.setFiles(digest.files.keys(), started);
     // A file this reload read while it changed: load again (the request waits for this one to end).
@@ -231,14 +298,13 @@ export class Gateway {
   }
 
   /** A refused reload: counted, and the files it would have used are watched too (fixing one retries). */
-  private async refused(errors: readonly string[], attempted: GatehouseConfig | undefined, started: number): Promise<ReloadResult> {
+  private async refused(errors: readonly string[], attempted: GatehouseConfig | undefined, started: number): Promise<void> {
     this.status.attempted(false, errors);
     if (this.watcher !== undefined && attempted !== undefined) {
       this.watcher.setFiles([...this.watcher.files, ...inputFiles(attempted)], started);
       this.watcher.check();
     }
     await this.compareWithDisk();
-    return { ok: false, errors };
   }
 
   /** The files of the serving configuration, whose content its hash covers. */
@@ -272,6 +338,10 @@ export class Gateway {
       onHealth: (ok) => metrics.configWatchUp.set(ok ? 1 : 0),
       onChange: () => {
         if (this.draining) return;
+        if (mode === 'reload' && this.onFilesChanged !== undefined) {
+          this.onFilesChanged();
+          return;
+        }
         const done = mode === 'reload' ? this.reload() : this.compareWithDisk();
         done.catch((error: unknown) => this.services.logger.error({ err: error }, 'handling a config file change failed'));
       },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { GatehouseConfig, LimitsConfig } from '../config/types.js';
@@ -38,17 +39,25 @@ export const TLS12_CIPHERS = [
 ].join(':');
 
 /** Re-reads the listener's certificate, key and client CA: rotation without a restart. */
-export function reloadTlsFiles(server: Server, config: GatehouseConfig): void {
+/**
+ * Reads and checks the certificate files `config` names for `server` and returns what puts them
+ * in service, so that a reload can refuse bad files before anything switches (workers switch all
+ * together or not at all).
+ */
+export function prepareTlsFiles(server: Server, config: GatehouseConfig): () => void {
   const https = config.listen.https;
-  if (https === undefined || !('setSecureContext' in server)) return;
-  (server as unknown as { setSecureContext(options: object): void }).setSecureContext({
+  if (https === undefined || !('setSecureContext' in server)) return () => undefined;
+  const options = {
     cert: readFileSync(https.cert),
     key: readFileSync(https.key),
     ...(https.clientCa === undefined ? {} : { ca: readFileSync(https.clientCa) }),
-    minVersion: 'TLSv1.2',
+    minVersion: 'TLSv1.2' as const,
     ciphers: TLS12_CIPHERS,
     honorCipherOrder: true,
-  });
+  };
+  // Throws on a key that does not match its certificate, as setSecureContext would.
+  createSecureContext(options);
+  return () => (server as unknown as { setSecureContext(o: object): void }).setSecureContext(options);
 }
 
 export function createHttpListener(config: GatehouseConfig, handler: RequestListener, onClientError: ClientErrorHandler = answerClientError): Server {

@@ -50,6 +50,12 @@ export interface RouteMetrics {
   readonly stripped: Counter.Internal;
 }
 
+/*
+ * Under workers, /metrics sums every worker's series (src/workers/primary.ts). What describes
+ * the configuration says the same in every worker, so it is combined by its own rule instead:
+ * one serving configuration reads as 1, a refused reload in any worker as 0, the nearest
+ * certificate expiry as the minimum. Reloads are counted per worker; the sum would multiply them.
+ */
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): GatewayMetrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'gatehouse_process_' });
@@ -59,21 +65,21 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
   const refusals = new Counter({ name: 'gatehouse_refusals_total', help: 'Refusals by code; mode=monitor counts what enforcement would have refused.', labelNames: ['api', 'operation', 'code', 'mode'] as const, registers: [registry] });
   const strippedFields = new Counter({ name: 'gatehouse_response_fields_stripped_total', help: 'Undeclared response properties removed (data minimisation).', labelNames: ['api', 'operation'] as const, registers: [registry] });
   const upstreamErrors = new Counter({ name: 'gatehouse_upstream_errors_total', help: 'Upstream failures by API and error code.', labelNames: ['api', 'code'] as const, registers: [registry] });
-  const reloads = new Counter({ name: 'gatehouse_config_reloads_total', help: 'Configuration reloads by result.', labelNames: ['result'] as const, registers: [registry] });
-  const configInfo = new Gauge({ name: 'gatehouse_config_info', help: 'The configuration serving: sha256 of the config file (as sha256sum prints it) and the first 16 hex digits of the digest over every file it is made of (specs, key sets, certificates).', labelNames: ['sha256', 'inputs'] as const, registers: [registry] });
-  const configLoadedSeconds = new Gauge({ name: 'gatehouse_config_loaded_timestamp_seconds', help: 'When the configuration serving was loaded (Unix time).', registers: [registry] });
-  const configLastReloadSuccessful = new Gauge({ name: 'gatehouse_config_last_reload_successful', help: '1 when the last reload (or the start) succeeded, 0 when it was refused and the previous configuration kept serving.', registers: [registry] });
-  const configLastReloadSeconds = new Gauge({ name: 'gatehouse_config_last_reload_timestamp_seconds', help: 'When the last reload was attempted, or the gateway started (Unix time).', registers: [registry] });
-  const configOutOfSync = new Gauge({ name: 'gatehouse_config_out_of_sync', help: '1 while the configuration files on disk differ from the configuration serving (a refused reload, or watching is off).', registers: [registry] });
-  const configWatchUp = new Gauge({ name: 'gatehouse_config_watch_up', help: '1 while every folder holding a configuration file is watched; 0 while changes are found by polling only.', registers: [registry] });
+  const reloads = new Counter({ name: 'gatehouse_config_reloads_total', help: 'Configuration reloads by result.', labelNames: ['result'] as const, aggregator: 'max', registers: [registry] });
+  const configInfo = new Gauge({ name: 'gatehouse_config_info', help: 'The configuration serving: sha256 of the config file (as sha256sum prints it) and the first 16 hex digits of the digest over every file it is made of (specs, key sets, certificates).', labelNames: ['sha256', 'inputs'] as const, aggregator: 'max', registers: [registry] });
+  const configLoadedSeconds = new Gauge({ name: 'gatehouse_config_loaded_timestamp_seconds', help: 'When the configuration serving was loaded (Unix time).', aggregator: 'max', registers: [registry] });
+  const configLastReloadSuccessful = new Gauge({ name: 'gatehouse_config_last_reload_successful', help: '1 when the last reload (or the start) succeeded, 0 when it was refused and the previous configuration kept serving.', aggregator: 'min', registers: [registry] });
+  const configLastReloadSeconds = new Gauge({ name: 'gatehouse_config_last_reload_timestamp_seconds', help: 'When the last reload was attempted, or the gateway started (Unix time).', aggregator: 'max', registers: [registry] });
+  const configOutOfSync = new Gauge({ name: 'gatehouse_config_out_of_sync', help: '1 while the configuration files on disk differ from the configuration serving (a refused reload, or watching is off).', aggregator: 'max', registers: [registry] });
+  const configWatchUp = new Gauge({ name: 'gatehouse_config_watch_up', help: '1 while every folder holding a configuration file is watched; 0 while changes are found by polling only.', aggregator: 'max', registers: [registry] });
   const connectionCuts = new Counter({ name: 'gatehouse_connections_cut_total', help: 'Connections cut by the gateway before a normal answer, by reason (header_timeout, body_timeout, headers_too_large, smuggling, malformed) and the status sent (0: none could be sent).', labelNames: ['reason', 'status'] as const, registers: [registry] });
   const failOpen = new Counter({ name: 'gatehouse_fail_open_total', help: 'Requests let through because a policy dependency failed and the policy is set to fail open.', labelNames: ['policy', 'dependency'] as const, registers: [registry] });
 
   const inventoryOverflow = new Counter({ name: 'gatehouse_inventory_overflow_total', help: 'Unmatched requests folded into their API\'s inventory overflow row because it has inventory.maxShadowPaths shadow paths already.', labelNames: ['api'] as const, registers: [registry] });
   const recordsTrimmed = new Counter({ name: 'gatehouse_records_trimmed_total', help: 'Records deleted by retention (retention.*.maxAge, maxRecords), per stream.', labelNames: ['stream'] as const, registers: [registry] });
   const retentionFailures = new Counter({ name: 'gatehouse_retention_failures_total', help: 'Retention passes that could not delete old records (store unavailable), per stream.', labelNames: ['stream'] as const, registers: [registry] });
-  const certificateDays = new Gauge({ name: 'gatehouse_certificate_expiry_days', help: 'Days until each certificate in use expires (listener, client CA, upstream).', labelNames: ['use', 'subject', 'file'] as const, registers: [registry] });
-  const apiInfo = new Gauge({ name: 'gatehouse_api_info', help: 'One series per configured API with its direction (ingress or egress); join on api to label other series.', labelNames: ['api', 'direction'] as const, registers: [registry] });
+  const certificateDays = new Gauge({ name: 'gatehouse_certificate_expiry_days', help: 'Days until each certificate in use expires (listener, client CA, upstream).', labelNames: ['use', 'subject', 'file'] as const, aggregator: 'min', registers: [registry] });
+  const apiInfo = new Gauge({ name: 'gatehouse_api_info', help: 'One series per configured API with its direction (ingress or egress); join on api to label other series.', labelNames: ['api', 'direction'] as const, aggregator: 'max', registers: [registry] });
   const egressRefusals = new Counter({ name: 'gatehouse_egress_refusals_total', help: 'Egress destinations, certificates and redirects refused (mode=monitor: recorded, not refused).', labelNames: ['api', 'reason', 'mode'] as const, registers: [registry] });
   const forRoute = (api: string, operation: string): RouteMetrics => {
     const byStatus = new Map<number, CounterSeries>();

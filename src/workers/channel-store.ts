@@ -1,5 +1,5 @@
 import { StoreInputError, StoreUnavailableError, type Counters, type KeyValue, type MessageHandler, type Records, type Store, type StoreHealth } from '../store/index.js';
-import { isGatehouseMessage, type Channel, type RemoteError, type StorePort, type WorkerMessage } from './protocol.js';
+import { isGatehouseMessage, type Channel, type RemoteError, type PrimaryMessage, type StorePort, type WorkerMessage } from './protocol.js';
 
 /** A call the primary has not answered in this time is an outage, as a store's timeout is. */
 const CALL_TIMEOUT_MS = 5_000;
@@ -31,16 +31,16 @@ export function createChannelStore(channel: Channel, engine: string): Store {
   const name = `${engine} (via the primary)`;
 
   const off = channel.onMessage((m) => {
-    if (!isGatehouseMessage(m)) return;
+    if (!isGatehouseMessage<PrimaryMessage>(m)) return;
     if (m.gh === 'result') {
-      const r = m as { id: number; value?: unknown; error?: RemoteError };
+      const r = m;
       const p = pending.get(r.id);
       if (p === undefined) return;
       pending.delete(r.id);
       if (r.error === undefined) p.resolve(r.value);
       else p.reject(rebuild(r.error, p.op));
     } else if (m.gh === 'message') {
-      const r = m as { sub: number; message: string };
+      const r = m;
       const handler = handlers.get(r.sub);
       if (handler === undefined) return;
       try { handler(r.message); } catch { /* a subscriber's bug must not break delivery */ }

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+
 /**
  * Messages between the primary and its workers over the cluster IPC channel (advanced
  * serialisation: structured clone, so `undefined` arguments survive). Every message carries
@@ -19,7 +21,7 @@ export type WorkerMessage =
   | { readonly gh: 'publish'; readonly id: number; readonly channel: string; readonly message: string }
   | { readonly gh: 'subscribe'; readonly id: number; readonly sub: number; readonly channel: string }
   | { readonly gh: 'unsubscribe'; readonly id: number; readonly sub: number }
-  | { readonly gh: 'ready'; readonly sha256: string | undefined }
+  | { readonly gh: 'ready'; readonly digest: string | undefined; readonly addresses: Readonly<Record<string, AddressInfo>> }
   | { readonly gh: 'prepared'; readonly gen: number; readonly ok: boolean; readonly errors?: readonly string[]; readonly digest?: string }
   | { readonly gh: 'switched'; readonly gen: number }
   | { readonly gh: 'files-changed' }
@@ -32,10 +34,11 @@ export type PrimaryMessage =
   | { readonly gh: 'message'; readonly sub: number; readonly message: string }
   | { readonly gh: 'prepare'; readonly gen: number }
   | { readonly gh: 'commit'; readonly gen: number }
-  | { readonly gh: 'abort'; readonly gen: number }
+  | { readonly gh: 'abort'; readonly gen: number; readonly reason: string }
   | { readonly gh: 'shutdown' }
   | { readonly gh: 'hurry' }
-  | { readonly gh: 'collect'; readonly id: number };
+  | { readonly gh: 'collect'; readonly id: number }
+  | { readonly gh: 'metrics-text'; readonly id: number; readonly text?: string; readonly error?: string };
 
 /** An error thrown in the primary, carried over as plain data and rebuilt on the worker's side. */
 export interface RemoteError {
@@ -46,6 +49,7 @@ export interface RemoteError {
   readonly what?: string;
 }
 
-export function isGatehouseMessage(message: unknown): message is { readonly gh: string } {
+/** The channel is ours alone to write to, so a message with `gh` is one of the types above. */
+export function isGatehouseMessage<T extends WorkerMessage | PrimaryMessage>(message: unknown): message is T {
   return typeof message === 'object' && message !== null && typeof (message as { gh?: unknown }).gh === 'string';
 }

@@ -1,5 +1,5 @@
 import { StoreInputError, StoreUnavailableError, type Store } from '../store/index.js';
-import { isGatehouseMessage, type Channel, type PrimaryMessage, type RemoteError, type StorePort } from './protocol.js';
+import { isGatehouseMessage, type Channel, type PrimaryMessage, type RemoteError, type StorePort, type WorkerMessage } from './protocol.js';
 
 /**
  * The primary's side of the memory and SQLite stores under workers. Those engines are exact
@@ -45,14 +45,14 @@ export class StoreHost {
       pending.then((value) => reply({ gh: 'result', id, value }), (error: unknown) => reply({ gh: 'result', id, error: remoteError(error) }));
     };
     const off = channel.onMessage((m) => {
-      if (!isGatehouseMessage(m)) return;
-      const message = m as { gh: string; id: number; port: StorePort; method: string; args: unknown[]; channel: string; message: string; sub: number };
+      if (!isGatehouseMessage<WorkerMessage>(m)) return;
+      const message = m;
       switch (message.gh) {
         case 'store': return answer(message.id, () => {
           const port = this.store[message.port] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>> | undefined;
           // Only the ports' own methods: the channel is trusted, but a typo must not call anything else.
           if (port === undefined || METHODS[message.port]?.has(message.method) !== true) throw new StoreInputError('ipc', `no ${String(message.port)}.${String(message.method)}`);
-          return (port[message.method] as (...args: unknown[]) => Promise<unknown>).apply(port, message.args);
+          return (port[message.method] as (...args: unknown[]) => Promise<unknown>).apply(port, message.args as unknown[]);
         });
         case 'health': return answer(message.id, () => this.store.health());
         case 'publish': return answer(message.id, () => this.store.pubsub.publish(message.channel, message.message));
