@@ -48,6 +48,8 @@ export interface GatewayOptions {
    * tells the primary, which reloads every worker together).
    */
   readonly onFilesChanged?: () => void;
+  /** Run the retention job (default true). Workers leave it to one of them: the store is one. */
+  readonly retention?: boolean;
 }
 
 export interface ReloadResult {
@@ -130,7 +132,7 @@ export class Gateway {
     }
     gateway.status.loaded(await digestInputs(config.file, gateway.inputs(runtime)));
     if (options.watch !== undefined) gateway.watch(options.watch, options.watchPollMs);
-    gateway.retention = startRetention(config, services);
+    if (options.retention !== false) gateway.retention = startRetention(config, services);
     gateway.recordCertificates();
     logger.info({ apis: config.apis.map((a) => a.name), operations: runtime.apis.reduce((n, a) => n + a.spec.operations.length, 0), sha256: gateway.status.digest?.configSha256, ...gateway.addresses }, 'gateway started');
     return gateway;

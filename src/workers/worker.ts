@@ -69,6 +69,7 @@ export async function runWorker(config: GatehouseConfig, options: { watch: boole
       metrics,
       metricsText,
       ...(store === undefined ? {} : { store }),
+      retention: slot === 0,
       // One worker watches the files and tells the primary; all of them reload together.
       ...(slot === 0 ? { watch: options.watch ? 'reload' as const : 'report' as const, onFilesChanged: () => send({ gh: 'files-changed' }) } : {}),
     });

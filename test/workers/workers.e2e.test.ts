@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli, type CliProcess } from '../helpers/cli-process.js';
@@ -110,14 +110,24 @@ describe('workers: 4 on the memory store', () => {
     expect(metricSum(text, 'gatehouse_worker_restarts_total')).toBe(1);
   });
 
-  it('refuses a reload that does not compile in every worker: all keep serving the old one', async () => {
-    await writeFile(file, 'version: "1"\nworkers: 4\napis: [ { name: broken } ]\n');
-    const refusedBefore = cli.logs.filter((l) => l.msg === 'reload refused: every worker keeps the configuration it serves').length;
+  it('refuses a reload that one worker cannot apply: no worker switches', async () => {
+    // Each worker reads its own copy of the spec (GATEHOUSE_WORKER_SLOT is set in workers); worker
+    // 3's is missing. Workers 0 to 2 could switch to the configuration without limits, and must not.
+    const dir = path.dirname(file);
+    for (const slot of [0, 1, 2]) await copyFile(abuseSpec, path.join(dir, `spec-${slot}.yaml`));
+    await writeConfig(undefined);
+    await writeFile(file, (await readFile(file, 'utf8')).replaceAll(`spec: ${abuseSpec}`, `spec: "${dir}/spec-\${GATEHOUSE_WORKER_SLOT:-0}.yaml"`));
+    const refused = 'reload refused: every worker keeps the configuration it serves';
+    const refusedBefore = cli.logs.filter((l) => l.msg === refused).length;
     cli.child.kill('SIGHUP');
-    await nthLine(cli, refusedBefore + 1, (l) => l.msg === 'reload refused: every worker keeps the configuration it serves');
+    const line = (await nthLine(cli, refusedBefore + 1, (l) => l.msg === refused)).at(-1) as { errors: string[] };
+    expect(line.errors.every((e) => e.startsWith('worker 3:'))).toBe(true);
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) statuses.push((await freshGet(`${url}/daily/items`)).status);
+    // Any worker that had switched would answer 200 to its share.
     expect(countOf(statuses, 429)).toBe(8);
+    const text = await (await fetch(`${admin}/metrics`)).text();
+    expect(metricSum(text, 'gatehouse_config_last_reload_successful')).toBe(0);
   });
 
   it('switches every worker on SIGHUP: without the limit, no worker refuses', async () => {
