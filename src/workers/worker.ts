@@ -79,6 +79,8 @@ export async function runWorker(config: GatehouseConfig, options: { watch: boole
   }
 
   const prepared = new Map<number, PreparedReload & { ok: true }>();
+  /** Reloads the primary settled before this worker had prepared (a slow compile). */
+  const settled = new Set<number>();
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     if (stopping === undefined) gateway.services.logger.info('shutting down: draining in-flight requests');
@@ -97,19 +99,23 @@ export async function runWorker(config: GatehouseConfig, options: { watch: boole
     switch (m.gh) {
       case 'prepare':
         void gateway.prepareReload().then((p) => {
-          if (p.ok) prepared.set(m.gen, p);
+          // The primary stopped waiting (it settles a reload after 2 min): drop what compiled late.
+          if (p.ok && settled.has(m.gen)) void p.abort('the primary settled this reload without this worker');
+          else if (p.ok) prepared.set(m.gen, p);
           send({ gh: 'prepared', gen: m.gen, ok: p.ok, ...(p.ok ? { digest: p.digest } : { errors: p.errors }) });
         }, (error: unknown) => send({ gh: 'prepared', gen: m.gen, ok: false, errors: [error instanceof Error ? error.message : String(error)] }));
         return;
       case 'commit': {
         const p = prepared.get(m.gen);
         prepared.delete(m.gen);
+        if (p === undefined) settled.add(m.gen);
         void (p?.commit() ?? Promise.resolve()).finally(() => send({ gh: 'switched', gen: m.gen }));
         return;
       }
       case 'abort': {
         const p = prepared.get(m.gen);
         prepared.delete(m.gen);
+        if (p === undefined) settled.add(m.gen);
         void p?.abort(m.reason);
         return;
       }

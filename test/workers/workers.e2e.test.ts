@@ -1,4 +1,6 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli, type CliProcess } from '../helpers/cli-process.js';
@@ -145,5 +147,27 @@ describe('workers: 4 on the memory store', () => {
     expect(await cli.exited).toBe(0);
     expect(cli.logs.some((l) => l.msg === 'every worker has stopped')).toBe(true);
     expect(new Set(cli.logs.filter((l) => l.msg === 'shutting down: draining in-flight requests').map((l) => l.worker))).toEqual(new Set([0, 1, 2, 3]));
+  });
+});
+
+describe('workers: a start that cannot complete', () => {
+  it('stops every worker and exits 1 when the workers cannot listen', async () => {
+    // The port is taken: every worker's listen fails, and the gateway must not run short of them.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const dir = await scratchDir('gh-workers-taken-');
+    const config = path.join(dir, 'gatehouse.yaml');
+    await writeFile(config, `${configYaml({ spec: abuseSpec, upstream: upstream.url, extra: 'workers: 2' }).replace('port: 0 } }', `port: ${port} } }`)}\n`);
+    const failing = startCli(['start', '--config', config]);
+    try {
+      expect(await failing.exited).toBe(1);
+      expect(failing.stderr()).toMatch(/EADDRINUSE/);
+      expect(failing.stderr()).toMatch(/a worker could not start/);
+      expect(failing.logs.some((l) => l.msg === 'workers started')).toBe(false);
+    } finally {
+      if (failing.child.exitCode === null) failing.child.kill('SIGKILL');
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });
