@@ -38,11 +38,10 @@ export const TLS12_CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305', 'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256',
 ].join(':');
 
-/** Re-reads the listener's certificate, key and client CA: rotation without a restart. */
 /**
- * Reads and checks the certificate files `config` names for `server` and returns what puts them
- * in service, so that a reload can refuse bad files before anything switches (workers switch all
- * together or not at all).
+ * Re-reads the listener's certificate, key and client CA (rotation without a restart): reads and
+ * checks them now, and returns what puts them in service, so that a reload can refuse bad files
+ * before anything switches (workers switch all together or not at all).
  */
 export function prepareTlsFiles(server: Server, config: GatehouseConfig): () => void {
   const https = config.listen.https;

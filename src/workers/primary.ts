@@ -29,7 +29,10 @@ interface Slot {
   timer: NodeJS.Timeout | undefined;
 }
 
-interface Reply { readonly slot: Slot; readonly message: WorkerMessage }
+/** What a worker said, or that it exited (a reply that will not come). */
+interface Reply { readonly slot: Slot; readonly message: WorkerMessage | { readonly gh: 'exit' } }
+
+const EXITED = { gh: 'exit' } as const;
 
 function channelOf(worker: Worker): Channel {
   return {
@@ -68,6 +71,8 @@ export class Primary {
   private readonly restarts: Counter;
   private exits: (() => void) | undefined;
   private collectId = 0;
+  /** The listeners' addresses, as the first worker that started reported them. */
+  readonly addresses: Record<string, AddressInfo> = {};
 
   private constructor(private readonly config: GatehouseConfig, logger: Logger) {
     this.logger = logger;
@@ -106,14 +111,12 @@ export class Primary {
     this.logger.info({ workers: this.slots.length, pid: process.pid, store: primaryHostedEngine(this.config.store) ?? 'shared', ...this.addresses }, 'workers started');
   }
 
-  readonly addresses: Record<string, AddressInfo> = {};
-
   private waitReady(slot: Slot): Promise<boolean> {
     return new Promise((resolve) => {
       const listener = (reply: Reply): void => {
         if (reply.slot !== slot) return;
         if (reply.message.gh === 'ready') { this.listeners.delete(listener); resolve(true); }
-        if ((reply.message as { gh: string }).gh === 'exit') { this.listeners.delete(listener); resolve(false); }
+        if (reply.message.gh === 'exit') { this.listeners.delete(listener); resolve(false); }
       };
       this.listeners.add(listener);
     });
@@ -179,7 +182,7 @@ export class Primary {
     slot.channel = undefined;
     if (channel !== undefined) void this.host?.remove(channel);
     this.updateGauge();
-    this.emit({ slot, message: { gh: 'exit' } as unknown as WorkerMessage });
+    this.emit({ slot, message: EXITED });
     if (this.stopping) {
       if (this.slots.every((s) => s.worker === undefined)) this.exits?.();
       return;
@@ -223,7 +226,7 @@ export class Primary {
     const refusals: string[] = [];
     const digests = new Set<string>();
     for (const slot of slots) {
-      const answer = answers.get(slot) as (WorkerMessage & { gh: 'prepared' }) | undefined;
+      const answer = answers.get(slot);
       if (answer === undefined) refusals.push(`worker ${slot.index}: no answer (it stopped or took too long)`);
       else if (!answer.ok) refusals.push(...(answer.errors ?? ['refused']).map((e) => `worker ${slot.index}: ${e}`));
       else if (answer.digest !== undefined) digests.add(answer.digest);
@@ -243,8 +246,8 @@ export class Primary {
   }
 
   /** Sends each slot a message and collects its answer of type `gh` for `gen`; a worker that exits or is slow gives none. */
-  private ask(slots: readonly Slot[], gh: 'prepared' | 'switched', gen: number, send: (slot: Slot) => boolean): Promise<Map<Slot, WorkerMessage>> {
-    const answers = new Map<Slot, WorkerMessage>();
+  private ask<G extends 'prepared' | 'switched'>(slots: readonly Slot[], gh: G, gen: number, send: (slot: Slot) => boolean): Promise<Map<Slot, Extract<WorkerMessage, { gh: G }>>> {
+    const answers = new Map<Slot, Extract<WorkerMessage, { gh: G }>>();
     return new Promise((resolve) => {
       let left = slots.length;
       const done = (): void => {
@@ -254,14 +257,14 @@ export class Primary {
       };
       const listener = (reply: Reply): void => {
         if (!slots.includes(reply.slot) || answers.has(reply.slot)) return;
-        const m = reply.message as { gh: string; gen?: number };
-        if ((m.gh === gh && m.gen === gen)) answers.set(reply.slot, reply.message);
+        const m = reply.message;
+        if (m.gh === gh && (m as { gen?: number }).gen === gen) answers.set(reply.slot, m as Extract<WorkerMessage, { gh: G }>);
         else if (m.gh !== 'exit') return;
         if (--left === 0) done();
       };
       const timer = setTimeout(done, RELOAD_STEP_MS);
       this.listeners.add(listener);
-      for (const slot of slots) if (!send(slot)) listener({ slot, message: { gh: 'exit' } as unknown as WorkerMessage });
+      for (const slot of slots) if (!send(slot)) listener({ slot, message: EXITED });
       if (slots.length === 0) done();
     });
   }
@@ -275,7 +278,7 @@ export class Primary {
       let left = live.length;
       const done = (): void => { clearTimeout(timer); this.listeners.delete(listener); resolve(); };
       const listener = (reply: Reply): void => {
-        const m = reply.message as { gh: string; id?: number; metrics?: unknown };
+        const m = reply.message;
         if (!live.includes(reply.slot)) return;
         if (m.gh === 'metrics-part' && m.id === id) parts.push(m.metrics as object);
         else if (m.gh !== 'exit') return;
@@ -283,7 +286,7 @@ export class Primary {
       };
       const timer = setTimeout(done, METRICS_TIMEOUT_MS);
       this.listeners.add(listener);
-      for (const slot of live) if (!this.tell(slot, { gh: 'collect', id })) listener({ slot, message: { gh: 'exit' } as unknown as WorkerMessage });
+      for (const slot of live) if (!this.tell(slot, { gh: 'collect', id })) listener({ slot, message: EXITED });
       if (live.length === 0) done();
     });
     return AggregatorRegistry.aggregate(parts).metrics();

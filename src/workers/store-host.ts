@@ -14,7 +14,7 @@ const METHODS: Readonly<Record<StorePort, ReadonlySet<string>>> = {
   records: new Set(['append', 'appendMany', 'appendManyJson', 'query', 'count', 'trim']),
 };
 
-export function remoteError(error: unknown): RemoteError {
+function remoteError(error: unknown): RemoteError {
   if (error instanceof StoreUnavailableError) {
     const operation = typeof error.details?.['operation'] === 'string' ? error.details['operation'] : 'call';
     const cause = error.cause instanceof Error ? error.cause.message : error.message;

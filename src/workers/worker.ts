@@ -21,7 +21,7 @@ export function primaryHostedEngine(store: StoreConfig): 'memory' | 'sqlite' | u
 }
 
 /** This process's end of the cluster IPC channel. */
-export function processChannel(): Channel {
+function processChannel(): Channel {
   return {
     send(message) {
       if (process.send === undefined || !process.connected) throw new Error('the channel to the primary is closed');
@@ -39,7 +39,7 @@ export function processChannel(): Channel {
  * the engine keeps its state in one process, its metrics summed with the other workers' on
  * `/metrics`, and its reloads and shutdown driven by the primary.
  */
-export async function runWorker(config: GatehouseConfig, options: { watch: boolean; channel?: Channel }): Promise<Gateway> {
+async function runWorker(config: GatehouseConfig, options: { watch: boolean; channel?: Channel }): Promise<Gateway> {
   const channel = options.channel ?? processChannel();
   const slot = Number(process.env[SLOT_ENV] ?? '0');
   const engine = primaryHostedEngine(config.store);
