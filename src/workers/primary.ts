@@ -150,8 +150,8 @@ export class Primary {
         this.updateGauge();
         if (this.servingDigest === undefined) this.servingDigest = m.digest;
         else if (m.digest !== this.servingDigest) {
-          // A restarted worker read the files as they are now, which are not what the others serve.
-          this.logger.warn({ worker: slot.index, pid: slot.worker?.process.pid }, 'a restarted worker loaded configuration files that differ from what the other workers serve: reload (SIGHUP) to bring them together');
+          // A (re)started worker read the files as they are now, which are not what the others serve.
+          this.logger.warn({ worker: slot.index, pid: slot.worker?.process.pid }, 'a worker loaded configuration files that differ from what the other workers serve: reload (SIGHUP) to bring them together');
         }
         break;
       case 'files-changed':
