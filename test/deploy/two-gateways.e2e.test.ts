@@ -36,6 +36,8 @@ function yaml(workers: string): string {
     'shutdown: { drainDelay: 0s, timeout: 5s }',
     'monitoring:',
     '  respond: { refusalCluster: block-ip }',
+    // A refusal cluster below 20 refusals has confidence 0.7 (docs/anomaly.md): enough to act on here.
+    '  confidence: { alert: 0.5, respond: 0.7 }',
     '  blockFor: 15m',
     '  detectors: { refusalCluster: { refusals: 3, window: 1m } }',
     'apis:',
