@@ -171,3 +171,32 @@ describe('workers: a start that cannot complete', () => {
     }
   });
 });
+
+describe('workers: SIGTERM with a drain delay', () => {
+  it('turns readiness 503 in every worker and keeps serving through shutdown.drainDelay; a second SIGTERM ends the delay', async () => {
+    const dir = await scratchDir('gh-workers-drain-');
+    const config = path.join(dir, 'gatehouse.yaml');
+    // 60 s: far longer than the test needs, so "still serving" never depends on the machine's speed.
+    await writeFile(config, `${configYaml({ spec: abuseSpec, upstream: upstream.url, extra: 'workers: 2\nshutdown: { drainDelay: 60s, timeout: 5s }' })}\n`);
+    const gw = startCli(['start', '--config', config]);
+    try {
+      const started = await gw.line((l) => l.msg === 'workers started');
+      const base = `http://127.0.0.1:${(started.http as { port: number }).port}`;
+      const probe = `http://127.0.0.1:${(started.admin as { port: number }).port}/readyz`;
+      expect((await freshGet(probe)).status).toBe(200);
+      gw.child.kill('SIGTERM');
+      await nthLine(gw, 2, (l) => l.msg === 'draining: readiness is 503, serving until the delay ends');
+      // Both workers (connections go to each in turn) answer not-ready, and both still serve.
+      const probes = await Promise.all([freshGet(probe), freshGet(probe), freshGet(probe), freshGet(probe)]);
+      expect(probes.map((p) => p.status)).toEqual([503, 503, 503, 503]);
+      const served = await Promise.all([freshGet(`${base}/v1/items`), freshGet(`${base}/v1/items`)]);
+      expect(served.map((r) => r.status)).toEqual([200, 200]);
+      expect(gw.child.exitCode).toBeNull();
+      gw.child.kill('SIGTERM');
+      expect(await gw.exited).toBe(0);
+      expect(gw.logs.some((l) => l.msg === 'every worker has stopped')).toBe(true);
+    } finally {
+      if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
+    }
+  });
+});
