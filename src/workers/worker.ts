@@ -39,8 +39,8 @@ function processChannel(): Channel {
  * the engine keeps its state in one process, its metrics summed with the other workers' on
  * `/metrics`, and its reloads and shutdown driven by the primary.
  */
-async function runWorker(config: GatehouseConfig, options: { watch: boolean; channel?: Channel }): Promise<Gateway> {
-  const channel = options.channel ?? processChannel();
+async function runWorker(config: GatehouseConfig, options: { watch: boolean }): Promise<Gateway> {
+  const channel = processChannel();
   const slot = Number(process.env[SLOT_ENV] ?? '0');
   const engine = primaryHostedEngine(config.store);
   const store: Store | undefined = engine === undefined ? undefined : createChannelStore(channel, engine);
