@@ -88,10 +88,16 @@ describe('two gateways on one Redis and one PostgreSQL', () => {
     const before = upstream.requests.length;
     const statuses = (await Promise.all(Array.from({ length: 40 }, (_, i) =>
       freshGet(`${(i % 2 === 0 ? a : b).url}/v1/items`, { 'x-forwarded-for': '198.51.100.7' })))).map((r) => r.status);
-    expect(countOf(statuses, 200)).toBe(10);
-    expect(countOf(statuses, 429)).toBe(30);
-    expect(upstream.requests.length - before).toBe(10);
-  });
+    const [passed, limited, unavailable] = [countOf(statuses, 200), countOf(statuses, 429), countOf(statuses, 503)];
+    expect(passed + limited + unavailable, statuses.join(' ')).toBe(40);
+    // Never one more than the limit, whatever else happens.
+    expect(passed).toBeLessThanOrEqual(10);
+    expect(upstream.requests.length - before).toBe(passed);
+    // A Redis call slower than its 500 ms timeout on a loaded machine fails closed (503) and may
+    // still have taken its token; without one, the count is exact.
+    if (unavailable === 0) expect(passed).toBe(10);
+    else expect(passed + unavailable).toBeGreaterThanOrEqual(10);
+  }, 120_000);
 
   it('refuses on B, within a second, an address that A blocked; other addresses still pass', async () => {
     const attacker = { 'x-forwarded-for': '203.0.113.9' };
@@ -116,5 +122,5 @@ describe('two gateways on one Redis and one PostgreSQL', () => {
     expect(waited).toBeLessThanOrEqual(1_000);
     expect((await freshGet(`${b.url}/v1/items`, { 'x-forwarded-for': '198.51.100.99' })).status).toBe(200);
     expect((await freshGet(`${a.url}/v1/items`, { 'x-forwarded-for': '198.51.100.99' })).status).toBe(200);
-  });
+  }, 120_000);
 });

@@ -63,7 +63,7 @@ describe('workers: 4 on the memory store', () => {
     const started = await nthLine(cli, 4, (l) => l.msg === 'gateway started');
     expect(new Set(started.map((l) => l.pid)).size).toBe(4);
     expect(new Set(started.map((l) => l.worker))).toEqual(new Set([0, 1, 2, 3]));
-  });
+  }, 120_000);
 
   it('lets exactly 10 requests through a 10/minute limit, spread over the workers', async () => {
     const before = upstream.requests.length;
@@ -78,7 +78,7 @@ describe('workers: 4 on the memory store', () => {
     expect(upstream.requests.length - before).toBe(countOf(statuses, 200));
     // Not one worker serving everything: the limit held across processes.
     expect(new Set(accessLines().map((l) => l.worker)).size).toBeGreaterThan(1);
-  });
+  }, 120_000);
 
   it('lets exactly 10 of 30 requests racing on parallel connections through a 10/day limit', async () => {
     const before = upstream.requests.length;
@@ -86,7 +86,7 @@ describe('workers: 4 on the memory store', () => {
     expect(countOf(statuses, 200)).toBe(10);
     expect(countOf(statuses, 429)).toBe(20);
     expect(upstream.requests.length - before).toBe(10);
-  });
+  }, 120_000);
 
   it('sums the gatehouse_* metrics of every worker on the admin listener', async () => {
     const text = await (await fetch(`${admin}/metrics`)).text();
@@ -97,7 +97,7 @@ describe('workers: 4 on the memory store', () => {
     expect(metricSum(text, 'gatehouse_workers', { state: 'configured' })).toBe(4);
     // Configuration gauges are not summed: one serving configuration reads as one.
     expect(metricSum(text, 'gatehouse_config_last_reload_successful')).toBe(1);
-  });
+  }, 120_000);
 
   it('starts a killed worker again, and the limit survives it (the state is in the primary)', async () => {
     const victim = (await nthLine(cli, 4, (l) => l.msg === 'gateway started'))[1] as { pid: number; worker: number };
@@ -110,7 +110,7 @@ describe('workers: 4 on the memory store', () => {
     expect(countOf(statuses, 429)).toBe(8);
     const text = await (await fetch(`${admin}/metrics`)).text();
     expect(metricSum(text, 'gatehouse_worker_restarts_total')).toBe(1);
-  });
+  }, 120_000);
 
   it('refuses a reload that one worker cannot apply: no worker switches', async () => {
     // Each worker reads its own copy of the spec (GATEHOUSE_WORKER_SLOT is set in workers); worker
@@ -130,7 +130,7 @@ describe('workers: 4 on the memory store', () => {
     expect(countOf(statuses, 429)).toBe(8);
     const text = await (await fetch(`${admin}/metrics`)).text();
     expect(metricSum(text, 'gatehouse_config_last_reload_successful')).toBe(0);
-  });
+  }, 120_000);
 
   it('switches every worker on SIGHUP: without the limit, no worker refuses', async () => {
     await writeConfig(undefined);
@@ -140,14 +140,14 @@ describe('workers: 4 on the memory store', () => {
     for (let i = 0; i < 12; i++) statuses.push((await freshGet(`${url}/daily/items`)).status);
     // One worker left on the old configuration would answer 429 to its share of these.
     expect(countOf(statuses, 200)).toBe(12);
-  });
+  }, 120_000);
 
   it('drains every worker on SIGTERM and exits 0', async () => {
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
     expect(cli.logs.some((l) => l.msg === 'every worker has stopped')).toBe(true);
     expect(new Set(cli.logs.filter((l) => l.msg === 'shutting down: draining in-flight requests').map((l) => l.worker))).toEqual(new Set([0, 1, 2, 3]));
-  });
+  }, 120_000);
 });
 
 describe('workers: a start that cannot complete', () => {
@@ -169,7 +169,7 @@ describe('workers: a start that cannot complete', () => {
       if (failing.child.exitCode === null) failing.child.kill('SIGKILL');
       await new Promise((resolve) => taken.close(resolve));
     }
-  });
+  }, 120_000);
 });
 
 describe('workers: SIGTERM with a drain delay', () => {
@@ -198,5 +198,5 @@ describe('workers: SIGTERM with a drain delay', () => {
     } finally {
       if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
     }
-  });
+  }, 120_000);
 });
