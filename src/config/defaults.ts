@@ -1,4 +1,5 @@
 import type { ContractPolicyConfig, LimitsConfig } from './types.js';
+import { DEFAULT_HTTP2_LIMITS } from './protocols.js';
 
 /** Defaults chosen to be safe out of the box: enforcement on, undeclared data refused and stripped. */
 export const DEFAULT_CONTRACT: ContractPolicyConfig = {
@@ -22,6 +23,7 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   maxConnections: 10_000,
+  http2: DEFAULT_HTTP2_LIMITS,
 };
 
 export const DEFAULT_UPSTREAM = {

@@ -23,6 +23,7 @@ import { DEFAULT_CONTRACT, DEFAULT_LIMITS, DEFAULT_UPSTREAM } from './defaults.j
 import type { StoreConfig } from '../store/index.js';
 import type { ApiConfig, ClientIpConfig, GatehouseConfig, LimitsConfig, UpstreamConfig } from './types.js';
 import { parseDuration, parseSize } from './units.js';
+import { normalizeHttp2Limits, normalizeWebSocket } from './protocols.js';
 import type { RawProblem } from './problem.js';
 
 /* The shape validated by CONFIG_SCHEMA; fields are optional where the schema allows. */
@@ -36,8 +37,11 @@ export function normalizeConfig(raw: Raw, file: string, problems: RawProblem[], 
   const dir = path.dirname(path.resolve(file));
   const resolve = (p: string): string => path.resolve(dir, p);
   const listen: Raw = raw.listen ?? { http: {} };
-  if (listen.http === undefined && listen.https === undefined) {
+  if (listen.http === undefined && listen.https === undefined && listen.h2c === undefined) {
     problems.push({ path: ['listen'], message: 'needs http or https (or both)' });
+  }
+  if (listen.http?.redirectToHttps === true && listen.https === undefined) {
+    problems.push({ path: ['listen', 'http', 'redirectToHttps'], message: 'needs an https listener to redirect to' });
   }
   const apis = (raw.apis as Raw[]).map((api, i) => normalizeApi(api, i, resolve, problems));
   const names = new Map<string, number>();
@@ -55,7 +59,7 @@ export function normalizeConfig(raw: Raw, file: string, problems: RawProblem[], 
     file: path.resolve(file),
     version: String(raw.version),
     listen: {
-      http: listen.http === undefined ? undefined : { host: listen.http.host ?? '0.0.0.0', port: listen.http.port ?? 8080 },
+      http: listen.http === undefined ? undefined : { host: listen.http.host ?? '0.0.0.0', port: listen.http.port ?? 8080, redirectToHttps: listen.http.redirectToHttps ?? false },
       https: https === undefined ? undefined : {
         host: https.host ?? '0.0.0.0',
         port: https.port ?? 8443,
@@ -63,7 +67,9 @@ export function normalizeConfig(raw: Raw, file: string, problems: RawProblem[], 
         key: resolve(https.key),
         ...(https.clientCa === undefined ? {} : { clientCa: resolve(https.clientCa) }),
         requestClientCert: https.requestClientCert ?? https.clientCa !== undefined,
+        http2: https.http2 ?? true,
       },
+      h2c: listen.h2c === undefined ? undefined : { host: listen.h2c.host ?? '0.0.0.0', port: listen.h2c.port ?? 8081 },
     },
     admin: normalizeAdmin(raw.admin, resolve, secretValues, problems),
     store,
@@ -101,6 +107,7 @@ function normalizeLimits(raw: Raw): LimitsConfig {
     requestTimeoutMs: durationOr(raw.requestTimeout, d.requestTimeoutMs),
     keepAliveTimeoutMs: durationOr(raw.keepAliveTimeout, d.keepAliveTimeoutMs),
     maxConnections: raw.maxConnections ?? d.maxConnections,
+    http2: normalizeHttp2Limits(raw.http2),
   };
 }
 
@@ -137,6 +144,8 @@ function normalizeApi(raw: Raw, index: number, resolve: (p: string) => string, p
     upstream: normalizeUpstream(raw.upstream, resolve),
     unmatched: raw.unmatched ?? 'reject',
     charset: raw.charset ?? 'utf-8',
+    grpc: raw.grpc ?? false,
+    websocket: normalizeWebSocket(raw.websocket),
     policies: {
       contract: { ...DEFAULT_CONTRACT, ...contract },
       securityHeaders: { mode: headers.mode ?? 'enforce', hsts: headers.hsts ?? true },
@@ -174,6 +183,7 @@ function normalizeUpstream(raw: Raw, resolve: (p: string) => string): UpstreamCo
       ...(tls.serverName === undefined ? {} : { serverName: tls.serverName }),
       rejectUnauthorized: tls.rejectUnauthorized ?? true,
     },
+    http2: raw.http2 ?? false,
   };
 }
 

@@ -17,6 +17,7 @@ import { RETENTION_SCHEMA } from '../store/retention.js';
 import { EGRESS_SCHEMA } from '../egress/config.js';
 import { TRACING_SCHEMA } from '../observe/tracing-config.js';
 import { DURATION_SCHEMA, SIZE_SCHEMA } from './units.js';
+import { HTTP2_LIMITS_SCHEMA, WEBSOCKET_SCHEMA } from './protocols.js';
 
 /**
  * The JSON Schema of gatehouse.yaml. Every object is closed (`additionalProperties: false`): a
@@ -68,7 +69,10 @@ const api = closed({
     connections: { type: 'integer', minimum: 1, maximum: 10_000 },
     maxResponseBytes: size,
     tls: closed({ ...tlsFiles, serverName: { type: 'string' }, rejectUnauthorized: { type: 'boolean' } }),
+    http2: { type: 'boolean', 'x-hint': 'must be true (HTTP/2 to the upstream: ALPN over https://, prior knowledge over http://) or false' },
   }, ['url']),
+  grpc: { type: 'boolean', 'x-hint': 'must be true when the API is a gRPC service (its spec declares POST /package.Service/Method) or false' },
+  websocket: WEBSOCKET_SCHEMA,
   unmatched: { enum: ['reject', 'passthrough'], 'x-hint': 'must be reject (404) or passthrough (forward and flag)' },
   charset: { enum: ['utf-8', 'iso-8859-1', 'windows-1252'], 'x-hint': 'must be utf-8, iso-8859-1 or windows-1252 (how the upstream reads percent-encoded query and form bytes)' },
   policies: closed({
@@ -91,12 +95,14 @@ const api = closed({
 export const CONFIG_SCHEMA = closed({
   version: { type: 'string', enum: ['1', '1.0'], 'x-hint': 'must be "1" (quote it: version: "1")' },
   listen: closed({
-    http: closed({ host: { type: 'string' }, port }),
+    http: closed({ host: { type: 'string' }, port, redirectToHttps: { type: 'boolean' } }),
     https: closed({
       host: { type: 'string' }, port, ...tlsFiles,
       clientCa: { type: 'string' },
       requestClientCert: { type: 'boolean' },
+      http2: { type: 'boolean', 'x-hint': 'must be true (offer h2 and http/1.1 by ALPN, the default) or false (http/1.1 only)' },
     }, ['cert', 'key']),
+    h2c: closed({ host: { type: 'string' }, port }),
   }),
   admin: ADMIN_SCHEMA,
   store: {
@@ -128,6 +134,7 @@ export const CONFIG_SCHEMA = closed({
     requestTimeout: duration,
     keepAliveTimeout: duration,
     maxConnections: { type: 'integer', minimum: 1 },
+    http2: HTTP2_LIMITS_SCHEMA,
   }),
   clientIp: closed({
     trustedHops: { type: 'integer', minimum: 0, maximum: 16 },

@@ -17,6 +17,7 @@ import type { AdminConfig } from '../admin/config.js';
 import type { RetentionConfig } from '../store/retention.js';
 import type { EgressConfig } from '../egress/config.js';
 import type { TracingConfig } from '../observe/tracing-config.js';
+import type { Http2Limits, WebSocketConfig } from './protocols.js';
 
 /** The normalised configuration: every default applied, durations in ms, sizes in bytes, paths absolute. */
 export type PolicyMode = 'enforce' | 'monitor' | 'off';
@@ -46,6 +47,8 @@ export interface UpstreamConfig {
   readonly connections: number;
   readonly maxResponseBytes: number;
   readonly tls: (TlsFiles & { readonly serverName?: string; readonly rejectUnauthorized: boolean }) | undefined;
+  /** HTTP/2 to the upstream: negotiated by ALPN over https://, prior knowledge (h2c) over http://. */
+  readonly http2: boolean;
 }
 
 /** Character encodings the gateway decodes query strings and form bodies in. */
@@ -65,6 +68,10 @@ export interface ApiConfig {
   readonly unmatched: 'reject' | 'passthrough';
   /** How percent-encoded bytes of query strings and form bodies are read: as the upstream reads them. */
   readonly charset: Charset;
+  /** A gRPC service: HTTP/2 only, `te: trailers` forwarded, trailers passed back (docs/protocols.md). */
+  readonly grpc: boolean;
+  /** Operations that may be upgraded to WebSocket, and the limits on their sockets. */
+  readonly websocket: WebSocketConfig | undefined;
   readonly policies: {
     readonly contract: ContractPolicyConfig;
     readonly securityHeaders: { readonly mode: 'enforce' | 'off'; readonly hsts: boolean };
@@ -101,6 +108,7 @@ export interface LimitsConfig {
   readonly requestTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
   readonly maxConnections: number;
+  readonly http2: Http2Limits;
 }
 
 /** Who in front of the gateway may state the client address (X-Forwarded-For). */
@@ -121,8 +129,12 @@ export interface GatehouseConfig {
   readonly file: string;
   readonly version: string;
   readonly listen: {
-    readonly http: ListenerConfig | undefined;
-    readonly https: (ListenerConfig & { readonly cert: string; readonly key: string; readonly clientCa?: string; readonly requestClientCert: boolean }) | undefined;
+    /** `redirectToHttps`: every request is answered 308 to the https listener (which must exist). */
+    readonly http: (ListenerConfig & { readonly redirectToHttps: boolean }) | undefined;
+    /** `http2`: ALPN offers h2 beside http/1.1. */
+    readonly https: (ListenerConfig & { readonly cert: string; readonly key: string; readonly clientCa?: string; readonly requestClientCert: boolean; readonly http2: boolean }) | undefined;
+    /** Cleartext HTTP/2 with prior knowledge (h2c), for clients behind a TLS-terminating balancer. */
+    readonly h2c: ListenerConfig | undefined;
   };
   /** The admin listener: metrics, probes, the signing key set (docs/operations.md). */
   readonly admin: AdminConfig;

@@ -46,10 +46,14 @@ export function isDenial(value: Buffer | Denial): value is Denial {
   return !Buffer.isBuffer(value);
 }
 
-/** A body is present when framing says so (RFC 9112 §6.3): a non-zero Content-Length or chunked. */
+/**
+ * A body is present when framing says so (RFC 9112 §6.3): a non-zero Content-Length or chunked.
+ * In HTTP/2 a body needs no Content-Length: it is there unless the HEADERS frame ended the stream.
+ */
 export function hasBody(req: IncomingMessage): boolean {
   const headers = req.headers;
   const length = headers['content-length'];
   if (length !== undefined) return length !== '0';
-  return headers['transfer-encoding'] !== undefined;
+  if (headers['transfer-encoding'] !== undefined) return true;
+  return req.httpVersionMajor === 2 && !(req as unknown as { stream: { endAfterHeaders: boolean } }).stream.endAfterHeaders;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
 import { adminWarnings } from '../admin/config.js';
 import { createAdminServer } from '../admin/server.js';
@@ -18,7 +18,9 @@ import { ConfigStatus, digestInputs, inputFiles, type InputsDigest } from './con
 import { clientErrorHandler } from './cuts.js';
 import { createHandler } from './handler.js';
 import { certificatesInUse } from '../observe/certificates.js';
+import { createH2cListener, createH2SessionFactory, Http2Sessions } from './http2.js';
 import { createHttpListener, createHttpsListener, drain, listen, prepareTlsFiles, trackConnections } from './listeners.js';
+import { redirectToHttps } from './redirect.js';
 import { retentionTargets, startRetention } from './retention.js';
 import { compileRuntime } from './runtime.js';
 import type { Runtime } from './runtime-types.js';
@@ -76,7 +78,7 @@ export type PreparedReload =
 export class Gateway {
   readonly services: GatewayServices;
   private runtime: Runtime;
-  private readonly servers: { name: 'http' | 'https'; server: Server; closeAfterAnswers: () => void }[] = [];
+  private readonly servers: { name: 'http' | 'https' | 'h2c'; server: NetServer; closeAfterAnswers: () => void; h2?: Http2Sessions }[] = [];
   private admin: Server | undefined;
   private watcher: FileWatcher | undefined;
   private watchMode: 'reload' | 'report' | undefined;
@@ -89,7 +91,7 @@ export class Gateway {
   private draining = false;
   private closing: Promise<void> | undefined;
   private skipDelay: (() => void) | undefined;
-  readonly addresses: { http?: AddressInfo; https?: AddressInfo; admin?: AddressInfo } = {};
+  readonly addresses: { http?: AddressInfo; https?: AddressInfo; h2c?: AddressInfo; admin?: AddressInfo } = {};
 
   private readonly ownsStore: boolean;
   private metricsText: (() => Promise<string>) | undefined;
@@ -170,14 +172,22 @@ export class Gateway {
     const handlerHttp = closing(createHandler(() => this.runtime, this.services, false));
     const handlerHttps = closing(createHandler(() => this.runtime, this.services, true));
     if (config.listen.http !== undefined) {
-      const server = createHttpListener(config, handlerHttp, onClientError);
+      const plain = config.listen.http.redirectToHttps ? redirectToHttps(() => this.runtime.config) : handlerHttp;
+      const server = createHttpListener(config, plain, onClientError);
       this.servers.push({ name: 'http', server, closeAfterAnswers: trackConnections(server) });
       this.addresses.http = await listen(server, config.listen.http.port, config.listen.http.host);
     }
-    const https = createHttpsListener(config, handlerHttps, onClientError);
+    const h2 = config.listen.https?.http2 === true ? new Http2Sessions(config.limits.http2, this.services) : undefined;
+    const https = createHttpsListener(config, handlerHttps, onClientError, h2 === undefined ? undefined : createH2SessionFactory(config.limits, handlerHttps, h2));
     if (https !== undefined && config.listen.https !== undefined) {
-      this.servers.push({ name: 'https', server: https, closeAfterAnswers: trackConnections(https) });
+      this.servers.push({ name: 'https', server: https, closeAfterAnswers: trackConnections(https), ...(h2 === undefined ? {} : { h2 }) });
       this.addresses.https = await listen(https, config.listen.https.port, config.listen.https.host);
+    }
+    if (config.listen.h2c !== undefined) {
+      const sessions = new Http2Sessions(config.limits.http2, this.services);
+      const server = createH2cListener(config.limits, handlerHttp, sessions);
+      this.servers.push({ name: 'h2c', server, closeAfterAnswers: () => undefined, h2: sessions });
+      this.addresses.h2c = await listen(server, config.listen.h2c.port, config.listen.h2c.host);
     }
     if (config.admin.enabled) {
       this.admin = createAdminServer({
@@ -248,7 +258,7 @@ export class Gateway {
     for (const { name, server } of this.servers) {
       if (name !== 'https') continue;
       try {
-        certificates.push(prepareTlsFiles(server, runtime.config));
+        certificates.push(prepareTlsFiles(server as Server, runtime.config));
       } catch (error) {
         await runtime.close();
         logger.error({ err: error }, 'reload refused: the new TLS certificate or key cannot be used');
@@ -371,6 +381,8 @@ export class Gateway {
   private async shutdown(drainDelayMs: number): Promise<void> {
     this.draining = true;
     for (const { closeAfterAnswers } of this.servers) closeAfterAnswers();
+    // HTTP/2 clients are told by GOAWAY: streams under way finish, new ones go elsewhere.
+    for (const { h2 } of this.servers) h2?.close();
     this.watcher?.close();
     this.status.close();
     if (drainDelayMs > 0 && this.servers.length > 0) {
@@ -381,7 +393,7 @@ export class Gateway {
       });
     }
     const grace = this.drainMs ?? this.runtime.config.shutdown.timeoutMs;
-    await Promise.all(this.servers.map(({ server }) => drain(server, grace)));
+    await Promise.all(this.servers.map(({ server, h2 }) => drain(server, grace, h2)));
     if (this.admin !== undefined) await drain(this.admin, 1_000);
     await this.retention?.close();
     await this.runtime.close();

@@ -15,6 +15,7 @@ import { sendDenial } from './respond.js';
 import type { CompiledRoute, RouteMatch, Runtime } from './runtime-types.js';
 import type { GatewayServices } from './services.js';
 import { framingProblem } from './smuggling.js';
+import { http2Problem, isHttp2 } from './http2.js';
 
 const CASE_VARIANT: Denial = { code: 'GH_REQUEST_AMBIGUOUS', detail: 'the path differs from a declared one only in letter case; paths are case-sensitive' };
 const SEMICOLON_PATH: Denial = { code: 'GH_REQUEST_AMBIGUOUS', detail: '";" in the path is read as a path parameter by some servers and as data by others' };
@@ -83,12 +84,22 @@ function handle(ctx: RequestContext, runtime: Runtime, services: GatewayServices
   const req = ctx.req;
   // llhttp reads `GET /path` (no version) as HTTP/0.9 and accepts 2.0 in an HTTP/1 request line:
   // neither is forwarded, and nothing after it on the connection is read.
-  const framing = req.httpVersionMajor !== 1 ? (req.httpVersionMajor === 0 ? NO_VERSION : VERSION) : framingProblem(req);
-  if (framing !== undefined) {
-    sendDenial(ctx, framing, 'accept');
-    // Nothing after this message on the connection can be trusted to start where we think it does.
-    req.socket.end();
-    return undefined;
+  if (req.httpVersionMajor !== 1) {
+    // An HTTP/2 stream (http2.ts), or an HTTP/1 request line claiming another version.
+    const problem = req.httpVersionMajor === 2 && isHttp2(req) ? http2Problem(req) : req.httpVersionMajor === 0 ? NO_VERSION : VERSION;
+    if (problem !== undefined) {
+      sendDenial(ctx, problem, 'accept');
+      if (!isHttp2(req)) req.socket.end();
+      return undefined;
+    }
+  } else {
+    const framing = framingProblem(req);
+    if (framing !== undefined) {
+      sendDenial(ctx, framing, 'accept');
+      // Nothing after this message on the connection can be trusted to start where we think it does.
+      req.socket.end();
+      return undefined;
+    }
   }
   const refused = acceptRequest(ctx, limits);
   if (refused !== undefined) return deny(ctx, refused, 'accept');

@@ -7,6 +7,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade',
   'proxy-authorization', 'proxy-authenticate', 'host', 'http2-settings',
+  // HTTP/2 pseudo-headers: the request line of this hop (http2.ts has checked :authority against Host).
+  ':method', ':path', ':scheme', ':authority', ':protocol',
   // The gateway meets `Expect: 100-continue` itself (Node answers 100 before the body is read)
   // and sends the upstream a whole body; forwarded, the expectation made undici refuse the
   // request and the client got a 502 for a legitimate header (found by npm run campaign).

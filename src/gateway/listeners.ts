@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import type { GatehouseConfig, LimitsConfig } from '../config/types.js';
 import { answerClientError } from './smuggling.js';
 
@@ -65,10 +66,16 @@ export function createHttpListener(config: GatehouseConfig, handler: RequestList
   return server;
 }
 
-export function createHttpsListener(config: GatehouseConfig, handler: RequestListener, onClientError: ClientErrorHandler = answerClientError): Server | undefined {
+/**
+ * The TLS listener. With `http2` on, ALPN offers `h2` before `http/1.1` and each connection that
+ * chose `h2` is handed to `h2Sessions` (http2.ts); every other connection is served by this https
+ * server exactly as without HTTP/2.
+ */
+export function createHttpsListener(config: GatehouseConfig, handler: RequestListener, onClientError: ClientErrorHandler = answerClientError, h2Sessions?: NetServer): Server | undefined {
   const https = config.listen.https;
   if (https === undefined) return undefined;
   const server = createHttpsServer({
+    ...(h2Sessions === undefined ? {} : { ALPNProtocols: ['h2', 'http/1.1'] }),
     cert: readFileSync(https.cert),
     key: readFileSync(https.key),
     ...(https.clientCa === undefined ? {} : { ca: readFileSync(https.clientCa) }),
@@ -84,10 +91,27 @@ export function createHttpsListener(config: GatehouseConfig, handler: RequestLis
     connectionsCheckingInterval: checkingInterval(config.limits),
   }, handler);
   applyLimits(server, config.limits, onClientError);
+  if (h2Sessions !== undefined) routeByAlpn(server, h2Sessions);
   return server;
 }
 
-export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+/**
+ * Puts an ALPN switch in front of the https server's own connection handler: `h2` connections go
+ * to the HTTP/2 session factory, the rest to HTTP/1.1 as before.
+ */
+function routeByAlpn(server: Server, h2Sessions: NetServer): void {
+  const http1 = server.listeners('secureConnection') as ((socket: TLSSocket) => void)[];
+  server.removeAllListeners('secureConnection');
+  server.on('secureConnection', (socket: TLSSocket) => {
+    if (socket.alpnProtocol === 'h2') {
+      h2Sessions.emit('secureConnection', socket);
+      return;
+    }
+    for (const listener of http1) listener.call(server, socket);
+  });
+}
+
+export function listen(server: NetServer, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(error);
     server.once('error', onError);
@@ -131,17 +155,22 @@ export function trackConnections(server: Server): () => void {
  * `net.Server#close`, not `http.Server#close`: the latter also closes idle connections at the
  * very moment it stops listening, before in-flight answers have told their clients to go.
  */
-export function drain(server: Server, graceMs: number): Promise<void> {
+export function drain(server: NetServer, graceMs: number, h2?: { destroy(): void }): Promise<void> {
+  // The h2c listener is no http.Server: its connections are all HTTP/2 sessions, told by GOAWAY.
+  const http1 = 'closeIdleConnections' in server ? server as Server : undefined;
   return new Promise((resolve) => {
     if (!server.listening) { resolve(); return; }
-    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    const timer = setTimeout(() => {
+      http1?.closeAllConnections();
+      h2?.destroy();
+    }, graceMs);
     timer.unref();
     NetServer.prototype.close.call(server, () => {
       clearTimeout(timer);
       // Now http.Server#close too: it stops the timer that checks header and request timeouts.
-      server.close(() => undefined);
+      http1?.close(() => undefined);
       resolve();
     });
-    server.closeIdleConnections();
+    http1?.closeIdleConnections();
   });
 }

@@ -32,6 +32,8 @@ export function proxy(ctx: RequestContext, route: CompiledRoute, body: Buffer | 
     if (path === '' && route.api.upstream.pathPrefix === '') path = '/';
   }
   const target = query === '' ? path : `${path}?${query}`;
+  // gRPC servers refuse a request without `te: trailers` (the only TE HTTP/2 allows).
+  if (route.api.config.grpc) headers.push('te', 'trailers');
   ctx.forwarded = true;
   const exchange = new Exchange(ctx, route, services, egress === undefined ? undefined : {
     hops: 0,
@@ -186,10 +188,16 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (!res.write(chunk)) this.waitForClient(controller, res);
   }
 
-  onResponseEnd(): void {
+  onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
     const state = this.state;
     if (state === STREAMING) {
       this.ctx.responseBytes = this.size;
+      // Trailers (gRPC's grpc-status) reach an HTTP/2 client as trailers; HTTP/1.1 drops them
+      // unless the answer is chunked, as Node's addTrailers documents.
+      for (const _ in trailers) {
+        this.ctx.res.addTrailers(trailers as Record<string, string>);
+        break;
+      }
       this.ctx.res.end();
       this.finish();
     } else if (state === BUFFERING) {

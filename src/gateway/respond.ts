@@ -42,7 +42,8 @@ export function sendDenial(ctx: RequestContext, denial: Denial, policy: string |
   // what the gateway did with the body, never by how far the client's bytes have arrived: a
   // refusal made at once (a cached credential) and one made after an await (a fresh
   // verification) must not differ in their headers, or the difference tells them apart.
-  if (hasBody(ctx.req) && (ctx.forwarded ? !ctx.req.complete : ctx.rawBody === undefined)) headers.connection = 'close';
+  // HTTP/2 has no Connection header: the stream ends with the answer, the connection stays.
+  if (hasBody(ctx.req) && (ctx.forwarded ? !ctx.req.complete : ctx.rawBody === undefined) && ctx.req.httpVersionMajor === 1) headers.connection = 'close';
   res.writeHead(status, headers);
   if (ctx.method === 'HEAD') {
     res.end();

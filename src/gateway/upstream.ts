@@ -32,7 +32,10 @@ export class Upstream {
       connections: config.connections,
       pipelining: 1,
       keepAliveTimeout: 4_000,
-      connect: connector === undefined ? { timeout: config.connectTimeoutMs, ...tls } as buildConnector.BuildOptions : connector(tls),
+      // HTTP/2 upstreams: negotiated by ALPN over TLS, spoken with prior knowledge (h2c) in clear.
+      ...(config.http2 ? { allowH2: true } : {}),
+      // useH2c given to the connector: undici's Pool does not pass its own option on (7.30).
+      connect: connector === undefined ? { timeout: config.connectTimeoutMs, ...tls, ...(config.http2 && config.origin.startsWith('http:') ? { useH2c: true } : {}) } as buildConnector.BuildOptions : connector(tls),
     });
   }
 

@@ -25,6 +25,12 @@ export interface GatewayMetrics {
   /** Connections the gateway cut before a request reached a handler's answer: slow headers or body, oversized or malformed requests. */
   readonly connectionCuts: Counter<'reason' | 'status'>;
   readonly failOpen: Counter<'policy' | 'dependency'>;
+  /** HTTP/2 connections the gateway ended for abuse (rapid reset, PING or SETTINGS flood, protocol errors). */
+  readonly http2Goaway: Counter<'reason'>;
+  /** Open WebSocket connections, and those ended, by API and reason (docs/protocols.md). */
+  readonly websocketOpen: Gauge<'api'>;
+  readonly websocketClosed: Counter<'api' | 'reason'>;
+  readonly websocketRefused: Counter<'api' | 'code'>;
   readonly certificateDays: Gauge<'use' | 'subject' | 'file'>;
   /** Observations folded into an API's inventory overflow row (its shadow-path cap was reached). */
   readonly inventoryOverflow: Counter<'api'>;
@@ -73,6 +79,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
   const configOutOfSync = new Gauge({ name: 'gatehouse_config_out_of_sync', help: '1 while the configuration files on disk differ from the configuration serving (a refused reload, or watching is off).', aggregator: 'max', registers: [registry] });
   const configWatchUp = new Gauge({ name: 'gatehouse_config_watch_up', help: '1 while every folder holding a configuration file is watched; 0 while changes are found by polling only.', aggregator: 'max', registers: [registry] });
   const connectionCuts = new Counter({ name: 'gatehouse_connections_cut_total', help: 'Connections cut by the gateway before a normal answer, by reason (header_timeout, body_timeout, headers_too_large, smuggling, malformed) and the status sent (0: none could be sent).', labelNames: ['reason', 'status'] as const, registers: [registry] });
+  const http2Goaway = new Counter({ name: 'gatehouse_http2_goaway_total', help: 'HTTP/2 connections closed by the gateway for abuse, by reason (rapid_reset, ping_flood, settings_flood, protocol_error).', labelNames: ['reason'] as const, registers: [registry] });
+  const websocketOpen = new Gauge({ name: 'gatehouse_websocket_connections', help: 'WebSocket connections open now, by API.', labelNames: ['api'] as const, registers: [registry] });
+  const websocketClosed = new Counter({ name: 'gatehouse_websocket_closed_total', help: 'WebSocket connections ended, by API and reason (client, upstream, idle, message_too_large, revoked, protocol_error, shutdown).', labelNames: ['api', 'reason'] as const, registers: [registry] });
+  const websocketRefused = new Counter({ name: 'gatehouse_websocket_refused_total', help: 'WebSocket handshakes refused, by API and code.', labelNames: ['api', 'code'] as const, registers: [registry] });
   const failOpen = new Counter({ name: 'gatehouse_fail_open_total', help: 'Requests let through because a policy dependency failed and the policy is set to fail open.', labelNames: ['policy', 'dependency'] as const, registers: [registry] });
 
   const inventoryOverflow = new Counter({ name: 'gatehouse_inventory_overflow_total', help: 'Unmatched requests folded into their API\'s inventory overflow row because it has inventory.maxShadowPaths shadow paths already.', labelNames: ['api'] as const, registers: [registry] });
@@ -107,5 +117,5 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
       stripped: strippedFields.labels(api, operation),
     };
   };
-  return { registry, requests, duration, upstreamDuration, refusals, strippedFields, upstreamErrors, reloads, configInfo, configLoadedSeconds, configLastReloadSuccessful, configLastReloadSeconds, configOutOfSync, configWatchUp, connectionCuts, failOpen, certificateDays, inventoryOverflow, recordsTrimmed, retentionFailures, apiInfo, egressRefusals, forRoute };
+  return { registry, requests, duration, upstreamDuration, refusals, strippedFields, upstreamErrors, reloads, configInfo, configLoadedSeconds, configLastReloadSuccessful, configLastReloadSeconds, configOutOfSync, configWatchUp, connectionCuts, failOpen, http2Goaway, websocketOpen, websocketClosed, websocketRefused, certificateDays, inventoryOverflow, recordsTrimmed, retentionFailures, apiInfo, egressRefusals, forRoute };
 }
