@@ -86,7 +86,7 @@ function handle(ctx: RequestContext, runtime: Runtime, services: GatewayServices
   // neither is forwarded, and nothing after it on the connection is read.
   if (req.httpVersionMajor !== 1) {
     // An HTTP/2 stream (http2.ts), or an HTTP/1 request line claiming another version.
-    const problem = req.httpVersionMajor === 2 && isHttp2(req) ? http2Problem(req) : req.httpVersionMajor === 0 ? NO_VERSION : VERSION;
+    const problem = req.httpVersionMajor === 2 && isHttp2(req) ? http2Problem(req, limits.maxHeaderBytes) : req.httpVersionMajor === 0 ? NO_VERSION : VERSION;
     if (problem !== undefined) {
       sendDenial(ctx, problem, 'accept');
       if (!isHttp2(req)) req.socket.end();

@@ -74,12 +74,13 @@ class Budget {
  */
 export class Http2Sessions {
   private readonly sessions = new Set<ServerHttp2Session>();
+  private readonly refused = new WeakSet<Http2Session>();
   private draining = false;
 
   constructor(private readonly limits: Http2Limits, private readonly services: GatewayServices) {}
 
   /** Watches one new session: floods end it with GOAWAY ENHANCE_YOUR_CALM, idleness with a clean GOAWAY. */
-  adopt(session: ServerHttp2Session): void {
+  adopt(session: ServerHttp2Session, socket: Socket | undefined): void {
     const limits = this.limits;
     this.sessions.add(session);
     session.once('close', () => this.sessions.delete(session));
@@ -95,14 +96,14 @@ export class Http2Sessions {
     const settings = new Budget(limits.maxSettingsPerSecond * 2, limits.maxSettingsPerSecond);
     session.on('stream', (stream: Http2Stream) => {
       stream.once('aborted', () => {
-        if (!resets.take()) this.refuse(session, 'rapid_reset');
+        if (!resets.take()) this.refuse(session, socket, 'rapid_reset');
       });
     });
     session.on('ping', () => {
-      if (!pings.take()) this.refuse(session, 'ping_flood');
+      if (!pings.take()) this.refuse(session, socket, 'ping_flood');
     });
     session.on('remoteSettings', () => {
-      if (!settings.take()) this.refuse(session, 'settings_flood');
+      if (!settings.take()) this.refuse(session, socket, 'settings_flood');
     });
     session.on('frameError', () => undefined);
     session.on('error', (error: Error & { code?: string }) => {
@@ -113,13 +114,20 @@ export class Http2Sessions {
     session.setTimeout(limits.idleTimeoutMs, () => session.close());
   }
 
-  private refuse(session: Http2Session, reason: Http2Abuse): void {
-    if (session.destroyed) return;
+  private refuse(session: Http2Session, socket: Socket | undefined, reason: Http2Abuse): void {
+    // Once: the frames already read after the budget ran out would count again.
+    if (session.destroyed || this.refused.has(session)) return;
+    this.refused.add(session);
     this.services.metrics.http2Goaway.labels(reason).inc();
-    const socket = session.socket as Socket | undefined;
     this.services.logger.warn({ reason, remote: socket?.remoteAddress }, 'http/2 connection closed: abuse');
-    // ENHANCE_YOUR_CALM in the GOAWAY (RFC 9113 §7) tells the client why; the socket goes at once.
-    session.destroy(undefined, constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    // ENHANCE_YOUR_CALM in the GOAWAY (RFC 9113 §7) tells the client why; the socket is cut once
+    // the frame is written. destroy() alone ends the socket gracefully (an attacker that keeps
+    // writing keeps it open) and its code argument sends NO_ERROR in Node 20.
+    session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    setImmediate(() => {
+      session.destroy();
+      socket?.destroy();
+    });
   }
 
   /** Drain: GOAWAY to every session (streams under way finish), new sessions are closed as they come. */
@@ -142,15 +150,29 @@ export class Http2Sessions {
 export function createH2SessionFactory(limits: LimitsConfig, handler: RequestHandler, sessions: Http2Sessions): NetServer {
   const options: SecureServerOptions = { ...http2Options(limits), allowHTTP1: false };
   const server = createSecureServer(options, handler as unknown as Http2Handler);
-  server.on('session', (session: ServerHttp2Session) => sessions.adopt(session));
+  adoptSessions(server, 'secureConnection', sessions);
   return server;
 }
 
 /** The cleartext HTTP/2 listener (prior knowledge): no HTTP/1.1 on this port. */
 export function createH2cListener(limits: LimitsConfig, handler: RequestHandler, sessions: Http2Sessions): NetServer {
   const server = createH2cServer(http2Options(limits), handler as unknown as Http2Handler);
-  server.on('session', (session: ServerHttp2Session) => sessions.adopt(session));
+  adoptSessions(server, 'connection', sessions);
   return server;
+}
+
+/**
+ * Hands each new session to `sessions` with its socket. A session exposes its socket only through
+ * a proxy that refuses destroy(); the socket is caught as it arrives, just before Node makes the
+ * session from it in the same tick.
+ */
+function adoptSessions(server: NetServer, event: 'connection' | 'secureConnection', sessions: Http2Sessions): void {
+  let arriving: Socket | undefined;
+  server.prependListener(event, (socket: Socket) => { arriving = socket; });
+  server.on('session', (session: ServerHttp2Session) => {
+    sessions.adopt(session, arriving);
+    arriving = undefined;
+  });
 }
 
 const ambiguous = (detail: string): Denial => ({ code: 'GH_REQUEST_AMBIGUOUS', detail });
@@ -163,6 +185,7 @@ const DUPLICATE_CL = ambiguous('more than one Content-Length');
 const CL_INVALID = malformed('Content-Length must be one decimal number');
 const CONNECTION_SPECIFIC = malformed('connection-specific header fields are not allowed in HTTP/2 (RFC 9113 §8.2.2)');
 const TE_NOT_TRAILERS = malformed('TE in HTTP/2 may only be "trailers" (RFC 9113 §8.2.2)');
+const HEADERS_TOO_LARGE: Denial = { code: 'GH_REQUEST_HEADERS_TOO_LARGE', detail: 'the header list is over the size limit' };
 const DIGITS = /^\d+$/;
 
 /** Fields that describe one HTTP/1.1 connection and have no meaning in HTTP/2. */
@@ -176,7 +199,7 @@ const CONNECTION_FIELDS = new Set(['connection', 'keep-alive', 'proxy-connection
  * fields. A request with :authority and no Host is given Host = :authority, the one value the
  * policies read and `X-Forwarded-Host` carries.
  */
-export function http2Problem(req: IncomingMessage): Denial | undefined {
+export function http2Problem(req: IncomingMessage, maxHeaderBytes: number): Denial | undefined {
   const headers = req.headers;
   const authority = headers[':authority'] as string | undefined;
   const host = headers.host;
@@ -193,12 +216,17 @@ export function http2Problem(req: IncomingMessage): Denial | undefined {
   const raw = req.rawHeaders;
   let hosts = 0;
   let lengths = 0;
+  // The header list size as SETTINGS_MAX_HEADER_LIST_SIZE counts it (RFC 9113 §6.5.2): nghttp2
+  // announces the setting but does not enforce it, so the HTTP/1.1 byte limit is applied here.
+  let size = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
+    size += name.length + (raw[i + 1] as string).length + 32;
     if (CONNECTION_FIELDS.has(name)) return CONNECTION_SPECIFIC;
     if (name === 'host' && ++hosts > 1) return DUPLICATE_HOST;
     if (name === 'content-length' && ++lengths > 1) return DUPLICATE_CL;
   }
+  if (size > maxHeaderBytes) return HEADERS_TOO_LARGE;
   return undefined;
 }
 

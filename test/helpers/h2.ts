@@ -68,7 +68,7 @@ export function h1TlsTransport(port: number, ca: Buffer): Transport {
   return {
     name: 'HTTP/1.1 (TLS)',
     send: (sent) => new Promise((resolve, reject) => {
-      const req = httpsRequest({ host: '127.0.0.1', port, path: sent.path, method: sent.method ?? 'GET', headers: { host: `127.0.0.1:${port}`, ...sent.headers }, ca, agent: false, ALPNProtocols: ['http/1.1'] }, (res) => {
+      const req = httpsRequest({ host: '127.0.0.1', port, path: sent.path, method: sent.method ?? 'GET', headers: { host: `127.0.0.1:${port}`, ...sent.headers }, ca, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), trailers: res.trailers }));
@@ -94,7 +94,10 @@ export class RawH2 {
       while (this.buffered.length >= 9) {
         const length = this.buffered.readUIntBE(0, 3);
         if (this.buffered.length < 9 + length) break;
-        this.frames.push({ type: this.buffered[3] as number, flags: this.buffered[4] as number, stream: this.buffered.readUInt32BE(5) & 0x7fffffff, payload: this.buffered.subarray(9, 9 + length) });
+        const frame = { type: this.buffered[3] as number, flags: this.buffered[4] as number, stream: this.buffered.readUInt32BE(5) & 0x7fffffff, payload: this.buffered.subarray(9, 9 + length) };
+        this.frames.push(frame);
+        // The server's SETTINGS are acknowledged, as any client must (RFC 9113 §6.5.3).
+        if (frame.type === 0x4 && (frame.flags & 0x1) === 0) this.frame(0x4, 0x1, 0, Buffer.alloc(0));
         this.buffered = this.buffered.subarray(9 + length);
       }
     });
