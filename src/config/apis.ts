@@ -3,7 +3,7 @@ import { compileContract, loadSpec, type CompiledContract } from '../openapi/ind
 import type { LoadedSpec, SpecProblem } from '../openapi/types.js';
 import { destinationProblems, egressSpecView } from '../egress/destination.js';
 import { policyProblems } from '../policies/check.js';
-import { formatPath } from './problem.js';
+import { formatPath, type RawProblem } from './problem.js';
 import { locateProblems } from './load.js';
 import type { ApiConfig, GatehouseConfig } from './types.js';
 
@@ -60,10 +60,36 @@ export async function compileApis(config: GatehouseConfig): Promise<ApisCheck> {
     errors.push(...contract.errors.map(specProblem));
     warnings.push(...contract.warnings.map(specProblem));
     errors.push(...locateProblems(config, policyProblems(config, index, spec, contract.shadowed)));
+    errors.push(...locateProblems(config, protocolProblems(api, index, spec)));
   });
   return { apis, errors, warnings };
 }
 
 function specProblem(p: SpecProblem): ConfigProblem {
   return { path: `#${p.pointer}`, message: p.message, file: p.file, ...(p.line === undefined ? {} : { line: p.line }) };
+}
+
+/**
+ * What the protocol settings of an API need from its spec and upstream: WebSocket operations that
+ * exist and are GET (RFC 6455 §4.1), over an HTTP/1.1 upstream (undici upgrades HTTP/1.1 only);
+ * gRPC over an HTTP/2 upstream, its operations POST.
+ */
+function protocolProblems(api: ApiConfig, index: number, spec: LoadedSpec): RawProblem[] {
+  const problems: RawProblem[] = [];
+  const ws = api.websocket;
+  if (ws !== undefined) {
+    ws.operations.forEach((id, i) => {
+      const operation = spec.operations.find((o) => o.id === id);
+      if (operation === undefined) problems.push({ path: ['apis', index, 'websocket', 'operations', i], message: `no operation "${id}" in ${api.spec}` });
+      else if (operation.method !== 'GET') problems.push({ path: ['apis', index, 'websocket', 'operations', i], message: `"${id}" is ${operation.method}: a WebSocket handshake is a GET` });
+    });
+    if (api.upstream.http2) problems.push({ path: ['apis', index, 'websocket'], message: 'WebSocket needs an HTTP/1.1 upstream: set upstream.http2 to false' });
+  }
+  if (api.grpc) {
+    if (!api.upstream.http2) problems.push({ path: ['apis', index, 'grpc'], message: 'gRPC needs an HTTP/2 upstream: set upstream.http2: true' });
+    for (const operation of spec.operations) {
+      if (operation.method !== 'POST') problems.push({ path: ['apis', index, 'grpc'], message: `${operation.method} ${operation.path}: gRPC operations are POST /package.Service/Method` });
+    }
+  }
+  return problems;
 }

@@ -51,6 +51,9 @@ export const ERROR_CODES = {
   GH_AUTHZ_STEP_UP_REQUIRED: { status: 401, title: 'Unauthorized', description: 'The operation needs a stronger or more recent authentication.' },
   // limit
   GH_RATE_LIMITED: { status: 429, title: 'Too Many Requests', description: 'A rate limit or quota was exceeded.' },
+  GH_WEBSOCKET_NOT_DECLARED: { status: 400, title: 'Bad Request', description: 'A WebSocket upgrade for an operation the API does not declare as WebSocket (`websocket.operations`).' },
+  GH_WEBSOCKET_ORIGIN: { status: 403, title: 'Forbidden', description: 'A WebSocket handshake from an Origin not in `websocket.origins` (cross-site WebSocket hijacking).' },
+  GH_WEBSOCKET_TOO_MANY: { status: 429, title: 'Too Many Requests', description: 'The caller has `websocket.maxConnectionsPerIdentity` WebSocket connections open on this API already.' },
   GH_AUTHN_TOO_MANY_FAILURES: { status: 429, title: 'Too Many Requests', description: 'Too many failed authentication attempts from this address or for this account (brute-force defence); retry after Retry-After.' },
   GH_ADMIN_UNAUTHORIZED: { status: 401, title: 'Unauthorized', description: 'A request to the admin listener without a valid admin.auth token or client certificate (only /healthz, /readyz and the signing key set are public).' },
   GH_CONCURRENCY_LIMITED: { status: 503, title: 'Service Unavailable', description: 'Too many requests in flight for this caller or upstream.' },

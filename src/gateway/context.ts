@@ -4,6 +4,7 @@ import type { BodyValidator, ParameterResult } from '../openapi/validator-types.
 import type { AccessLine } from '../observe/access-log.js';
 import type { RequestTrace } from '../observe/tracing.js';
 import type { CompiledApi, CompiledRoute } from './runtime-types.js';
+import type { Upgrade } from './websocket.js';
 
 /** Who is calling, once a policy has established it (identity policies fill this in). */
 export interface Identity {
@@ -95,6 +96,8 @@ export class RequestContext {
   preflight = false;
   /** This request's spans, when tracing is configured. */
   trace: RequestTrace | undefined = undefined;
+  /** A WebSocket handshake: the client's socket, once the request phase lets it through (websocket.ts). */
+  upgrade: Upgrade | undefined = undefined;
 
   constructor(id: string, req: IncomingMessage, res: ServerResponse, secure: boolean) {
     this.id = id;

@@ -16,7 +16,8 @@ import type { RetentionJob } from '../store/retention.js';
 import type { RequestContext } from './context.js';
 import { ConfigStatus, digestInputs, inputFiles, type InputsDigest } from './config-state.js';
 import { clientErrorHandler } from './cuts.js';
-import { createHandler } from './handler.js';
+import { createHandler, createUpgradeHandler } from './handler.js';
+import { WebSockets } from './websocket.js';
 import { certificatesInUse } from '../observe/certificates.js';
 import { createH2cListener, createH2SessionFactory, Http2Sessions } from './http2.js';
 import { createHttpListener, createHttpsListener, drain, listen, prepareTlsFiles, trackConnections } from './listeners.js';
@@ -96,6 +97,8 @@ export class Gateway {
   private readonly ownsStore: boolean;
   private metricsText: (() => Promise<string>) | undefined;
   private onFilesChanged: (() => void) | undefined;
+  /** Open WebSocket connections: counted per identity, closed on revocation and shutdown. */
+  private readonly sockets: WebSockets;
   /** Inventory recording, anomaly detection and the revocation list (src/anomaly). */
   monitoring: Monitoring | undefined;
 
@@ -105,6 +108,7 @@ export class Gateway {
     this.services = services;
     this.drainMs = drainMs;
     this.status = new ConfigStatus(services.metrics, services.logger);
+    this.sockets = new WebSockets(services);
   }
 
   static async start(config: GatehouseConfig, options: GatewayOptions = {}): Promise<Gateway> {
@@ -171,15 +175,21 @@ export class Gateway {
     };
     const handlerHttp = closing(createHandler(() => this.runtime, this.services, false));
     const handlerHttps = closing(createHandler(() => this.runtime, this.services, true));
+    // WebSocket handshakes reach an `upgrade` listener only; without one Node serves them as plain
+    // requests (Upgrade dropped as hop-by-hop), as before any API declared WebSocket.
+    const upgrades = config.apis.some((a) => a.websocket !== undefined);
+    if (upgrades) await this.sockets.start();
     if (config.listen.http !== undefined) {
       const plain = config.listen.http.redirectToHttps ? redirectToHttps(() => this.runtime.config) : handlerHttp;
       const server = createHttpListener(config, plain, onClientError);
+      if (upgrades && !config.listen.http.redirectToHttps) server.on('upgrade', createUpgradeHandler(() => this.runtime, this.services, false, this.sockets));
       this.servers.push({ name: 'http', server, closeAfterAnswers: trackConnections(server) });
       this.addresses.http = await listen(server, config.listen.http.port, config.listen.http.host);
     }
     const h2 = config.listen.https?.http2 === true ? new Http2Sessions(config.limits.http2, this.services) : undefined;
     const https = createHttpsListener(config, handlerHttps, onClientError, h2 === undefined ? undefined : createH2SessionFactory(config.limits, handlerHttps, h2));
     if (https !== undefined && config.listen.https !== undefined) {
+      if (upgrades) https.on('upgrade', createUpgradeHandler(() => this.runtime, this.services, true, this.sockets));
       this.servers.push({ name: 'https', server: https, closeAfterAnswers: trackConnections(https), ...(h2 === undefined ? {} : { h2 }) });
       this.addresses.https = await listen(https, config.listen.https.port, config.listen.https.host);
     }
@@ -383,6 +393,8 @@ export class Gateway {
     for (const { closeAfterAnswers } of this.servers) closeAfterAnswers();
     // HTTP/2 clients are told by GOAWAY: streams under way finish, new ones go elsewhere.
     for (const { h2 } of this.servers) h2?.close();
+    // WebSocket clients by a close frame (1001, going away): they reconnect elsewhere.
+    await this.sockets.close();
     this.watcher?.close();
     this.status.close();
     if (drainDelayMs > 0 && this.servers.length > 0) {

@@ -1,4 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Denial } from '../errors/index.js';
 import { addressGate, type AddressGate } from '../policies/revocation/address-gate.js';
 import type { PhaseResult, PolicyInstance } from '../policies/types.js';
@@ -16,17 +18,19 @@ import type { CompiledRoute, RouteMatch, Runtime } from './runtime-types.js';
 import type { GatewayServices } from './services.js';
 import { framingProblem } from './smuggling.js';
 import { http2Problem, isHttp2 } from './http2.js';
+import { isWebSocketUpgrade, openWebSocket, type Upgrade, type WebSockets } from './websocket.js';
 
 const CASE_VARIANT: Denial = { code: 'GH_REQUEST_AMBIGUOUS', detail: 'the path differs from a declared one only in letter case; paths are case-sensitive' };
 const SEMICOLON_PATH: Denial = { code: 'GH_REQUEST_AMBIGUOUS', detail: '";" in the path is read as a path parameter by some servers and as data by others' };
 const NO_VERSION: Denial = { code: 'GH_REQUEST_MALFORMED', detail: 'the request line has no HTTP version (HTTP/0.9 is not served)' };
+const UPGRADE_BODY: Denial = { code: 'GH_REQUEST_MALFORMED', detail: 'an upgrade request with a body is not served' };
 const VERSION: Denial = { code: 'GH_REQUEST_HTTP_VERSION', detail: 'HTTP/1.0 and HTTP/1.1 are served on this connection' };
 
 /** The request handler of every listener: accept -> route -> policies -> proxy -> respond -> observe. */
 export function createHandler(current: () => Runtime, services: GatewayServices, secure: boolean) {
   // The revocation list outlives reloads: its gate is made once per listener.
   const gate = addressGate(services);
-  const serve = (req: IncomingMessage, res: ServerResponse): void => {
+  const serve = (req: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): void => {
     // A request pipelined behind one whose answer closes the connection (a framing refusal, a
     // refusal sent before its body was read): it is dropped with the connection, never forwarded.
     if (req.socket.writableEnded) {
@@ -34,6 +38,7 @@ export function createHandler(current: () => Runtime, services: GatewayServices,
       return;
     }
     const ctx = new RequestContext(requestIdFor(req.headers['x-request-id']), req, res, secure);
+    if (upgrade !== undefined) ctx.upgrade = upgrade;
     let pending: Promise<void> | undefined;
     try {
       pending = handle(ctx, current(), services, gate);
@@ -48,7 +53,7 @@ export function createHandler(current: () => Runtime, services: GatewayServices,
       pending.then(() => { if (!ctx.forwarded) complete(ctx, services); }, (error: unknown) => failed(ctx, services, error));
     }
   };
-  return (req: IncomingMessage, res: ServerResponse): void => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     // Pipelined behind a request still unanswered on this connection: Node queues the response
     // and hands it the socket once the one before is done, and never if that answer closed the
     // connection. Handled only then: whether it may be forwarded at all depends on that answer.
@@ -57,6 +62,37 @@ export function createHandler(current: () => Runtime, services: GatewayServices,
       return;
     }
     serve(req, res);
+  };
+  return Object.assign(handler, { serve });
+}
+
+/**
+ * The listener's `upgrade` handler, attached when an API declares WebSocket operations: Node
+ * hands every request with `Connection: upgrade` here instead of to the request handler. A
+ * WebSocket handshake runs the request pipeline and is joined to the upstream (websocket.ts);
+ * any other upgrade (h2c, ...) is served as the plain request it also is, its Upgrade header
+ * dropped as hop-by-hop. The connection closes after either answer: the parser has let go of it.
+ */
+export function createUpgradeHandler(current: () => Runtime, services: GatewayServices, secure: boolean, sockets: WebSockets) {
+  const handler = createHandler(current, services, secure);
+  return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as Socket);
+    res.once('finish', () => socket.end());
+    socket.on('error', () => socket.destroy());
+    if (!isWebSocketUpgrade(req.headers)) {
+      // The bytes after the head were taken from the parser: a body cannot be read as one.
+      if (hasBody(req)) {
+        const ctx = new RequestContext(requestIdFor(req.headers['x-request-id']), req, res, secure);
+        sendDenial(ctx, UPGRADE_BODY, 'accept');
+        complete(ctx, services);
+        return;
+      }
+      handler(req, res);
+      return;
+    }
+    handler.serve(req, res, { socket, head, sockets });
   };
 }
 
@@ -175,6 +211,10 @@ function routed(ctx: RequestContext, match: RouteMatch, runtime: Runtime, servic
 
 /** Reads or streams the body, runs the body phase, and forwards. */
 function afterRequestPhase(ctx: RequestContext, route: CompiledRoute, limits: Runtime['config']['limits'], services: GatewayServices): Promise<void> | undefined {
+  if (ctx.upgrade !== undefined) {
+    openWebSocket(ctx, route, ctx.upgrade, services);
+    return undefined;
+  }
   if (!hasBody(ctx.req)) {
     proxy(ctx, route, undefined, services);
     return undefined;

@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { ApiConfig, GatehouseConfig } from '../config/types.js';
+import type { WebSocketConfig } from '../config/protocols.js';
 import type { LoadedSpec, Operation } from '../openapi/types.js';
 import type { OperationValidators } from '../openapi/validator-types.js';
 import type { CompiledCors } from '../policies/cors/cors.js';
@@ -58,6 +59,8 @@ export interface CompiledRoute {
   readonly metrics: RouteMetrics;
   /** What of the client's request the upstream never receives (namespace headers, consumed credentials). */
   readonly upstreamFilter: UpstreamFilter;
+  /** The operation may be upgraded to WebSocket, with these limits (websocket.ts). */
+  readonly websocket: WebSocketConfig | undefined;
 }
 
 export interface Runtime {

@@ -184,5 +184,6 @@ function compileRoute(config: GatehouseConfig, api: CompiledApi, operation: Oper
     bodyEnforced: policies.some((p) => p.needsRequestBody === true && p.mode === 'enforce'),
     metrics: scope.services.metrics.forRoute(api.name, label),
     upstreamFilter: upstreamFilterFor(config, api.config, api.spec, operation),
+    websocket: operation !== undefined && api.config.websocket?.operations.includes(operation.id) === true ? api.config.websocket : undefined,
   };
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { ConnectionOptions } from 'node:tls';
 import { Pool, type Dispatcher, type buildConnector } from 'undici';
 import type { UpstreamConfig } from '../config/types.js';
@@ -54,6 +54,17 @@ export class Upstream {
       headersTimeout: this.headersTimeout,
       bodyTimeout: this.bodyTimeout,
     }, handler);
+  }
+
+  /** Asks the upstream to switch to WebSocket (RFC 6455 §4.1); resolves with its 101 and the socket. */
+  upgrade(path: string, headers: string[]): Promise<{ headers: Dispatcher.UpgradeData['headers']; socket: Duplex }> {
+    return this.pool.upgrade({
+      method: 'GET',
+      path: this.pathPrefix === '' ? path : this.pathPrefix + path,
+      headers,
+      protocol: 'websocket',
+      headersTimeout: this.headersTimeout,
+    } as Dispatcher.UpgradeOptions).then((data) => ({ headers: data.headers, socket: data.socket }));
   }
 
   close(): Promise<void> {
