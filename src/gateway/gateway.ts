@@ -180,7 +180,7 @@ export class Gateway {
     const upgrades = config.apis.some((a) => a.websocket !== undefined);
     if (upgrades) await this.sockets.start();
     if (config.listen.http !== undefined) {
-      const plain = config.listen.http.redirectToHttps ? redirectToHttps(() => this.runtime.config) : handlerHttp;
+      const plain = config.listen.http.redirectToHttps ? redirectToHttps(() => this.addresses.https?.port) : handlerHttp;
       const server = createHttpListener(config, plain, onClientError);
       if (upgrades && !config.listen.http.redirectToHttps) server.on('upgrade', createUpgradeHandler(() => this.runtime, this.services, false, this.sockets));
       this.servers.push({ name: 'http', server, closeAfterAnswers: trackConnections(server) });

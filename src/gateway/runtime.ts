@@ -143,7 +143,7 @@ function compileApi(config: GatehouseConfig, apiConfig: ApiConfig, contract: Com
     config: apiConfig,
     name: apiConfig.name,
     spec,
-    upstream: new Upstream(apiConfig.upstream, egress?.connector),
+    upstream: new Upstream(apiConfig.upstream, egress?.connector, apiConfig.grpc),
     egress,
     securityHeaders: security.headers,
     securityHeaderList: Object.entries(security.headers).flatMap(([name, value]) => [name, String(value)]),

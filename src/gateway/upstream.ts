@@ -4,6 +4,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Pool, type Dispatcher, type buildConnector } from 'undici';
 import type { UpstreamConfig } from '../config/types.js';
 import type { ErrorCode } from '../errors/index.js';
+import { GrpcUpstream } from './upstream-grpc.js';
 
 /**
  * One upstream origin behind a pooled keep-alive connection set. Timeouts: connect, time to
@@ -14,14 +15,18 @@ export class Upstream {
   readonly pathPrefix: string;
   readonly maxResponseBytes: number;
   private readonly pool: Pool;
+  /** gRPC APIs: Node's HTTP/2 client, which keeps trailers (upstream-grpc.ts). */
+  private readonly grpc: GrpcUpstream | undefined;
   private readonly headersTimeout: number;
   private readonly bodyTimeout: number;
 
   /**
    * `connector`: made from the TLS options (egress APIs pass one that guards the destination,
-   * src/egress/connector.ts); undici's own connector when undefined.
+   * src/egress/connector.ts); undici's own connector when undefined. `grpc`: calls go through
+   * Node's HTTP/2 client (upstream-grpc.ts).
    */
-  constructor(config: UpstreamConfig, connector?: (tls: ConnectionOptions) => buildConnector.connector) {
+  constructor(config: UpstreamConfig, connector?: (tls: ConnectionOptions) => buildConnector.connector, grpc = false) {
+    this.grpc = grpc ? new GrpcUpstream(config) : undefined;
     this.origin = config.origin;
     this.pathPrefix = config.pathPrefix;
     this.maxResponseBytes = config.maxResponseBytes;
@@ -41,6 +46,10 @@ export class Upstream {
 
   /** Sends one request; `handler` receives the answer (see undici's DispatchHandler). */
   dispatch(method: string, path: string, headers: string[], body: Buffer | Readable | undefined, handler: Dispatcher.DispatchHandler): void {
+    if (this.grpc !== undefined) {
+      this.grpc.dispatch(method, this.pathPrefix === '' ? path : this.pathPrefix + path, headers, body, handler);
+      return;
+    }
     this.dispatchPath(method, this.pathPrefix === '' ? path : this.pathPrefix + path, headers, body, handler);
   }
 
@@ -67,12 +76,12 @@ export class Upstream {
     } as Dispatcher.UpgradeOptions).then((data) => ({ headers: data.headers, socket: data.socket }));
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await Promise.all([this.pool.close(), this.grpc?.close()]);
   }
 
-  destroy(): Promise<void> {
-    return this.pool.destroy();
+  async destroy(): Promise<void> {
+    await Promise.all([this.pool.destroy(), this.grpc?.destroy()]);
   }
 }
 
