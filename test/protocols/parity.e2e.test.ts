@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,5 +183,23 @@ describe.each(PROTOCOLS)('over %s', (protocol) => {
       const big = await client.send({ method: 'POST', path: '/v1/pets', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(3000) }) });
       expect(big.status).toBe(413);
     });
+  });
+});
+
+describe('curl, a client users reach for', () => {
+  let gw: StartedGateway;
+  beforeAll(async () => { gw = await startGateway(dir, yaml()); });
+  afterAll(async () => { await gw.close(); });
+
+  const curl = async (args: string[]): Promise<string> =>
+    (await promisify(execFile)('curl', ['-s', '-o', '/dev/null', '-w', '%{http_version} %{http_code}', ...args])).stdout;
+
+  it('negotiates HTTP/2 with --http2, HTTP/1.1 with --http1.1, and h2c with prior knowledge; the contract answers alike', async () => {
+    const https = `https://localhost:${gw.gateway.addresses.https?.port ?? 0}`;
+    const ca = path.join(dir, 'ca.crt');
+    expect(await curl(['--http2', '--cacert', ca, `${https}/v1/pets?limit=1`])).toBe('2 200');
+    expect(await curl(['--http1.1', '--cacert', ca, `${https}/v1/pets?limit=1`])).toBe('1.1 200');
+    expect(await curl(['--http2-prior-knowledge', `http://127.0.0.1:${gw.gateway.addresses.h2c?.port ?? 0}/v1/pets?limit=1`])).toBe('2 200');
+    expect(await curl(['--http2', '--cacert', ca, `${https}/v1/pets?limit=500`])).toBe('2 400');
   });
 });
