@@ -15,4 +15,9 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Example scripts a user runs with node as they are: Node's globals, no type information.
+    files: ['examples/**/*.mjs'],
+    languageOptions: { globals: { Buffer: 'readonly', console: 'readonly', process: 'readonly' } },
+  },
 );
