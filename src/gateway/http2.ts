@@ -157,6 +157,7 @@ export function createH2SessionFactory(limits: LimitsConfig, handler: RequestHan
 /** The cleartext HTTP/2 listener (prior knowledge): no HTTP/1.1 on this port. */
 export function createH2cListener(limits: LimitsConfig, handler: RequestHandler, sessions: Http2Sessions): NetServer {
   const server = createH2cServer(http2Options(limits), handler as unknown as Http2Handler);
+  server.maxConnections = limits.maxConnections;
   adoptSessions(server, 'connection', sessions);
   return server;
 }
