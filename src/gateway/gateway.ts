@@ -186,7 +186,7 @@ export class Gateway {
       this.servers.push({ name: 'http', server, closeAfterAnswers: trackConnections(server) });
       this.addresses.http = await listen(server, config.listen.http.port, config.listen.http.host);
     }
-    const h2 = config.listen.https?.http2 === true ? new Http2Sessions(config.limits.http2, this.services) : undefined;
+    const h2 = config.listen.https?.http2 === true ? new Http2Sessions(config.limits, this.services) : undefined;
     const https = createHttpsListener(config, handlerHttps, onClientError, h2 === undefined ? undefined : createH2SessionFactory(config.limits, handlerHttps, h2));
     if (https !== undefined && config.listen.https !== undefined) {
       if (upgrades) https.on('upgrade', createUpgradeHandler(() => this.runtime, this.services, true, this.sockets));
@@ -194,7 +194,7 @@ export class Gateway {
       this.addresses.https = await listen(https, config.listen.https.port, config.listen.https.host);
     }
     if (config.listen.h2c !== undefined) {
-      const sessions = new Http2Sessions(config.limits.http2, this.services);
+      const sessions = new Http2Sessions(config.limits, this.services);
       const server = createH2cListener(config.limits, handlerHttp, sessions);
       this.servers.push({ name: 'h2c', server, closeAfterAnswers: () => undefined, h2: sessions });
       this.addresses.h2c = await listen(server, config.listen.h2c.port, config.listen.h2c.host);

@@ -77,7 +77,13 @@ export class Http2Sessions {
   private readonly refused = new WeakSet<Http2Session>();
   private draining = false;
 
-  constructor(private readonly limits: Http2Limits, private readonly services: GatewayServices) {}
+  private readonly limits: Http2Limits;
+  private readonly requestTimeoutMs: number;
+
+  constructor(limits: LimitsConfig, private readonly services: GatewayServices) {
+    this.limits = limits.http2;
+    this.requestTimeoutMs = limits.requestTimeoutMs;
+  }
 
   /** Watches one new session: floods end it with GOAWAY ENHANCE_YOUR_CALM, idleness with a clean GOAWAY. */
   adopt(session: ServerHttp2Session, socket: Socket | undefined): void {
@@ -94,10 +100,24 @@ export class Http2Sessions {
     const resets = new Budget(limits.maxResetsBurst, limits.maxResetsPerSecond);
     const pings = new Budget(limits.maxPingsPerSecond * 2, limits.maxPingsPerSecond);
     const settings = new Budget(limits.maxSettingsPerSecond * 2, limits.maxSettingsPerSecond);
+    const requestTimeout = this.requestTimeoutMs;
     session.on('stream', (stream: Http2Stream) => {
       stream.once('aborted', () => {
         if (!resets.take()) this.refuse(session, socket, 'rapid_reset');
       });
+      // limits.requestTimeout as HTTP/1.1 has it: a request body trickled in (slowloris) is cut
+      // with CANCEL, whatever the frames keeping the connection busy.
+      if (requestTimeout > 0 && !stream.readableEnded) {
+        const timer = setTimeout(() => {
+          if (stream.readableEnded || stream.closed) return;
+          this.services.metrics.connectionCuts.labels('body_timeout', '0').inc();
+          stream.close(constants.NGHTTP2_CANCEL);
+        }, requestTimeout);
+        timer.unref();
+        const clear = (): void => clearTimeout(timer);
+        stream.once('end', clear);
+        stream.once('close', clear);
+      }
     });
     session.on('ping', () => {
       if (!pings.take()) this.refuse(session, socket, 'ping_flood');

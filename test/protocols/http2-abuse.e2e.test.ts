@@ -42,6 +42,7 @@ beforeAll(async () => {
     'store: { memory: {} }',
     'limits:',
     '  maxHeaderBytes: 8kb',
+    '  requestTimeout: 500ms',
     '  http2: { maxConcurrentStreams: 20, maxResetsBurst: 50, maxResetsPerSecond: 10, maxPingsPerSecond: 5, maxSettingsPerSecond: 5 }',
     'apis:',
     '  - name: pets',
@@ -156,6 +157,18 @@ describe('HTTP/2 floods', () => {
     const fine = await session();
     expect((await h2Send(fine, { path: '/v1/pets?limit=1', headers: { 'x-big': 'a'.repeat(4000) } })).status).toBe(200);
     fine.close();
+  });
+});
+
+describe('slow requests over HTTP/2', () => {
+  it('cuts a stream whose body trickles past requestTimeout, and forwards nothing of it', async () => {
+    const raw = await RawH2.open(port, { ca });
+    raw.headers(1, [[':method', 'POST'], [':scheme', 'https'], [':path', '/v1/pets'], [':authority', `localhost:${port}`], ['content-type', 'application/json']], false);
+    raw.data(1, '{"name":', false);
+    const reset = await raw.until((f) => f.stream === 1 && f.type === 0x3, 5000);
+    expect(reset?.payload.readUInt32BE(0)).toBe(constants.NGHTTP2_CANCEL);
+    raw.close();
+    expect(upstream.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
   });
 });
 
