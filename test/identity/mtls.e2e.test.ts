@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect as h2connect } from 'node:http2';
 import { createServer as createHttpsServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -105,5 +106,27 @@ describe('mTLS identity', () => {
     const res = await get(unbound);
     expect(res.status).toBe(403);
     expect(JSON.parse(res.body)).toMatchObject({ code: 'GH_AUTHZ_FORBIDDEN' });
+  });
+});
+
+describe('mTLS identity over HTTP/2', () => {
+  function get2(client: CertFiles): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const session = h2connect(`https://localhost:${port}`, { ca: readFileSync(ca.cert), cert: readFileSync(client.cert), key: readFileSync(client.key) });
+      session.on('error', reject);
+      const stream = session.request({ ':path': '/entries' });
+      let status = 0;
+      stream.on('response', (h) => { status = Number(h[':status']); });
+      stream.resume();
+      stream.on('close', () => { session.close(); resolve(status); });
+      stream.on('error', reject);
+    });
+  }
+
+  it('reads the same certificate identity from an h2 connection, and refuses the unbound one alike', async () => {
+    upstreamSeen = [];
+    expect(await get2(billing)).toBe(200);
+    expect(upstreamSeen[0]?.subject).toBe(SPIFFE);
+    expect(await get2(unbound)).toBe(403);
   });
 });
