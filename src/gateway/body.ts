@@ -55,5 +55,8 @@ export function hasBody(req: IncomingMessage): boolean {
   const length = headers['content-length'];
   if (length !== undefined) return length !== '0';
   if (headers['transfer-encoding'] !== undefined) return true;
-  return req.httpVersionMajor === 2 && !(req as unknown as { stream: { endAfterHeaders: boolean } }).stream.endAfterHeaders;
+  // Only a request that came over HTTP/2 has a stream: an HTTP/1 request line saying HTTP/2.0
+  // reports version 2 too, and is refused (505) without one.
+  const stream = (req as unknown as { stream?: { endAfterHeaders: boolean } }).stream;
+  return stream !== undefined && !stream.endAfterHeaders;
 }
