@@ -7,8 +7,10 @@ import type { LimitsConfig } from '../config/types.js';
 import { problemFor, type Denial } from '../errors/index.js';
 import { applyLimits, checkingInterval, TLS12_CIPHERS } from '../gateway/listeners.js';
 import { requestIdFor } from '../gateway/request-id.js';
+import { API_BASE, sendJson, sendProblem, type AdminApi } from './api.js';
 import { adminAuthenticators, authenticateAdmin, type AdminAuthenticator, type AdminPrincipal } from './auth.js';
 import type { AdminConfig } from './config.js';
+import { CONSOLE_BASE, type ConsoleAssets } from './console.js';
 
 export interface AdminHandlers {
   readonly registry: Registry;
@@ -30,6 +32,20 @@ export interface AdminServerOptions {
   readonly logger?: Logger;
   /** Further authenticators (role-based admin tokens), tried after those `admin.auth` configures. */
   readonly authenticators?: readonly AdminAuthenticator[];
+  /** The admin API and the console (issue 16); undefined: only the routes below. */
+  readonly api?: AdminApiMount;
+}
+
+export interface AdminApiMount {
+  readonly api: AdminApi;
+  readonly console: ConsoleAssets;
+  /**
+   * Failed authentications to the API, counted per client address across every gateway sharing
+   * the store: `check` peeks (false: refuse with 429 before trying the credentials), `failed`
+   * counts one more. Guessing tokens is hopeless anyway (256 bits); this keeps a scanner from
+   * using the admin API as a free oracle and makes it show in the metrics.
+   */
+  readonly failures: { check(ip: string): Promise<{ ok: boolean; retryAfterS: number }>; failed(ip: string): Promise<void> };
 }
 
 /** One admin route's answer; `principal` is who called (undefined on a public route or without admin.auth). */
@@ -89,7 +105,7 @@ export function createAdminServer(handlers: AdminHandlers, options: AdminServerO
   const required = authenticators.length > 0;
   const refusals = refusalLog(options.logger);
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
-    serve(req, res, handlers, authenticators, required, limits, refusals).catch(() => {
+    serve(req, res, handlers, authenticators, required, limits, refusals, options.api).catch(() => {
       if (!res.headersSent) json(res, 500, { status: 'error' });
       else res.destroy();
     });
@@ -122,6 +138,7 @@ async function serve(
   required: boolean,
   limits: LimitsConfig,
   refusals: (req: IncomingMessage) => void,
+  mount: AdminApiMount | undefined,
 ): Promise<void> {
   const url = req.url ?? '/';
   if (url.length > limits.maxUrlLength) return problem(req, res, URI_TOO_LONG);
@@ -129,6 +146,7 @@ async function serve(
   if (req.rawHeaders.length > limits.maxHeaderCount * 2) return problem(req, res, TOO_MANY_HEADERS);
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
+  if (mount !== undefined && (path === '/admin' || path.startsWith('/admin/'))) return serveAdminApp(req, res, url, path, authenticators, refusals, mount);
   const route = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
   let principal: AdminPrincipal | undefined;
   // Everything but the public routes is refused before anything else is said about it, even
@@ -143,6 +161,39 @@ async function serve(
   if (route === undefined) return json(res, 404, { status: 'not found' });
   if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { status: 'method not allowed' }, { allow: 'GET, HEAD' });
   return route.handle(req, res, handlers, principal);
+}
+
+/**
+ * The API and the console. The API always needs a principal, with or without `admin.auth`: it
+ * reads and changes what the gateway enforces. The console's files are public (they hold no
+ * data; the page asks for a token and sends it as a header on every call, never as a cookie,
+ * so another site cannot make a browser act with it).
+ */
+async function serveAdminApp(
+  req: IncomingMessage, res: ServerResponse, url: string, path: string,
+  authenticators: readonly AdminAuthenticator[], refusals: (req: IncomingMessage) => void, mount: AdminApiMount,
+): Promise<void> {
+  const requestId = requestIdFor(req.headers['x-request-id']);
+  if (!path.startsWith(`${API_BASE}/`)) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { status: 'method not allowed' }, { allow: 'GET, HEAD' });
+    if (path === '/admin') {
+      res.writeHead(308, { location: CONSOLE_BASE, 'content-length': 0 });
+      return void res.end();
+    }
+    return mount.console.serve(req, res, path);
+  }
+  // The contract is public, as the console's files are: it describes, it holds no data.
+  if (path === `${API_BASE}/openapi.json` && (req.method === 'GET' || req.method === 'HEAD')) return sendJson(res, 200, mount.api.document, requestId);
+  const ip = req.socket.remoteAddress ?? 'unknown';
+  const allowed = await mount.failures.check(ip);
+  if (!allowed.ok) return sendProblem(req, res, { code: 'GH_AUTHN_TOO_MANY_FAILURES', headers: { 'retry-after': String(allowed.retryAfterS) } }, requestId);
+  const principal = await authenticateAdmin(req, authenticators);
+  if (principal === undefined) {
+    refusals(req);
+    await mount.failures.failed(ip);
+    return sendProblem(req, res, UNAUTHORIZED, requestId);
+  }
+  return mount.api.serve(req, res, principal, url);
 }
 
 /** Failed admin authentications, logged at most once per 10 s with a count: a flood must not flood the log. */

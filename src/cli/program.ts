@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAdminToken } from './admin-token.js';
 import { registerAudit } from './audit.js';
 import { registerCheckConfig } from './check-config.js';
 import { registerDemo } from './demo.js';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerInventory(program);
   registerAlerts(program);
   registerRevocations(program);
+  registerAdminToken(program);
   return program;
 }
 

@@ -2,6 +2,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
 import { adminWarnings } from '../admin/config.js';
+import { createAdminApp, type AdminApp } from '../admin/mount.js';
+import { loadedVersion, recordVersion, refusedVersion, type ConfigVersion } from '../admin/reloads.js';
 import { createAdminServer } from '../admin/server.js';
 import { Monitoring } from '../anomaly/monitoring.js';
 import { loadConfig } from '../config/index.js';
@@ -81,6 +83,9 @@ export class Gateway {
   private runtime: Runtime;
   private readonly servers: { name: 'http' | 'https' | 'h2c'; server: NetServer; closeAfterAnswers: () => void; h2?: Http2Sessions }[] = [];
   private admin: Server | undefined;
+  private adminApp: AdminApp | undefined;
+  /** The configuration serving, as the admin API shows it (secrets masked). */
+  private serving: ConfigVersion | undefined;
   private watcher: FileWatcher | undefined;
   private watchMode: 'reload' | 'report' | undefined;
   private reloading: Promise<ReloadResult> | undefined;
@@ -136,7 +141,9 @@ export class Gateway {
       await gateway.close({ drainDelayMs: 0 });
       throw error;
     }
-    gateway.status.loaded(await digestInputs(config.file, gateway.inputs(runtime)));
+    const digest = await digestInputs(config.file, gateway.inputs(runtime));
+    gateway.status.loaded(digest);
+    await gateway.noteVersion(await loadedVersion(config, digest, Date.now()));
     if (options.watch !== undefined) gateway.watch(options.watch, options.watchPollMs);
     if (options.retention !== false) gateway.retention = startRetention(config, services);
     gateway.recordCertificates();
@@ -200,6 +207,14 @@ export class Gateway {
       this.addresses.h2c = await listen(server, config.listen.h2c.port, config.listen.h2c.host);
     }
     if (config.admin.enabled) {
+      this.adminApp = await createAdminApp({
+        store: this.services.store,
+        config: () => this.runtime.config,
+        apis: () => this.runtime.apis.map((a) => ({ config: a.config, spec: a.spec })),
+        revocations: () => this.monitoring?.revocations,
+        serving: () => this.serving,
+        registry: this.services.metrics.registry,
+      }, { logger: this.services.logger });
       this.admin = createAdminServer({
         registry: this.services.metrics.registry,
         ...(this.metricsText === undefined ? {} : { metrics: this.metricsText }),
@@ -209,7 +224,7 @@ export class Gateway {
           return health.ok ? { ok: true } : { ok: false, detail: `store: ${health.detail ?? 'unavailable'}` };
         },
         jwks: () => publishedJwks(identityConfigOf(this.runtime.config).signing),
-      }, { admin: config.admin, limits: config.limits, logger: this.services.logger });
+      }, { admin: config.admin, limits: config.limits, logger: this.services.logger, authenticators: [this.adminApp.authenticator], api: this.adminApp.mount });
       for (const warning of adminWarnings(config.admin)) this.services.logger.warn(warning);
       this.addresses.admin = await listen(this.admin, config.admin.port, config.admin.host);
     }
@@ -305,6 +320,7 @@ export class Gateway {
     this.monitoring?.useApis(runtime.apis);
     this.status.attempted(true);
     this.status.loaded(digest);
+    await this.noteVersion(await loadedVersion(runtime.config, digest, Date.now()));
     this.watcher?.setFiles(digest.files.keys(), started);
     // A file this reload read while it changed: load again (the request waits for this one to end).
     this.watcher?.check();
@@ -322,11 +338,18 @@ export class Gateway {
   /** A refused reload: counted, and the files it would have used are watched too (fixing one retries). */
   private async refused(errors: readonly string[], attempted: GatehouseConfig | undefined, started: number): Promise<void> {
     this.status.attempted(false, errors);
+    await recordVersion(this.services.store, refusedVersion(errors, Date.now(), this.runtime.config.secretValues));
     if (this.watcher !== undefined && attempted !== undefined) {
       this.watcher.setFiles([...this.watcher.files, ...inputFiles(attempted)], started);
       this.watcher.check();
     }
     await this.compareWithDisk();
+  }
+
+  /** The configuration now serving, kept for the admin API and added to the cluster's reload history. */
+  private async noteVersion(version: ConfigVersion): Promise<void> {
+    this.serving = version;
+    await recordVersion(this.services.store, version);
   }
 
   /** The files of the serving configuration, whose content its hash covers. */
@@ -406,6 +429,7 @@ export class Gateway {
     }
     const grace = this.drainMs ?? this.runtime.config.shutdown.timeoutMs;
     await Promise.all(this.servers.map(({ server, h2 }) => drain(server, grace, h2)));
+    this.adminApp?.events.close();
     if (this.admin !== undefined) await drain(this.admin, 1_000);
     await this.retention?.close();
     await this.runtime.close();

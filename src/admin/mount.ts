@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import type { DecisionRecord } from '../identity/audit-trail.js';
+import { AdminApi, type ApiCall, type WriteAudit } from './api.js';
+import type { AdminAuthenticator } from './auth.js';
+import { ConsoleAssets } from './console.js';
+import { AdminEvents, type EventsOptions } from './events.js';
+import { actor, adminHandlers, type AdminContext } from './handlers.js';
+import type { AdminApiMount } from './server.js';
+import { AdminTokenStore } from './tokens.js';
+
+/** Failed admin authentications allowed per address: a burst of 10, then one every 6 s. */
+const FAILURE_BURST = 10;
+const FAILURE_EVERY_MS = 6_000;
+
+export interface AdminApp {
+  readonly mount: AdminApiMount;
+  /** Role-based admin tokens from the store, tried after `admin.auth`. */
+  readonly authenticator: AdminAuthenticator;
+  readonly events: AdminEvents;
+}
+
+/** What the admin listener needs to serve the API, its event stream and the console. */
+export async function createAdminApp(ctx: AdminContext, options: { logger?: Logger; events?: EventsOptions; consoleDir?: string } = {}): Promise<AdminApp> {
+  const events = new AdminEvents(ctx, options.events);
+  const handlers = { ...adminHandlers(ctx), events: events.handle };
+  const api = new AdminApi(handlers, decisionTrailWriter(ctx, options.logger));
+  const console = await ConsoleAssets.load(options.consoleDir);
+  if (!console.built) options.logger?.warn('the admin console is not built (npm run build): /admin/ answers 503; the admin API works');
+  const counters = ctx.store.counters;
+  const failures: AdminApiMount['failures'] = {
+    async check(ip) {
+      try {
+        const r = await counters.gcra(`admin-auth-failures:${ip}`, { emissionIntervalMs: FAILURE_EVERY_MS, burst: FAILURE_BURST, cost: 0 });
+        // A peek is allowed while a token is left: an empty bucket means the burst is spent.
+        return r.remaining >= 1 ? { ok: true, retryAfterS: 0 } : { ok: false, retryAfterS: Math.max(1, Math.ceil(FAILURE_EVERY_MS / 1000)) };
+      } catch {
+        // The store is down: the credentials are still checked; only the counting is lost.
+        return { ok: true, retryAfterS: 0 };
+      }
+    },
+    async failed(ip) {
+      await counters.gcra(`admin-auth-failures:${ip}`, { emissionIntervalMs: FAILURE_EVERY_MS, burst: FAILURE_BURST }).catch(() => undefined);
+    },
+  };
+  return { mount: { api, console, failures }, authenticator: new AdminTokenStore(ctx.store.kv).authenticator(), events };
+}
+
+/**
+ * Every admin write, allowed or refused, in the decision trail beside the gateway's own
+ * decisions: who (`admin:<token id and name>`), what (`admin` API, the operation, its target),
+ * the role it needed, and the outcome. `gatehouse audit-log --api admin` lists them.
+ */
+function decisionTrailWriter(ctx: AdminContext, logger: Logger | undefined): WriteAudit {
+  return async (call: ApiCall, outcome) => {
+    const target = [call.path.id, call.query.kind, call.query.value, call.body?.kind, call.body?.value, call.body?.name].filter((v) => v !== undefined).map(String).join(' ');
+    const record: DecisionRecord = {
+      at: new Date((ctx.now ?? Date.now)()).toISOString(),
+      requestId: call.requestId,
+      api: 'admin',
+      operation: call.operation,
+      method: call.req.method ?? 'GET',
+      decision: outcome.decision,
+      mode: 'enforce',
+      policy: 'admin-api',
+      rule: `role:${outcome.role}`,
+      reason: `${call.operation}${target === '' ? '' : ` ${target}`}: ${outcome.status}`,
+      code: outcome.code,
+      identity: actor(call),
+      kind: call.principal.kind === 'token' ? 'admin-token' : 'admin-certificate',
+      ip: call.req.socket.remoteAddress ?? 'unknown',
+    };
+    try {
+      await ctx.store.records.append(ctx.config().identity.audit.stream, JSON.parse(JSON.stringify(record)) as object);
+    } catch (error) {
+      // The write itself went through (or was refused) already; the log keeps what the trail could not.
+      logger?.error({ err: error, record }, 'an admin write could not be recorded in the decision trail');
+    }
+  };
+}
