@@ -8,9 +8,11 @@ import { actor, adminHandlers, type AdminContext } from './handlers.js';
 import type { AdminApiMount } from './server.js';
 import { AdminTokenStore } from './tokens.js';
 
-/** Failed admin authentications allowed per address: a burst of 10, then one every 6 s. */
-const FAILURE_BURST = 10;
-const FAILURE_EVERY_MS = 6_000;
+/** Failed admin authentications allowed per address and window. */
+const MAX_FAILURES = 10;
+const FAILURE_WINDOW_MS = 60_000;
+/** The counter of failures from one address, shared by every gateway on the store (a fixed window). */
+export const failureKey = (ip: string): string => `admin-auth-failures:${ip}`;
 
 export interface AdminApp {
   readonly mount: AdminApiMount;
@@ -30,16 +32,14 @@ export async function createAdminApp(ctx: AdminContext, options: { logger?: Logg
   const failures: AdminApiMount['failures'] = {
     async check(ip) {
       try {
-        const r = await counters.gcra(`admin-auth-failures:${ip}`, { emissionIntervalMs: FAILURE_EVERY_MS, burst: FAILURE_BURST, cost: 0 });
-        // A peek is allowed while a token is left: an empty bucket means the burst is spent.
-        return r.remaining >= 1 ? { ok: true, retryAfterS: 0 } : { ok: false, retryAfterS: Math.max(1, Math.ceil(FAILURE_EVERY_MS / 1000)) };
+        return (await counters.get(failureKey(ip))) < MAX_FAILURES ? { ok: true, retryAfterS: 0 } : { ok: false, retryAfterS: FAILURE_WINDOW_MS / 1000 };
       } catch {
         // The store is down: the credentials are still checked; only the counting is lost.
         return { ok: true, retryAfterS: 0 };
       }
     },
     async failed(ip) {
-      await counters.gcra(`admin-auth-failures:${ip}`, { emissionIntervalMs: FAILURE_EVERY_MS, burst: FAILURE_BURST }).catch(() => undefined);
+      await counters.increment(failureKey(ip), 1, FAILURE_WINDOW_MS).catch(() => undefined);
     },
   };
   return { mount: { api, console, failures }, authenticator: new AdminTokenStore(ctx.store.kv).authenticator(), events };
