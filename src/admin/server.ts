@@ -101,8 +101,11 @@ const TOO_MANY_HEADERS: Denial = { code: 'GH_REQUEST_HEADERS_TOO_LARGE', detail:
  */
 export function createAdminServer(handlers: AdminHandlers, options: AdminServerOptions): Server {
   const { admin, limits } = options;
-  const authenticators = [...adminAuthenticators(admin.auth), ...(options.authenticators ?? [])];
-  const required = authenticators.length > 0;
+  const configured = adminAuthenticators(admin.auth);
+  const authenticators = [...configured, ...(options.authenticators ?? [])];
+  // The listener's own routes need credentials when `admin.auth` asks for them; admin tokens
+  // alone do not close /metrics to the scrapers that read it today. The API always needs them.
+  const required = configured.length > 0;
   const refusals = refusalLog(options.logger);
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     serve(req, res, handlers, authenticators, required, limits, refusals, options.api).catch(() => {

@@ -14,7 +14,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('start a bundled sample API with its spec and the gateway in front of it')
     .option('--port <port>', 'gateway port', parsePort, 8080)
-    .option('--admin-port <port>', 'admin port (metrics, health)', parsePort, 9090)
+    .option('--admin-port <port>', 'admin port (console, admin API, metrics, health)', parsePort, 9090)
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .option('--sample-api-only', 'start only the sample API, on --port and --host (the upstream of deploy/compose.yaml)')
     .option('--host <address>', 'with --sample-api-only: the address to listen on', '127.0.0.1')
@@ -27,7 +27,7 @@ export function registerDemo(program: Command): void {
         process.on('SIGINT', stop);
         return;
       }
-      const demo = await startDemo({ port: options.port, adminPort: options.adminPort, logLevel: options.logLevel });
+      const demo = await startDemo({ port: options.port, adminPort: options.adminPort, logLevel: options.logLevel, warmUp: true });
       process.stdout.write(demoInstructions(demo));
       runUntilSignalled(demo.gateway, () => demo.sample.close());
     });

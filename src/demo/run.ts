@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { AdminTokenStore } from '../admin/tokens.js';
 import { loadConfig } from '../config/index.js';
 import { loadSigningKey, mintToken, publicJwks } from '../identity/signing-key.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -11,6 +12,8 @@ export interface DemoOptions {
   readonly port: number;
   readonly adminPort: number;
   readonly logLevel?: string;
+  /** Sends a little traffic through the gateway at start, so the console's pages have something to show. */
+  readonly warmUp?: boolean;
 }
 
 export interface Demo {
@@ -20,6 +23,8 @@ export interface Demo {
   readonly adminUrl: string;
   /** Ready tokens from the demo issuer: user 1 (orders of user 1 only) and an admin. */
   readonly tokens: { readonly user: string; readonly admin: string };
+  /** Admin tokens for the console: a viewer's (printed) and an operator's. */
+  readonly consoleTokens: { readonly viewer: string; readonly operator: string };
   close(): Promise<void>;
 }
 
@@ -57,7 +62,15 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     });
     const gateway = await Gateway.start(config, { drainMs: 2_000 });
     const admin = gateway.addresses.admin;
+    // The demo's store is memory: the tokens live as long as the demo does.
+    const adminTokens = new AdminTokenStore(gateway.services.store.kv);
+    const consoleTokens = {
+      viewer: (await adminTokens.create({ role: 'viewer', name: 'demo viewer', by: 'demo' })).token,
+      operator: (await adminTokens.create({ role: 'operator', name: 'demo operator', by: 'demo' })).token,
+    };
+    if (options.warmUp === true) await warmUp(gateway.httpUrl, issuer.tokens);
     return {
+      consoleTokens,
       gateway,
       sample,
       gatewayUrl: gateway.httpUrl,
@@ -76,13 +89,28 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   }
 }
 
+/** A few requests of each kind the demo shows: allowed, refused by the contract, a shadow path, a BOLA attempt. */
+async function warmUp(g: string, tokens: Demo['tokens']): Promise<void> {
+  const send = (path: string, init: RequestInit = {}) => fetch(`${g}${path}`, init).then((r) => r.arrayBuffer()).catch(() => undefined);
+  for (let i = 0; i < 5; i++) await send('/api/users/1');
+  await send('/api/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Eve","email":"eve@example.com","isAdmin":true}' });
+  await send('/api/internal/debug');
+  await send('/api/users/1/orders');
+  await send('/api/users/1/orders', { headers: { authorization: `Bearer ${tokens.user}` } });
+  await send('/api/users/2/orders', { headers: { authorization: `Bearer ${tokens.user}` } });
+  await send('/api/users/2/orders', { headers: { authorization: `Bearer ${tokens.admin}` } });
+}
+
 export function demoInstructions(demo: Demo): string {
   const g = demo.gatewayUrl;
   return [
     '',
     'Gatehouse demo is running.',
     `  gateway   ${g}   (in front of the sample API at ${demo.sample.url})`,
+    `  console   ${demo.adminUrl}/admin/   sign in with the viewer token below`,
     `  metrics   ${demo.adminUrl}/metrics   health ${demo.adminUrl}/healthz`,
+    `  CONSOLE_VIEWER_TOKEN=${demo.consoleTokens.viewer}`,
+    `  CONSOLE_OPERATOR_TOKEN=${demo.consoleTokens.operator}   (may block, revoke and acknowledge)`,
     `  spec      ${demoFile('openapi.yaml')}`,
     '',
     'Try:',

@@ -16,6 +16,13 @@ describe('the demo', () => {
     expect(text).toContain('Ctrl-C');
   });
 
+  it('hands out a console token that reads the admin API and cannot write', async () => {
+    const headers = { authorization: `Bearer ${demo.consoleTokens.viewer}`, 'content-type': 'application/json' };
+    expect(await (await fetch(`${demo.adminUrl}/admin/api/v1/whoami`, { headers })).json()).toMatchObject({ role: 'viewer' });
+    const write = await fetch(`${demo.adminUrl}/admin/api/v1/revocations`, { method: 'POST', headers, body: '{"kind":"ip","value":"192.0.2.1"}' });
+    expect(write.status).toBe(403);
+  });
+
   it('lets a valid request through and strips the password hash the service leaks', async () => {
     const res = await fetch(`${demo.gatewayUrl}/api/users/1`);
     expect(res.status).toBe(200);
