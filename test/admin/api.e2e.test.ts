@@ -151,3 +151,35 @@ describe.each(Object.keys(STORES))('admin API on the %s store', (engine) => {
     expect(JSON.stringify(listed)).not.toContain(token);
   });
 });
+
+describe('admin API across a cluster of two gateways', () => {
+  let a: StartedGateway;
+  let b: StartedGateway;
+  let operator: string;
+
+  beforeAll(async () => {
+    const store = `{ cluster: { redis: { url: "redis://127.0.0.1:6379", prefix: "${prefix}pair:" }, postgres: { url: "postgres://postgres@127.0.0.1:5432/test", schema: "${schema}_pair" } } }`;
+    const withDetector = (text: string) => text.replace('apis:', 'monitoring:\n  detectors:\n    enumeration: { distinctIds: 5, window: 1m }\napis:');
+    a = await startGateway(await scratchDir('gh-admin-a-'), withDetector(yaml(store)));
+    b = await startGateway(await scratchDir('gh-admin-b-'), withDetector(yaml(store)));
+    operator = (await new AdminTokenStore(a.gateway.services.store.kv).create({ role: 'operator', name: 'pair', by: 'test' })).token;
+  });
+
+  afterAll(async () => {
+    await Promise.all([a.close(), b.close()]);
+    const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}_pair" CASCADE`);
+    await client.end();
+  });
+
+  it('a token made on one gateway works on the other, a block made on one is enforced by the other, and each sees the alerts of both', async () => {
+    expect((await adminClient(b.adminUrl, operator).get('/whoami')).status).toBe(200);
+    expect((await adminClient(a.adminUrl, operator).post('/revocations', { kind: 'ip', value: '203.0.113.40' })).status).toBe(201);
+    await expect.poll(async () => (await fetch(`${b.url}/api/users/1`, { headers: { 'x-forwarded-for': '203.0.113.40' } })).status, { timeout: 2000 }).toBe(403);
+    expect((await adminClient(b.adminUrl, operator).get('/revocations')).body.items.map((r: { value: string }) => r.value)).toContain('203.0.113.40');
+    for (let id = 1; id <= 6; id++) await fetch(`${b.url}/api/users/${id}`, { headers: { 'x-forwarded-for': '198.51.100.80' } });
+    await expect.poll(async () => (await adminClient(a.adminUrl, operator).get('/alerts')).body.items.length, { timeout: 5000 }).toBe(1);
+    expect((await adminClient(a.adminUrl, operator).get('/config/reloads')).body.items.length).toBe(2);
+  });
+});

@@ -137,6 +137,23 @@ describe('admin API live', () => {
     expect((await adminClient(gw.adminUrl, operator).post('/alerts/no-such-alert/resolve')).status).toBe(404);
   });
 
+  it('streams a reload as it happens, without the config text', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${gw.adminUrl}/admin/api/v1/events`, { headers: { authorization: `Bearer ${viewer}` }, signal: controller.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    expect((await gw.gateway.reload()).ok).toBe(true);
+    let text = '';
+    const decoder = new TextDecoder();
+    while (!text.includes('event: reload')) text += decoder.decode((await reader.read()).value);
+    controller.abort();
+    const data = text.split('\n').find((_l, i, all) => all[i - 1] === 'event: reload') as string;
+    const reload = JSON.parse(data.slice(6)) as Record<string, unknown>;
+    expect(reload).toMatchObject({ ok: true });
+    expect(reload).not.toHaveProperty('text');
+    expect((await adminClient(gw.adminUrl, viewer).get('/config/reloads')).body.items.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('serves the contract it enforces, without credentials', async () => {
     const res = await fetch(`${gw.adminUrl}/admin/api/v1/openapi.json`);
     expect(res.status).toBe(200);
