@@ -4,11 +4,13 @@ import type { AdminContext } from './handlers.js';
 import { ALERT_STREAM } from '../anomaly/dispatch.js';
 
 const BUCKETS = 60;
+const MINUTE = 60_000;
 
 /**
- * The overview page: traffic and refusals across every gateway sharing the store (from the
- * inventory rows and the decision trail), and latency percentiles of this gateway (its request
- * histogram: percentiles cannot be added across instances).
+ * The overview page: traffic across every gateway sharing the store (inventory rows), callers
+ * and decisions over the last hour (the decision trail, at most its newest 10000 records), and
+ * refusals by code and latency percentiles of this gateway (its metrics: percentiles cannot be
+ * added across instances).
  */
 export async function overview(ctx: AdminContext, since: number, now: number) {
   const [rows, decisions, openAlerts, latencyMs, refusalsByCode] = await Promise.all([
@@ -20,20 +22,25 @@ export async function overview(ctx: AdminContext, since: number, now: number) {
   ]);
   let requests = 0;
   let refusals = 0;
-  const callers = new Map<string, number>();
   for (const row of rows) {
     requests += row.count;
     refusals += row.statuses['4xx'] ?? 0;
-    for (const [id, n] of Object.entries(row.identities)) callers.set(id, (callers.get(id) ?? 0) + n);
+  }
+  // Callers by the decision trail (subject or key id), not the inventory's identity classes.
+  const callers = new Map<string, number>();
+  for (const d of decisions) {
+    const who = `${String(d.data.kind)}:${String(d.data.identity)}`;
+    callers.set(who, (callers.get(who) ?? 0) + 1);
   }
   const topCallers = [...callers].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([identity, count]) => ({ identity, count }));
-  // Decisions per bucket over the span: the chart on the overview page.
-  const step = Math.max(1, Math.ceil((now - since) / BUCKETS));
-  const t = Array.from({ length: BUCKETS }, (_, i) => Math.floor((since + i * step) / 1000));
+  // The chart: decisions per minute over the last hour, whatever span the numbers cover.
+  const from = Math.floor((now - BUCKETS * MINUTE) / MINUTE) * MINUTE + MINUTE;
+  const t = Array.from({ length: BUCKETS }, (_, i) => (from + i * MINUTE) / 1000);
   const allow = new Array<number>(BUCKETS).fill(0);
   const deny = new Array<number>(BUCKETS).fill(0);
   for (const d of decisions) {
-    const i = Math.min(BUCKETS - 1, Math.max(0, Math.floor((d.ts - since) / step)));
+    if (d.ts < from) continue;
+    const i = Math.min(BUCKETS - 1, Math.floor((d.ts - from) / MINUTE));
     if (d.data.decision === 'deny') deny[i] = (deny[i] ?? 0) + 1;
     else allow[i] = (allow[i] ?? 0) + 1;
   }

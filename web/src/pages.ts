@@ -26,7 +26,7 @@ function Chart(props: { series: { t: number[]; allow: number[]; deny: number[] }
     }, [props.series.t, props.series.allow, props.series.deny], el);
     return () => plot.destroy();
   }, [props.series]);
-  return html`<figure class="chart"><div ref=${ref} role="img" aria-label="Identity decisions over time: allowed and refused"></div><figcaption class="muted">Identity decisions per interval</figcaption></figure>`;
+  return html`<figure class="chart"><div ref=${ref} role="img" aria-label="Identity decisions per minute over the last hour: allowed and refused"></div><figcaption class="muted">Identity decisions per minute, last hour</figcaption></figure>`;
 }
 
 export function Overview() {
@@ -52,7 +52,7 @@ export function Overview() {
         <div><h2>Top callers</h2>
           <${SortTable} label="Top callers" rowKey=${(r: any) => r.identity} initial="count" rows=${data.topCallers} columns=${[
             { key: 'identity', label: 'Caller', value: (r: any) => r.identity },
-            { key: 'count', label: 'Requests', numeric: true, value: (r: any) => r.count },
+            { key: 'count', label: 'Decisions', numeric: true, value: (r: any) => r.count },
           ]} /></div>
       </div>`}
   <//>`;
