@@ -20,16 +20,20 @@ const TYPES: Record<string, string> = {
 
 interface Asset { readonly body: Buffer; readonly type: string; readonly immutable: boolean }
 
-/** The folder `npm ci` builds the console into (`vite build`, see web/vite.config.ts). */
-export function consoleDir(): string {
+/** The package's root folder, whether this runs from src/ (tests) or from dist/src/ (the package). */
+export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
-  // Run from src/ (tests) or from dist/src/ (the package): the package root holds package.json.
   while (!existsSync(path.join(dir, 'package.json'))) {
     const up = path.dirname(dir);
     if (up === dir) break;
     dir = up;
   }
-  return path.join(dir, 'dist', 'web');
+  return dir;
+}
+
+/** The folder `npm ci` builds the console into (`vite build`, see web/vite.config.ts). */
+export function consoleDir(): string {
+  return path.join(packageRoot(), 'dist', 'web');
 }
 
 /** The built console, read once into memory (a few hundred kilobytes), served with a strict CSP. */

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Registry } from 'prom-client';
 import type { Alert } from '../anomaly/alert.js';
 import { ALERT_STREAM } from '../anomaly/dispatch.js';
@@ -12,6 +14,7 @@ import { certificatesInUse } from '../observe/certificates.js';
 import type { LoadedSpec } from '../openapi/types.js';
 import type { Store } from '../store/index.js';
 import type { ApiCall, ApiHandler, ApiResult } from './api.js';
+import { packageRoot } from './console.js';
 import { overview } from './overview.js';
 import { RELOAD_STREAM, type ConfigVersion } from './reloads.js';
 import { ADMIN_ROLES } from './tokens.js';
@@ -103,6 +106,17 @@ export function adminHandlers(ctx: AdminContext): Record<string, ApiHandler> {
       const state = call.query.state as string | undefined;
       const items = all.filter((a) => (type === undefined || a.type === type) && (state === undefined || a.state === state));
       return ok({ items: items.slice(0, (call.query.limit as number | undefined) ?? 200) });
+    },
+    // The runbooks shipped in the package, so the console shows one beside its alert even when
+    // monitoring.runbookBase points elsewhere or nowhere reachable. The name is a fixed pattern
+    // (the contract's), so it cannot leave the folder.
+    async getRunbook(call) {
+      const name = call.path.name as string;
+      try {
+        return ok({ name, text: await readFile(path.join(packageRoot(), 'docs', 'runbooks', `${name}.md`), 'utf8') });
+      } catch {
+        return notFound(`no runbook ${name}`);
+      }
     },
     acknowledgeAlert: setAlertState('acknowledged'),
     resolveAlert: setAlertState('resolved'),

@@ -53,6 +53,12 @@ export const ADMIN_OPENAPI = {
     },
     '/alerts/{id}/acknowledge': { post: { operationId: 'acknowledgeAlert', 'x-role': 'operator', parameters: [idParam], requestBody: jsonBody(note, false), responses: { 200: ok({ $ref: '#/components/schemas/AlertState' }), ...errors } } },
     '/alerts/{id}/resolve': { post: { operationId: 'resolveAlert', 'x-role': 'operator', parameters: [idParam], requestBody: jsonBody(note, false), responses: { 200: ok({ $ref: '#/components/schemas/AlertState' }), ...errors } } },
+    '/runbooks/{name}': {
+      get: {
+        operationId: 'getRunbook', 'x-role': 'viewer', parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z][a-z-]{0,63}$' } }],
+        responses: { 200: ok({ type: 'object', additionalProperties: false, required: ['name', 'text'], properties: { name: str, text: { type: 'string', description: 'Markdown' } } }), ...errors },
+      },
+    },
     '/decisions': {
       get: {
         operationId: 'listDecisions', 'x-role': 'viewer',

@@ -156,6 +156,8 @@ describe('console in Chromium', () => {
     await expect.poll(() => page.locator('[data-alert]').count(), { timeout: 10_000 }).toBe(before + 1);
     const alert = page.locator('[data-alert]').first();
     expect(await alert.textContent()).toContain('enumeration');
+    await alert.getByText('Runbook: enumeration').click();
+    await expect.poll(() => alert.locator('.runbook pre').textContent()).toMatch(/^# /);
     await alert.getByRole('button', { name: 'Acknowledge' }).click();
     await expect.poll(() => alert.locator('.state').textContent()).toBe('acknowledged');
     await context.close();

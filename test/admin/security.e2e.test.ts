@@ -135,6 +135,11 @@ describe('admin API live', () => {
     const listed = await adminClient(gw.adminUrl, viewer).get('/alerts?state=acknowledged');
     expect(listed.body.items.map((a: { id: string }) => a.id)).toEqual([alert.id]);
     expect((await adminClient(gw.adminUrl, operator).post('/alerts/no-such-alert/resolve')).status).toBe(404);
+    const runbook = await adminClient(gw.adminUrl, viewer).get('/runbooks/enumeration');
+    expect(runbook.body.text).toMatch(/^# /);
+    expect((await adminClient(gw.adminUrl, viewer).get('/runbooks/no-such-runbook')).status).toBe(404);
+    // Only a plain name reaches the folder: a traversal is refused by the contract.
+    expect((await adminClient(gw.adminUrl, viewer).get('/runbooks/..%2F..%2Fpackage')).status).toBe(400);
   });
 
   it('streams a reload as it happens, without the config text', async () => {

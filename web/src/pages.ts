@@ -109,6 +109,19 @@ export function Inventory() {
   <//>`;
 }
 
+/** The runbook of an alert type, fetched when opened. */
+function Runbook(props: { type: string; link: string }) {
+  const [text, setText] = useState<string | undefined>(undefined);
+  const name = props.type.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const toggle = (e: Event) => {
+    if ((e.target as HTMLDetailsElement).open && text === undefined) {
+      api<{ text: string }>('GET', `/runbooks/${name}`).then((r) => setText(r.text), () => setText(`No runbook shipped for ${props.type}; see ${props.link}`));
+    }
+  };
+  return html`<details class="runbook" onToggle=${toggle}><summary>Runbook: ${name}</summary>
+    <pre class="code" tabindex="0">${text ?? 'Loading…'}</pre></details>`;
+}
+
 export function Alerts(props: { role: Role }) {
   const { data, error, loading, reload } = useApi<{ items: any[] }>('/alerts');
   useLive(['alert'], reload);
@@ -121,7 +134,7 @@ export function Alerts(props: { role: Role }) {
       <div class="alert-head"><span class="badge">${a.severity}</span> <strong>${a.type}</strong> <span class="muted">${fmtTime(a.ts)}</span> <span class=${`state state-${a.state}`}>${a.state}</span></div>
       <p>${a.summary}</p>
       <p class="muted">Subject <code>${a.subject?.value}</code>${a.operation === undefined ? '' : html` · operation <code>${a.api}/${a.operation}</code>`}${a.response === undefined ? '' : html` · response: ${a.response}`}${a.stateBy === undefined ? '' : html` · ${a.state} by ${a.stateBy}`}</p>
-      <p>Runbook: <a href=${a.runbook} rel="noopener noreferrer">${a.runbook}</a></p>
+      <${Runbook} type=${a.type} link=${a.runbook} />
       ${may(props.role, 'operator') && a.state !== 'resolved' && html`<div class="actions">
         ${a.state === 'open' && html`<button type="button" onClick=${() => act(a.id, 'acknowledge')}>Acknowledge</button>`}
         <button type="button" onClick=${() => act(a.id, 'resolve')}>Resolve</button>
