@@ -15,6 +15,7 @@ import type { LoadedSpec } from '../openapi/types.js';
 import type { Store } from '../store/index.js';
 import type { ApiCall, ApiHandler, ApiResult } from './api.js';
 import { packageRoot } from './console.js';
+import { limitStates, type LimitSubject } from './limits.js';
 import { overview } from './overview.js';
 import { RELOAD_STREAM, type ConfigVersion } from './reloads.js';
 import { ADMIN_ROLES } from './tokens.js';
@@ -106,6 +107,11 @@ export function adminHandlers(ctx: AdminContext): Record<string, ApiHandler> {
       const state = call.query.state as string | undefined;
       const items = all.filter((a) => (type === undefined || a.type === type) && (state === undefined || a.state === state));
       return ok({ items: items.slice(0, (call.query.limit as number | undefined) ?? 200) });
+    },
+    async limitState(call) {
+      const q = call.query as LimitSubject;
+      if (q.subject === undefined && q.ip === undefined && q.credential === undefined) return { denial: { code: 'GH_CONTRACT_PARAMETER_INVALID', detail: 'name a subject, a credential or an ip' } };
+      return ok({ items: await limitStates(ctx, q, now()) });
     },
     // The runbooks shipped in the package, so the console shows one beside its alert even when
     // monitoring.runbookBase points elsewhere or nowhere reachable. The name is a fixed pattern

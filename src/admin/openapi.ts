@@ -53,6 +53,23 @@ export const ADMIN_OPENAPI = {
     },
     '/alerts/{id}/acknowledge': { post: { operationId: 'acknowledgeAlert', 'x-role': 'operator', parameters: [idParam], requestBody: jsonBody(note, false), responses: { 200: ok({ $ref: '#/components/schemas/AlertState' }), ...errors } } },
     '/alerts/{id}/resolve': { post: { operationId: 'resolveAlert', 'x-role': 'operator', parameters: [idParam], requestBody: jsonBody(note, false), responses: { 200: ok({ $ref: '#/components/schemas/AlertState' }), ...errors } } },
+    '/limits': {
+      get: {
+        operationId: 'limitState', 'x-role': 'viewer',
+        description: 'Where one caller stands against every rate limit and quota, read without taking anything. Name the caller as the gateway does: `kind` and `subject` (and `issuer` for a JWT from several issuers), a `credential` (API key id) and/or an `ip`.',
+        parameters: [
+          q('kind', { enum: ['jwt', 'api-key', 'mtls', 'introspection'] }, 'credential kind (default jwt)'), q('subject', { type: 'string', minLength: 1, maxLength: 256 }, 'the identity subject'),
+          q('issuer', { type: 'string', maxLength: 512 }, 'the token issuer'), q('credential', { type: 'string', maxLength: 128 }, 'an API key id'), q('ip', { type: 'string', maxLength: 64 }, 'a client address'),
+        ],
+        responses: {
+          200: ok(page({
+            type: 'object', additionalProperties: false, required: ['api', 'limit', 'type', 'remaining', 'max', 'resetMs'],
+            properties: { api: str, limit: str, type: { enum: ['rate', 'quota'] }, operation: str, remaining: { type: 'number' }, max: int, resetMs: { type: 'number' } },
+          })),
+          ...errors,
+        },
+      },
+    },
     '/runbooks/{name}': {
       get: {
         operationId: 'getRunbook', 'x-role': 'viewer', parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z][a-z-]{0,63}$' } }],

@@ -35,6 +35,11 @@ beforeAll(async () => {
     '  - name: shop',
     `    spec: ${spec}`,
     `    upstream: { url: "${upstream.url}", timeout: 2s }`,
+    '    policies:',
+    '      rateLimit:',
+    '        limits:',
+    '          - { name: per-ip, by: ip, rate: 100/min, burst: 10 }',
+    '          - { name: daily, by: ip, quota: 1000/day }',
   ].join('\n'));
   const store = new AdminTokenStore(gw.gateway.services.store.kv);
   operator = (await store.create({ role: 'operator', name: 'oncall', by: 'test' })).token;
@@ -157,6 +162,19 @@ describe('admin API live', () => {
     expect(reload).toMatchObject({ ok: true });
     expect(reload).not.toHaveProperty('text');
     expect((await adminClient(gw.adminUrl, viewer).get('/config/reloads')).body.items.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('tells where one caller stands against each limit, without taking from it', async () => {
+    for (let i = 0; i < 3; i++) await fetch(`${gw.url}/api/users/1`, { headers: { 'x-forwarded-for': '192.0.2.33' } });
+    const read = () => adminClient(gw.adminUrl, viewer).get('/limits?ip=192.0.2.33');
+    const first = await read();
+    expect(first.body.items).toEqual([
+      expect.objectContaining({ api: 'shop', limit: 'per-ip', type: 'rate', max: 10, remaining: 7 }),
+      expect.objectContaining({ api: 'shop', limit: 'daily', type: 'quota', max: 1000, remaining: 997 }),
+    ]);
+    // Reading twice takes nothing.
+    expect((await read()).body.items.map((l: { remaining: number }) => l.remaining)).toEqual([7, 997]);
+    expect((await adminClient(gw.adminUrl, viewer).get('/limits')).status).toBe(400);
   });
 
   it('serves the contract it enforces, without credentials', async () => {
