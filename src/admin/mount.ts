@@ -12,7 +12,7 @@ import { AdminTokenStore } from './tokens.js';
 const MAX_FAILURES = 10;
 const FAILURE_WINDOW_MS = 60_000;
 /** The counter of failures from one address, shared by every gateway on the store (a fixed window). */
-export const failureKey = (ip: string): string => `admin-auth-failures:${ip}`;
+const failureKey = (ip: string): string => `admin-auth-failures:${ip}`;
 
 export interface AdminApp {
   readonly mount: AdminApiMount;

@@ -6,8 +6,6 @@ import { maskConfigText } from './mask.js';
 
 /** Every start and reload of every gateway sharing the store, refused ones too: the config page's history. */
 export const RELOAD_STREAM = 'admin.reloads';
-/** Told to every gateway's event stream as it happens. */
-export const RELOAD_CHANNEL = 'gatehouse.reloads';
 
 /** One configuration a gateway loaded, or tried to. */
 export interface ConfigVersion {
@@ -23,7 +21,7 @@ export interface ConfigVersion {
   readonly errors?: readonly string[];
 }
 
-export const INSTANCE = `${hostname()}:${process.pid}`;
+const INSTANCE = `${hostname()}:${process.pid}`;
 
 /** The version record of a configuration that loaded; the file is read again for its text, masked. */
 export async function loadedVersion(config: GatehouseConfig, digest: { configSha256: string; inputs: string }, at: number): Promise<ConfigVersion> {
@@ -41,11 +39,13 @@ export function refusedVersion(errors: readonly string[], at: number, secretValu
   return { at, ok: false, instance: INSTANCE, errors: errors.map((e) => maskConfigText(e, secretValues)) };
 }
 
-/** Stores the version and tells every gateway's event stream; never throws (a reload must not fail for its history). */
+/**
+ * Stores the version, where every gateway's event stream finds it (events.ts); never throws: a
+ * reload must not fail for its history.
+ */
 export async function recordVersion(store: Store, version: ConfigVersion): Promise<void> {
   try {
     await store.records.append(RELOAD_STREAM, version);
-    await store.pubsub.publish(RELOAD_CHANNEL, JSON.stringify({ at: version.at, ok: version.ok, instance: version.instance, sha256: version.sha256 }));
   } catch {
     // The store is down: the gateway keeps serving; the history misses this entry.
   }
