@@ -28,7 +28,8 @@ const STORES: Record<string, (dir: string) => string> = {
 let upstream: TestUpstream;
 
 beforeAll(async () => {
-  upstream = await startUpstream((_req, res) => json(res, 200, { id: 1, name: 'Ann' }));
+  // User 1 exists, others answer 404: a walk over ids is then an enumeration the detector is sure of.
+  upstream = await startUpstream((req, res) => /\/users\/(?!1\b)\d+/.test(req.url) ? json(res, 404, { error: 'no such user' }) : json(res, 200, { id: 1, name: 'Ann' }));
 });
 
 afterAll(async () => {

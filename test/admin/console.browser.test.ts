@@ -31,7 +31,9 @@ beforeAll(async () => {
   // Fail, never skip: CI installs Chromium (.ci/run) and builds the console (npm ci runs prepare).
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
   if (!existsSync(path.join(consoleDir(), 'index.html'))) throw new Error('the console is not built: npm run build (npm ci runs it)');
-  upstream = await startUpstream((req, res) => req.method === 'POST' ? json(res, 201, { id: 7 }) : json(res, 200, { id: 1, name: 'Ann', email: 'ann@example.com' }));
+  // User 1 exists, others answer 404: a walk over ids is then an enumeration the detector is sure of.
+  upstream = await startUpstream((req, res) => req.method === 'POST' ? json(res, 201, { id: 7 })
+    : /\/users\/(?!1\b)\d+/.test(req.url) ? json(res, 404, { error: 'no such user' }) : json(res, 200, { id: 1, name: 'Ann', email: 'ann@example.com' }));
   const dir = await scratchDir('gh-console-');
   gw = await startGateway(dir, [
     'version: "1"',

@@ -20,7 +20,8 @@ let viewer: string;
 
 beforeAll(async () => {
   process.env.GH_ADMIN_SECURITY_TEST_TOKEN = SECRET;
-  upstream = await startUpstream((_req, res) => json(res, 200, { id: 1, name: 'Ann' }));
+  // User 1 exists, others answer 404: a walk over ids is then an enumeration the detector is sure of.
+  upstream = await startUpstream((req, res) => /\/users\/(?!1\b)\d+/.test(req.url) ? json(res, 404, { error: 'no such user' }) : json(res, 200, { id: 1, name: 'Ann' }));
   const dir = await scratchDir('gh-admin-sec-');
   gw = await startGateway(dir, [
     'version: "1"',

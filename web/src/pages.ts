@@ -132,7 +132,8 @@ export function Alerts(props: { role: Role }) {
     <${Status} error=${error} loading=${loading && data === undefined} empty=${data?.items.length === 0} what="alerts" />
     <ul class="alerts">${(data?.items ?? []).map((a) => html`<li key=${a.id} class=${`alert sev-${a.severity}`} data-alert=${a.id}>
       <div class="alert-head"><span class="badge">${a.severity}</span> <strong>${a.type}</strong> <span class="muted">${fmtTime(a.ts)}</span> <span class=${`state state-${a.state}`}>${a.state}</span></div>
-      <p>${a.summary}</p>
+      <p>${a.summary}${typeof a.confidence === 'number' ? html` <span class="muted">(confidence ${Math.round(a.confidence * 100)}%)</span>` : ''}</p>
+      ${Array.isArray(a.evidence?.reasons) && html`<ul class="reasons">${(a.evidence.reasons as string[]).map((r) => html`<li>${r}</li>`)}</ul>`}
       <p class="muted">Subject <code>${a.subject?.value}</code>${a.operation === undefined ? '' : html` · operation <code>${a.api}/${a.operation}</code>`}${a.response === undefined ? '' : html` · response: ${a.response}`}${a.stateBy === undefined ? '' : html` · ${a.state} by ${a.stateBy}`}</p>
       <${Runbook} type=${a.type} link=${a.runbook} />
       ${may(props.role, 'operator') && a.state !== 'resolved' && html`<div class="actions">
