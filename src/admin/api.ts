@@ -8,7 +8,7 @@ import type { Operation } from '../openapi/types.js';
 import type { OperationValidators, ValidationIssue } from '../openapi/validator-types.js';
 import type { AdminPrincipal } from './auth.js';
 import { ADMIN_OPENAPI } from './openapi.js';
-import { holdsRole, type AdminRole } from './tokens.js';
+import { ADMIN_ROLES, holdsRole, type AdminRole } from './tokens.js';
 
 export const API_BASE = '/admin/api/v1';
 /** Admin request bodies are small objects; anything larger is not one of ours. */
@@ -63,6 +63,8 @@ export class AdminApi {
       const id = operation.operationId ?? operation.id;
       if (handlers[id] === undefined) throw new Error(`admin API operation ${id} has no handler`);
       const role = operation.extensions['x-role'] as AdminRole;
+      // An operation without a known role would be open to every principal: refuse to start.
+      if (!(ADMIN_ROLES as readonly string[]).includes(role)) throw new Error(`admin API operation ${id} names no x-role of ${ADMIN_ROLES.join(', ')}`);
       const validators = contract.validators.get(operation) as OperationValidators;
       return { basePath: API_BASE, operation, value: { operation, validators, role, write: operation.method !== 'GET' } };
     });
@@ -106,9 +108,11 @@ export class AdminApi {
         return deny('GH_AUTHZ_FORBIDDEN', crossSite);
       }
     }
-    if (params.issues !== undefined) return deny('GH_CONTRACT_PARAMETER_INVALID', undefined, issues(params.issues));
-    const body = await readBody(req, route.validators);
-    if (body !== undefined && 'denial' in body) return body;
+    const body = params.issues !== undefined ? deny('GH_CONTRACT_PARAMETER_INVALID', undefined, issues(params.issues)) : await readBody(req, route.validators);
+    if (body !== undefined && 'denial' in body) {
+      if (route.write) await this.audit({ ...base, body: undefined }, { decision: 'deny', status: problemFor(body.denial, requestId).status, code: body.denial.code, role: route.role });
+      return body;
+    }
     const call: ApiCall = { ...base, body: body?.value };
     let result: ApiResult;
     try {

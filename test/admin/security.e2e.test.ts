@@ -80,6 +80,10 @@ describe('admin API attacks', () => {
     expect(form.status).toBe(415);
     const dup = await fetch(`${gw.adminUrl}/admin/api/v1/revocations`, { method: 'POST', headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' }, body: '{"kind":"ip","value":"192.0.2.7","value":"192.0.2.8"}' });
     expect((await dup.json() as { code: string }).code).toBe('GH_REQUEST_AMBIGUOUS');
+    // Refused writes are in the decision trail too, with who sent them.
+    const trail = await adminClient(gw.adminUrl, viewer).get('/decisions?api=admin&decision=deny&limit=100');
+    expect(trail.body.items.map((d: { code: string }) => d.code)).toEqual(expect.arrayContaining(['GH_CONTRACT_UNKNOWN_FIELD', 'GH_CONTRACT_UNSUPPORTED_MEDIA_TYPE', 'GH_REQUEST_AMBIGUOUS']));
+    expect(trail.body.items.every((d: { identity: string }) => d.identity.includes('oncall'))).toBe(true);
   });
 
   it('never shows a secret in the config output, and admin.auth.token still authenticates as admin', async () => {
