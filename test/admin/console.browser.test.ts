@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -24,6 +24,7 @@ const PAGES = ['overview', 'inventory', 'alerts', 'decisions', 'revocations', 'c
 
 let upstream: TestUpstream;
 let gw: StartedGateway;
+let configFile: string;
 let browser: Browser;
 const tokens = { viewer: '', operator: '' };
 
@@ -35,6 +36,7 @@ beforeAll(async () => {
   upstream = await startUpstream((req, res) => req.method === 'POST' ? json(res, 201, { id: 7 })
     : /\/users\/(?!1\b)\d+/.test(req.url) ? json(res, 404, { error: 'no such user' }) : json(res, 200, { id: 1, name: 'Ann', email: 'ann@example.com' }));
   const dir = await scratchDir('gh-console-');
+  configFile = path.join(dir, 'gatehouse.yaml');
   gw = await startGateway(dir, [
     'version: "1"',
     'listen: { http: { host: 127.0.0.1, port: 0 } }',
@@ -58,6 +60,13 @@ beforeAll(async () => {
   for (const ip of ['10.0.0.1', '10.0.0.2']) await fetch(`${gw.url}/api/users/1`, { headers: { 'x-forwarded-for': ip } });
   await fetch(`${gw.url}/api/users/0`, { headers: { 'x-forwarded-for': '10.0.0.3' } });
   await fetch(`${gw.url}/api/internal/debug`, { headers: { 'x-forwarded-for': '10.0.0.4' } });
+  // An alert already stored, so the alerts page has one to show (and check) from the start.
+  for (let id = 1; id <= 6; id++) await fetch(`${gw.url}/api/users/${id}`, { headers: { 'x-forwarded-for': '198.51.100.9' } });
+  const deadline = Date.now() + 10_000;
+  while ((await gw.gateway.services.store.records.count('alerts')) === 0) {
+    if (Date.now() > deadline) throw new Error('the enumeration alert was not stored');
+    await new Promise((r) => setTimeout(r, 100));
+  }
   await mkdir(SHOTS, { recursive: true });
   // playwright-core gives every launch a fresh --user-data-dir of its own (and refuses one in args).
   browser = await chromium.launch({
@@ -181,6 +190,22 @@ describe('console in Chromium', () => {
     }).then((r) => r.status)`);
     expect(status).toBe(403);
     expect((await fetch(`${gw.url}/api/users/1`, { headers: { 'x-forwarded-for': '192.0.2.99' } })).status).toBe(200);
+    await context.close();
+  });
+
+  it('shows a reload and the difference it made without a page reload', async () => {
+    const { context, page } = await signIn(tokens.viewer);
+    await page.getByRole('link', { name: 'Config' }).click();
+    await page.getByText('Only one configuration has been loaded.').waitFor();
+    await page.locator('.live.on').waitFor();
+    await writeFile(configFile, (await readFile(configFile, 'utf8')).replace('clientIp: { trustedHops: 1 }', 'clientIp: { trustedHops: 1 }  # behind one proxy'));
+    expect((await gw.gateway.reload()).ok).toBe(true);
+    await page.locator('.diff .diff-add').first().waitFor({ timeout: 10_000 });
+    expect(await page.locator('.diff .diff-add').textContent()).toContain('# behind one proxy');
+    expect(await page.locator('.diff .diff-del').textContent()).toContain('clientIp: { trustedHops: 1 }');
+    // One line per line: the removed and the added one do not run together.
+    expect(await page.locator('.diff').textContent()).toMatch(/^- clientIp: \{ trustedHops: 1 \}\n\+ clientIp/m);
+    await page.screenshot({ path: path.join(SHOTS, 'console-config-diff-light.png'), fullPage: true });
     await context.close();
   });
 

@@ -132,7 +132,7 @@ export function Alerts(props: { role: Role }) {
     <${Status} error=${error} loading=${loading && data === undefined} empty=${data?.items.length === 0} what="alerts" />
     <ul class="alerts">${(data?.items ?? []).map((a) => html`<li key=${a.id} class=${`alert sev-${a.severity}`} data-alert=${a.id}>
       <div class="alert-head"><span class="badge">${a.severity}</span> <strong>${a.type}</strong> <span class="muted">${fmtTime(a.ts)}</span> <span class=${`state state-${a.state}`}>${a.state}</span></div>
-      <p>${a.summary}${typeof a.confidence === 'number' ? html` <span class="muted">(confidence ${Math.round(a.confidence * 100)}%)</span>` : ''}</p>
+      <p>${a.summary}</p>
       ${Array.isArray(a.evidence?.reasons) && html`<ul class="reasons">${(a.evidence.reasons as string[]).map((r) => html`<li>${r}</li>`)}</ul>`}
       <p class="muted">Subject <code>${a.subject?.value}</code>${a.operation === undefined ? '' : html` · operation <code>${a.api}/${a.operation}</code>`}${a.response === undefined ? '' : html` · response: ${a.response}`}${a.stateBy === undefined ? '' : html` · ${a.state} by ${a.stateBy}`}</p>
       <${Runbook} type=${a.type} link=${a.runbook} />
@@ -289,6 +289,6 @@ export function Config() {
     ] as Column<any>[]} />`}
     <h2>Difference between the last two configurations</h2>
     ${newer === undefined || older === undefined ? html`<p class="muted">Only one configuration has been loaded.</p>`
-      : html`<pre class="code diff" tabindex="0" aria-label="Line diff">${lineDiff(older.text as string, newer.text as string).filter((l, i, all) => l.op !== ' ' || all.slice(Math.max(0, i - 2), i + 3).some((n) => n.op !== ' ')).map((l) => html`<span class=${l.op === '+' ? 'diff-add' : l.op === '-' ? 'diff-del' : ''}>${l.op} ${l.line}\n</span>`)}</pre>`}
+      : html`<pre class="code diff" tabindex="0" aria-label="Line diff">${lineDiff(older.text as string, newer.text as string).filter((l, i, all) => l.op !== ' ' || all.slice(Math.max(0, i - 2), i + 3).some((n) => n.op !== ' ')).map((l) => html`<span class=${l.op === '+' ? 'diff-add' : l.op === '-' ? 'diff-del' : ''}>${`${l.op} ${l.line}\n`}</span>`)}</pre>`}
   <//>`;
 }
