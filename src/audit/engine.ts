@@ -11,7 +11,7 @@ import { categoryScores, scoreOf } from './scoring.js';
 import { loadForAudit } from './load.js';
 import { BUILTIN_RULES } from './rules/index.js';
 import type { SpecGuarantees } from './gateway-guarantees.js';
-import { severityRank, type AuditContext, type DocumentReport, type Finding, type Rule, type SchemaSite, type Severity } from './types.js';
+import { severityRank, type AuditContext, type DocumentReport, type EmitOptions, type Finding, type Rule, type SchemaSite, type Severity } from './types.js';
 
 export interface AuditOptions {
   /** The rules to run; defaults to every built-in rule. */
@@ -27,13 +27,13 @@ const ruleById = (id: string): Rule => BUILTIN_RULES.find((r) => r.id === id) as
 export function auditLoaded(spec: LoadedSpec, opts: AuditOptions = {}): DocumentReport {
   const rules = (opts.rules ?? BUILTIN_RULES).filter((r) => opts.overrides?.[r.id] !== 'off');
   const raw = new RawDoc(spec.raw);
-  const pending: { rule: Rule; pointer: string; message: string }[] = [];
+  const pending: { rule: Rule; pointer: string; message: string; opts: EmitOptions | undefined }[] = [];
   const seen = new Set<string>();
-  const emitFor = (rule: Rule) => (pointer: string, message: string): void => {
+  const emitFor = (rule: Rule) => (pointer: string, message: string, opts?: EmitOptions): void => {
     const key = `${rule.id}\u0000${pointer}`;
     if (seen.has(key)) return; // one finding per rule and place, however many operations share it
     seen.add(key);
-    pending.push({ rule, pointer, message });
+    pending.push({ rule, pointer, message, opts });
   };
   const guarded = (rule: Rule, fn: () => void): void => {
     try {
@@ -59,11 +59,15 @@ export function auditLoaded(spec: LoadedSpec, opts: AuditOptions = {}): Document
   if (opts.overrides?.['GH-SPEC-004'] !== 'off') {
     for (const [ptr, ruleId] of suppressions.invalid) emitFor(ruleById('GH-SPEC-004'))(ptr, `suppression of ${ruleId} has no reason and is not honoured`);
   }
-  const findings = pending.map(({ rule, pointer, message }): Finding => {
+  // One weakness, one finding: a rule that supersedes another takes the place they both saw.
+  const superseded = new Set<string>();
+  for (const p of pending) for (const other of p.rule.supersedes ?? []) superseded.add(`${other}\u0000${p.pointer}`);
+  const kept = superseded.size === 0 ? pending : pending.filter((p) => !superseded.has(`${p.rule.id}\u0000${p.pointer}`));
+  const findings = kept.map(({ rule, pointer, message, opts: e }): Finding => {
     const loc = locateNearest(spec, pointer);
     const f: Finding = {
-      ruleId: rule.id, severity: (opts.overrides?.[rule.id] as Severity | undefined) ?? rule.severity, owasp: rule.owasp, message, pointer,
-      file: loc?.file ?? spec.file, line: loc?.line, fix: rule.fix,
+      ruleId: rule.id, severity: (opts.overrides?.[rule.id] as Severity | undefined) ?? e?.severity ?? rule.severity, owasp: rule.owasp, message, pointer,
+      file: loc?.file ?? spec.file, line: loc?.line, fix: rule.fix, confidence: e?.confidence ?? 'high',
     };
     const reason = suppressions.reasonFor(rule.id, pointer);
     if (reason !== undefined) f.suppressed = reason;
@@ -90,7 +94,7 @@ export async function auditFile(file: string, opts: AuditOptions = {}): Promise<
     const prefix = /^.*?:(\d+:)? /.exec(message);
     if (err instanceof SpecError && prefix !== null && message.startsWith(err.file)) message = message.slice(prefix[0].length);
     const line = (err instanceof SpecError ? err.line : undefined) ?? 1;
-    const findings: Finding[] = [{ ruleId: rule.id, severity: rule.severity, owasp: rule.owasp, message, pointer: err instanceof SpecError ? err.pointer ?? '' : '', file, line, fix: rule.fix }];
+    const findings: Finding[] = [{ ruleId: rule.id, severity: rule.severity, owasp: rule.owasp, message, pointer: err instanceof SpecError ? err.pointer ?? '' : '', file, line, fix: rule.fix, confidence: 'high' }];
     return { file, title: '', version: '', operations: 0, score: 0, categoryScores: categoryScores(findings), findings, rulesRun: [rule.id] };
   }
   return auditLoaded(spec, opts);

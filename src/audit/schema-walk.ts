@@ -5,7 +5,7 @@
  * terminates on recursive schemas, and reports a shared component's problem once, at the component.
  */
 import type { LoadedSpec } from '../openapi/types.js';
-import { RawDoc, child, isObject, type Json } from './raw.js';
+import { RawDoc, child, isObject, walkObjects, type Json } from './raw.js';
 import type { SchemaRole, SchemaSite } from './types.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -19,6 +19,11 @@ export interface WalkResult {
 
 export function walkSchemas(spec: LoadedSpec, raw: RawDoc, visit: (site: SchemaSite) => void): WalkResult {
   const seen: WalkResult = { request: new Set(), response: new Set() };
+  const members = composedMembers(raw);
+  const resolve = (n: unknown): Json | undefined => {
+    const r = raw.resolve(n, '').node;
+    return isObject(r) ? r : undefined;
+  };
   const walk = (rootNode: unknown, rootPtr: string, role: SchemaRole, upload: boolean): void => {
     const stack: [unknown, string][] = [[rootNode, rootPtr]];
     const visited = seen[role];
@@ -27,7 +32,7 @@ export function walkSchemas(spec: LoadedSpec, raw: RawDoc, visit: (site: SchemaS
       const { node, pointer } = raw.resolve(n, p);
       if (!isObject(node) || visited.has(pointer)) continue;
       visited.add(pointer);
-      visit({ node, pointer, role, upload });
+      visit({ node, pointer, role, upload, composedMember: members.has(pointer), openapi31: spec.version === '3.1', resolve });
       for (const k of MAP_KEYS) {
         const m = node[k];
         if (isObject(m)) for (const [name, s] of Object.entries(m)) stack.push([s, child(pointer, k, name)]);
@@ -82,6 +87,25 @@ export function walkSchemas(spec: LoadedSpec, raw: RawDoc, visit: (site: SchemaS
     }
   }
   return seen;
+}
+
+/**
+ * Resolved pointers of every schema that is part of a larger one: an `allOf` member (inline or
+ * `$ref`), or the target of a 3.1 `$ref` with sibling keywords. Found before the walk, because a
+ * component may be reached directly before the walk meets it inside a composition.
+ */
+function composedMembers(raw: RawDoc): Set<string> {
+  const out = new Set<string>();
+  walkObjects(raw.root, (node, pointer) => {
+    if (Array.isArray(node.allOf)) {
+      const base = pointer();
+      node.allOf.forEach((m, i) => out.add(raw.resolve(m, child(base, 'allOf', i)).pointer));
+    }
+    if (typeof node.$ref === 'string' && Object.keys(node).some((k) => k === 'unevaluatedProperties' || k === 'properties')) {
+      out.add(raw.resolve(node, pointer()).pointer);
+    }
+  });
+  return out;
 }
 
 function forContent(content: unknown, ptr: string, fn: (schema: unknown, pointer: string, mediaType: string) => void): void {

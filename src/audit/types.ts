@@ -30,10 +30,32 @@ export interface SchemaSite {
   readonly role: SchemaRole;
   /** True for the schema of a `multipart/*` or `application/octet-stream` body (uploads). */
   readonly upload: boolean;
+  /**
+   * True when the node is a member of some `allOf` (or the target of a 3.1 `$ref` with sibling
+   * keywords): it is half of a schema, so closing it alone would reject its siblings' properties.
+   */
+  readonly composedMember: boolean;
+  /** OpenAPI 3.1 (JSON Schema 2020-12: `unevaluatedProperties` closes a composition). */
+  readonly openapi31: boolean;
+  /** Follows local `$ref`s from a subschema of this node (undefined for external or dangling ones). */
+  resolve(node: unknown): Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * How sure a finding is. Structural facts (no security, http:// server) are `high`; rules that judge
+ * by a name say how much the schema's type and shape back the name up.
+ */
+export const CONFIDENCES = ['low', 'medium', 'high'] as const;
+export type Confidence = (typeof CONFIDENCES)[number];
+
+export interface EmitOptions {
+  readonly confidence?: Confidence;
+  /** A lower severity than the rule's, for findings whose evidence is weaker. */
+  readonly severity?: Severity;
 }
 
 export interface Emit {
-  (pointer: string, message: string): void;
+  (pointer: string, message: string, opts?: EmitOptions): void;
 }
 
 /** What every rule sees: the loaded spec, its raw document, and what the walk collected. */
@@ -60,6 +82,11 @@ export interface Rule {
   visitSchema?(site: SchemaSite, emit: Emit): void;
   /** Findings of this rule that a gateway guarantee neutralises (see gateway-guarantees.ts). */
   readonly mitigatedBy?: GuaranteeKey;
+  /**
+   * Rules whose finding at the same pointer is the same weakness seen from another side: when this
+   * rule fires there, theirs is dropped (one weakness, one finding).
+   */
+  readonly supersedes?: readonly string[];
 }
 
 export type GuaranteeKey = 'maxStringLength' | 'maxArrayItems' | 'maxBodyBytes' | 'unknownFieldsRejected' | 'rateLimited';
@@ -73,6 +100,7 @@ export interface Finding {
   readonly file: string;
   readonly line: number | undefined;
   readonly fix: string;
+  readonly confidence: Confidence;
   /** The gateway guarantee that neutralises this finding at runtime, when audited with --gateway-config. */
   mitigatedByGateway?: string;
   /** The reason given in `x-gatehouse-ignore`. */

@@ -21,7 +21,7 @@ export function formatSarif(report: AuditReport, cwd: string): string {
       message: { text: `${f.message}. Fix: ${f.fix}` },
       locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(relativeFile(f.file, cwd)) }, ...region }, logicalLocations: [{ fullyQualifiedName: f.pointer || '/', kind: 'object' }] }],
       partialFingerprints: { 'gatehouse/v1': `${f.ruleId}:${f.pointer}` },
-      properties: { severity: f.severity, owasp: f.owasp, pointer: f.pointer, ...(f.mitigatedByGateway === undefined ? {} : { mitigatedByGateway: f.mitigatedByGateway }) },
+      properties: { severity: f.severity, owasp: f.owasp, pointer: f.pointer, confidence: f.confidence, ...(f.mitigatedByGateway === undefined ? {} : { mitigatedByGateway: f.mitigatedByGateway }) },
     };
     if (f.suppressed !== undefined) out.suppressions = [{ kind: 'inSource', justification: f.suppressed }];
     return out;

@@ -18,7 +18,8 @@ export function formatText(report: AuditReport, cwd: string, color: boolean): st
       lines.push(`  ${c(sevColor[sev], sev.toUpperCase())} (${group.length})`);
       for (const f of group) {
         const mit = f.mitigatedByGateway === undefined ? '' : c('32', ` [mitigated by the gateway: ${f.mitigatedByGateway}]`);
-        lines.push(`    ${file}:${f.line ?? '-'}  ${f.ruleId} ${f.owasp}  ${f.message}${mit}`);
+        const sure = f.confidence === 'high' ? '' : ` (confidence ${f.confidence})`;
+        lines.push(`    ${file}:${f.line ?? '-'}  ${f.ruleId} ${f.owasp}  ${f.message}${sure}${mit}`);
         lines.push(`      at ${f.pointer || '/'}; fix: ${f.fix}`);
       }
     }

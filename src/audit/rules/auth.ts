@@ -1,6 +1,6 @@
-import { child } from '../raw.js';
+import { child, isObject } from '../raw.js';
 import type { Rule } from '../types.js';
-import { WRITE_METHODS, expandServer, hasSecurity, isCredentialName, serverRefs } from './util.js';
+import { WRITE_METHODS, credentialEvidence, expandServer, hasSecurity, serverRefs, valueShape } from './util.js';
 
 export const authRules: Rule[] = [
   {
@@ -47,9 +47,25 @@ export const authRules: Rule[] = [
     id: 'GH-AUTH-005', title: 'Credential passed as a query parameter', severity: 'high', owasp: 'API2:2023',
     description: 'A parameter named like a token, key or password travels in the URL, where it is logged and cached.',
     fix: 'Accept the credential in the Authorization header (or another header) instead of the query string.',
+    supersedes: ['GH-DATA-005'],
     check(ctx, emit) {
+      // A parameter that an apiKey scheme reads from the query is GH-AUTH-004's finding, not a second one.
+      const schemeParams = new Set(Object.values(ctx.spec.securitySchemes).filter((s) => s.type === 'apiKey' && s.in === 'query').map((s) => s.name));
+      const deref = (n: unknown): Readonly<Record<string, unknown>> | undefined => (isObject(n) ? n : undefined);
       for (const op of ctx.spec.operations) {
-        for (const p of op.parameters) if (p.in === 'query' && isCredentialName(p.name)) emit(p.pointer, `query parameter \`${p.name}\` of ${op.method} ${op.path} carries a credential`);
+        for (const p of op.parameters) {
+          if (p.in !== 'query' || schemeParams.has(p.name)) continue;
+          const written = ctx.raw.get(p.pointer);
+          const description = isObject(written) && typeof written.description === 'string' ? written.description : undefined;
+          const evidence = credentialEvidence(p.name, description);
+          if (evidence === undefined) continue;
+          // A flag, a number or an enumerated value is a switch, not a credential (`token=true`).
+          const shape = p.schema === undefined ? 'untyped' : valueShape(p.schema, deref);
+          if (shape === 'other') continue;
+          const confidence = evidence === 'definite' && shape === 'text' ? 'high' : 'medium';
+          const why = evidence === 'described' ? ' (its description calls it one)' : '';
+          emit(p.pointer, `query parameter \`${p.name}\` of ${op.method} ${op.path} carries a credential${why}`, { confidence });
+        }
       }
     },
   },

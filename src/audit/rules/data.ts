@@ -1,9 +1,13 @@
 import { child, isObject } from '../raw.js';
 import type { Rule } from '../types.js';
-import { isSensitiveName, normName } from './util.js';
+import { isSensitiveName, normName, sensitiveNameMatch, valueShape } from './util.js';
 
-const PII_QUERY = new Set(['password', 'ssn', 'socialsecuritynumber', 'cardnumber', 'creditcard', 'creditcardnumber', 'cvv', 'cvc', 'pin', 'dob', 'dateofbirth', 'email', 'phone', 'phonenumber']);
-const DEBUG_FIELDS = new Set(['stack', 'stacktrace', 'trace', 'backtrace', 'exception', 'debug', 'debuginfo', 'sqlstate']);
+/** Personal data; credentials in the query (password, pin) are GH-AUTH-005's. */
+const PII_QUERY = new Set(['ssn', 'socialsecuritynumber', 'cardnumber', 'creditcard', 'creditcardnumber', 'cvv', 'cvc', 'dob', 'dateofbirth', 'email', 'phone', 'phonenumber']);
+/** Names that only ever mean a trace, whatever their shape. */
+const DEBUG_FIELDS = new Set(['stacktrace', 'backtrace', 'debuginfo', 'sqlstate', 'exceptiontrace', 'tracestack']);
+/** Names that mean a trace only when they hold text: `stack` is also a technology stack, `trace` a trace object, `debug` a flag. */
+const DEBUG_TEXT_FIELDS = new Set(['stack', 'trace', 'exception', 'debug', 'errortrace']);
 const COMPONENT = /^\/(components\/schemas|definitions)\/[^/]+$/;
 
 export const dataRules: Rule[] = [
@@ -15,7 +19,18 @@ export const dataRules: Rule[] = [
       const props = s.node.properties;
       if (s.role !== 'response' || !isObject(props)) return;
       for (const [name, p] of Object.entries(props)) {
-        if (isSensitiveName(name) && !(isObject(p) && p.writeOnly === true)) emit(child(s.pointer, 'properties', name), `response property \`${name}\` looks sensitive`);
+        const match = sensitiveNameMatch(name);
+        if (match === undefined) continue;
+        const target = s.resolve(p);
+        if (target?.writeOnly === true || (isObject(p) && p.writeOnly === true)) continue;
+        // The name says secret; the schema must agree: a boolean, an enum of permissions, an object or
+        // a list of objects holds no secret value (`secret_scanning_enabled`, `dependabot_secrets: read|write`).
+        const shape = valueShape(p, s.resolve);
+        if (shape === 'other') continue;
+        const where = child(s.pointer, 'properties', name);
+        if (shape === 'text') emit(where, `response property \`${name}\` is a string named like a secret`, { confidence: match === 'exact' ? 'high' : 'medium' });
+        // No type to go by: the name alone is weaker evidence, so the finding weighs less.
+        else emit(where, `response property \`${name}\` is named like a secret (${shape === 'list' ? 'a list' : 'no type given'})`, { confidence: 'low', severity: 'medium' });
       }
     },
   },
@@ -57,7 +72,11 @@ export const dataRules: Rule[] = [
     fix: 'Move the value into the request body (POST) or a header.',
     check(ctx, emit) {
       for (const op of ctx.spec.operations) for (const p of op.parameters) {
-        if (p.in === 'query' && PII_QUERY.has(normName(p.name))) emit(p.pointer, `query parameter \`${p.name}\` carries personal or secret data`);
+        if (p.in !== 'query' || !PII_QUERY.has(normName(p.name))) continue;
+        // `email=true` (send me an e-mail) or an enum is a switch, not the address itself.
+        const sch = p.schema;
+        if (sch !== undefined && (sch.enum !== undefined || sch.type === 'boolean' || sch.type === 'integer' && normName(p.name) !== 'ssn')) continue;
+        emit(p.pointer, `query parameter \`${p.name}\` carries personal data`);
       }
     },
   },
@@ -68,7 +87,15 @@ export const dataRules: Rule[] = [
     visitSchema(s, emit) {
       const props = s.node.properties;
       if (s.role !== 'response' || !isObject(props)) return;
-      for (const name of Object.keys(props)) if (DEBUG_FIELDS.has(normName(name))) emit(child(s.pointer, 'properties', name), `response property \`${name}\` exposes debug details`);
+      for (const [name, p] of Object.entries(props)) {
+        const n = normName(name);
+        if (DEBUG_FIELDS.has(n)) {
+          if (s.resolve(p)?.type !== 'boolean') emit(child(s.pointer, 'properties', name), `response property \`${name}\` exposes debug details`);
+        } else if (DEBUG_TEXT_FIELDS.has(n)) {
+          const shape = valueShape(p, s.resolve);
+          if (shape === 'text' || shape === 'list') emit(child(s.pointer, 'properties', name), `response property \`${name}\` is text that may carry a stack trace`, { confidence: 'medium' });
+        }
+      }
     },
   },
 ];

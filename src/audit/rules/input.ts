@@ -61,10 +61,18 @@ export const inputRules: Rule[] = [
     fix: 'Set `additionalProperties: false` (or `unevaluatedProperties: false` in 3.1) on request objects.',
     visitSchema(s, emit) {
       const n = s.node;
-      if (!req(s) || s.upload || !isObjectSchema(n) || n.allOf !== undefined || n.oneOf !== undefined || n.anyOf !== undefined) return;
-      // A closed inline allOf member would reject the other members' properties: composition is closed at the top (3.1).
-      if (/\/allOf\/\d+$/.test(s.pointer)) return;
-      if ((n.additionalProperties === undefined || n.additionalProperties === true) && n.unevaluatedProperties !== false) emit(s.pointer, 'request object allows additional properties');
+      // Half of a composed schema: closing it alone would reject its siblings' properties, so the
+      // finding belongs to the composition, never to the member.
+      if (!req(s) || s.upload || s.composedMember || n.oneOf !== undefined || n.anyOf !== undefined) return;
+      if (n.unevaluatedProperties === false || n.additionalProperties === false || isObject(n.additionalProperties)) return;
+      if (Array.isArray(n.allOf)) {
+        const objectish = isObjectSchema(n) || n.allOf.some((m) => { const r = s.resolve(m); return r !== undefined && isObjectSchema(r); });
+        if (!objectish) return;
+        if (s.openapi31) emit(s.pointer, 'composed request object (allOf) allows additional properties: close it here with `unevaluatedProperties: false`, not on its members');
+        else emit(s.pointer, 'composed request object (allOf) allows additional properties; OpenAPI 3.0 cannot close an allOf without repeating its members\' properties: flatten it, or reject unknown fields at the gateway (contract unknownFields: reject)');
+        return;
+      }
+      if (isObjectSchema(n)) emit(s.pointer, 'request object allows additional properties');
     },
   },
   {
@@ -81,7 +89,7 @@ export const inputRules: Rule[] = [
     fix: 'Avoid taking URLs; if needed, restrict them with `enum` or an anchored `pattern` of allowed hosts and validate server-side.',
     check(ctx, emit) {
       for (const op of ctx.spec.operations) for (const p of op.parameters) {
-        if (URL_NAMES.has(normName(p.name)) && !restricted(p.schema)) emit(p.pointer, `parameter \`${p.name}\` takes a URL`);
+        if (URL_NAMES.has(normName(p.name)) && !restricted(p.schema) && holdsText(p.schema)) emit(p.pointer, `parameter \`${p.name}\` takes a URL`, { confidence: p.schema?.format === undefined ? 'medium' : 'high' });
       }
     },
     visitSchema(s, emit) {
@@ -89,7 +97,12 @@ export const inputRules: Rule[] = [
       if (isString(s.node) && URL_FORMATS.has(String(s.node.format)) && !restricted(s.node)) emit(s.pointer, 'input of URL format');
       const props = s.node.properties;
       if (isObject(props)) for (const [name, p] of Object.entries(props)) {
-        if (URL_NAMES.has(normName(name)) && !(isObject(p) && restricted(p))) emit(child(s.pointer, 'properties', name), `property \`${name}\` takes a URL`);
+        const target = s.resolve(p);
+        if (URL_NAMES.has(normName(name)) && !(target !== undefined && restricted(target)) && holdsText(target)) {
+          // A uri-formatted property is reported by the format check above, at the property's own node.
+          if (target !== undefined && URL_FORMATS.has(String(target.format))) continue;
+          emit(child(s.pointer, 'properties', name), `property \`${name}\` takes a URL`, { confidence: 'medium' });
+        }
       }
     },
   },
@@ -125,6 +138,14 @@ export const inputRules: Rule[] = [
     },
   },
 ];
+
+/** A link named `next` that is an integer cursor, or `host` that is an object, is not a URL. */
+function holdsText(n: Json | undefined): boolean {
+  if (n === undefined) return true;
+  const t = typesOf(n).filter((x) => x !== 'null');
+  if (t.length === 0) return !isObject(n.properties) && n.items === undefined && n.$ref === undefined;
+  return t.includes('string');
+}
 
 function restricted(n: Json | undefined): boolean {
   return n !== undefined && (n.enum !== undefined || n.const !== undefined || (typeof n.pattern === 'string' && n.pattern.startsWith('^')));

@@ -5,7 +5,12 @@ import { hasSecurity, rawOp } from './util.js';
 
 const SIDE_EFFECT_VERB = /^(delete|remove|create|update|add|set|reset|revoke|cancel|approve|destroy|purge|insert|modify|send|disable|enable|execute|run|trigger)([A-Z_\-\s.]|$)/;
 const ADMIN_PATH = /(^|\/)(admin|administration|manage|management|superuser|root)(\/|$)/i;
-const DEBUG_PATH = /(^|\/)(debug|internal|actuator|_debug|_internal|test|tests|phpinfo|heapdump|env)(\/|$)/i;
+const DEBUG_PATH = /(^|\/)(debug|actuator|_debug|_internal|phpinfo|heapdump|trace\.axd)(\/|$)/i;
+/**
+ * Words that name an internal area only at the root of the API (`/internal/…`, `/v2/test/…`):
+ * after a resource they are that resource's action (`/hooks/{id}/tests` sends a test delivery).
+ */
+const DEBUG_ROOT = /^\/(?:api\/)?(?:v\d+[^/]*\/)?(internal|test|tests|env|dev)(\/|$)/i;
 
 export const operationRules: Rule[] = [
   {
@@ -52,7 +57,7 @@ export const operationRules: Rule[] = [
     check(ctx, emit) {
       for (const op of ctx.spec.operations) {
         const raw = rawOp(ctx.raw, op);
-        if (DEBUG_PATH.test(op.path) || raw['x-internal'] === true) emit(op.pointer, `${op.method} ${op.path} looks like an internal or debug endpoint`);
+        if (DEBUG_PATH.test(op.path) || DEBUG_ROOT.test(op.path) || raw['x-internal'] === true) emit(op.pointer, `${op.method} ${op.path} looks like an internal or debug endpoint`);
       }
     },
   },
