@@ -1,6 +1,6 @@
 import { child, isObject } from '../raw.js';
 import type { Rule } from '../types.js';
-import { WRITE_METHODS, credentialEvidence, expandServer, hasSecurity, serverRefs, valueShape } from './util.js';
+import { ADMIN_PATH, WRITE_METHODS, credentialEvidence, expandServer, hasSecurity, serverRefs, valueShape } from './util.js';
 
 export const authRules: Rule[] = [
   {
@@ -165,6 +165,66 @@ export const authRules: Rule[] = [
         const oauthOnly = op.security.every((req) => Object.entries(req).some(([n]) => ctx.spec.securitySchemes[n]?.type === 'oauth2'));
         const noScopes = op.security.every((req) => Object.values(req).every((s) => s.length === 0));
         if (oauthOnly && noScopes) emit(op.pointer, `${op.method} ${op.path} accepts an OAuth2 token with any scope`);
+      }
+    },
+  },
+  {
+    id: 'GH-AUTH-015', title: 'JWT scheme does not state RFC 8725 practices', severity: 'low', owasp: 'API2:2023',
+    description: 'JWTs go wrong in known ways (alg none, algorithm confusion, missing audience); a scheme that issues them should say it follows the JWT BCP, RFC 8725.',
+    fix: 'Follow RFC 8725 (algorithm allow-list, audience and issuer checks, explicit typ) and say so in the scheme\'s `description`; an OAuth2 scheme with opaque tokens can say that instead (suppress with the reason).',
+    check(ctx, emit) {
+      for (const [name, s] of Object.entries(ctx.spec.securitySchemes)) {
+        const raw = ctx.raw.get(s.pointer);
+        const description = isObject(raw) && typeof raw.description === 'string' ? raw.description : '';
+        if (/RFC\s?8725/i.test(description)) continue;
+        // A JWT bearer format and OpenID Connect (its ID tokens) are JWTs for certain; OAuth2 access tokens only may be.
+        if ((s.type === 'http' && /jwt/i.test(s.bearerFormat ?? '')) || s.type === 'openIdConnect') emit(s.pointer, `security scheme \`${name}\` carries JWTs and does not mention RFC 8725`);
+        else if (s.type === 'oauth2') emit(s.pointer, `OAuth2 scheme \`${name}\` may issue JWT access tokens and does not mention RFC 8725`, { confidence: 'low' });
+      }
+    },
+  },
+  {
+    id: 'GH-AUTH-016', title: 'OAuth2 flow without refresh (long-lived access tokens)', severity: 'low', owasp: 'API2:2023',
+    description: 'A flow that cannot refresh tokens pushes issuers towards long-lived access tokens, which live on after a leak (RFC 9700 §2.2.2).',
+    fix: 'Declare `refreshUrl` on authorization-code and password flows and keep access tokens short-lived.',
+    check(ctx, emit) {
+      // 2.0 has no refreshUrl to declare; client credentials and implicit flows get no refresh token (RFC 6749 §4.4.3, §4.2.2).
+      if (ctx.spec.version === '2.0') return;
+      for (const [name, s] of Object.entries(ctx.spec.securitySchemes)) {
+        if (s.type !== 'oauth2') continue;
+        for (const flow of ['authorizationCode', 'password']) {
+          const ptr = child(s.pointer, 'flows', flow);
+          const f = ctx.raw.at(ptr).node;
+          if (isObject(f) && (typeof f.refreshUrl !== 'string' || f.refreshUrl === '')) emit(ptr, `\`${name}\` ${flow} flow has no refreshUrl`);
+        }
+      }
+    },
+  },
+  {
+    id: 'GH-AUTH-017', title: 'Insecure HTTP authentication scheme', severity: 'medium', owasp: 'API2:2023',
+    description: '`negotiate` (Kerberos/NTLM over HTTP) and OAuth 1.0 (`oauth`) are legacy schemes with known relay and signature weaknesses.',
+    fix: 'Use OAuth 2.0 / OpenID Connect bearer tokens or mutual TLS.',
+    check(ctx, emit) {
+      for (const [name, s] of Object.entries(ctx.spec.securitySchemes)) {
+        const scheme = s.scheme?.toLowerCase();
+        if (s.type === 'http' && (scheme === 'negotiate' || scheme === 'oauth')) emit(s.pointer, `security scheme \`${name}\` uses HTTP \`${s.scheme ?? ''}\``);
+      }
+    },
+  },
+  {
+    id: 'GH-AUTH-018', title: 'Admin operation shares its credentials with ordinary ones', severity: 'medium', owasp: 'API5:2023',
+    description: 'When an admin operation accepts exactly the credential (scheme and scopes) that ordinary operations accept, any user may call it.',
+    fix: 'Require an admin-only scope, role or scheme on administrative operations.',
+    check(ctx, emit) {
+      const key = (req: Readonly<Record<string, readonly string[]>>): string => Object.entries(req).map(([n, sc]) => `${n}[${[...sc].sort().join(' ')}]`).sort().join('&');
+      const ordinary = new Set<string>();
+      for (const op of ctx.spec.operations) if (!ADMIN_PATH.test(op.path)) for (const req of op.security) if (Object.keys(req).length > 0) ordinary.add(key(req));
+      for (const op of ctx.spec.operations) {
+        if (!ADMIN_PATH.test(op.path)) continue;
+        const shared = op.security.filter((req) => Object.keys(req).length > 0 && ordinary.has(key(req)));
+        if (shared.length === 0) continue;
+        const own = ctx.raw.get(child(op.pointer, 'security'));
+        emit(own === undefined ? op.pointer : child(op.pointer, 'security'), `${op.method} ${op.path} accepts the same credential as non-admin operations (${key(shared[0] ?? {})})`);
       }
     },
   },

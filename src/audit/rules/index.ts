@@ -2,6 +2,7 @@ import type { Rule } from '../types.js';
 import { authRules } from './auth.js';
 import { dataRules } from './data.js';
 import { inputRules } from './input.js';
+import { limitRules } from './limits.js';
 import { corsRules, inventoryRules, operationRules } from './operations.js';
 import { responseRules } from './responses.js';
 import { specRules } from './spec.js';
@@ -9,7 +10,7 @@ import { transportRules } from './transport.js';
 
 /** Every built-in rule, in the order they appear in docs/audit-rules.md. */
 export const BUILTIN_RULES: readonly Rule[] = [
-  ...authRules, ...transportRules, ...inputRules, ...dataRules, ...bolaRules(), ...responseRules, ...operationRules, ...inventoryRules, ...corsRules, ...specRules,
+  ...authRules, ...transportRules, ...inputRules, ...dataRules, ...bolaRules(), ...responseRules, ...limitRules, ...operationRules, ...inventoryRules, ...corsRules, ...specRules,
 ];
 
 function bolaRules(): Rule[] {

@@ -5,8 +5,23 @@ import { normName } from './util.js';
 
 const BINARY_FORMATS = new Set(['binary', 'byte', 'base64']);
 const URL_FORMATS = new Set(['uri', 'url', 'uri-reference', 'iri', 'iri-reference', 'uri-template']);
-const URL_NAMES = new Set(['url', 'uri', 'callback', 'callbackurl', 'webhook', 'webhookurl', 'redirect', 'redirecturi', 'redirecturl', 'returnurl',
-  'returnto', 'next', 'nexturl', 'endpoint', 'target', 'targeturl', 'dest', 'destination', 'link', 'href', 'imageurl', 'avatarurl', 'feed', 'proxy', 'host']);
+const URL_NAMES = new Set(['url', 'uri', 'callbackurl', 'webhook', 'webhookurl', 'redirecturi', 'redirecturl', 'returnurl', 'nexturl', 'targeturl',
+  'href', 'imageurl', 'avatarurl', 'feedurl', 'endpointurl']);
+/**
+ * Names that hold a URL only sometimes (`callback` is also a JSONP function name, `destination` an
+ * account id, `target` a relationship): they count when the description or format says URL.
+ */
+const MAYBE_URL_NAMES = new Set(['callback', 'redirect', 'returnto', 'next', 'endpoint', 'target', 'dest', 'destination', 'link', 'feed', 'proxy', 'host']);
+const URL_WORDING = /\b(url|uri|https?:|web ?hook|address of)\b/i;
+
+/** `high` for a URL name, `medium` for a maybe-URL name whose description says URL; undefined otherwise. */
+function urlNameEvidence(name: string, schema: Json | undefined, written: unknown): 'high' | 'medium' | undefined {
+  const n = normName(name);
+  if (URL_NAMES.has(n)) return 'high';
+  if (!MAYBE_URL_NAMES.has(n)) return undefined;
+  const description = [schema?.description, isObject(written) ? written.description : undefined].find((d): d is string => typeof d === 'string');
+  return description !== undefined && URL_WORDING.test(description) ? 'medium' : undefined;
+}
 
 function isString(n: Json): boolean {
   const t = typesOf(n);
@@ -89,19 +104,24 @@ export const inputRules: Rule[] = [
     fix: 'Avoid taking URLs; if needed, restrict them with `enum` or an anchored `pattern` of allowed hosts and validate server-side.',
     check(ctx, emit) {
       for (const op of ctx.spec.operations) for (const p of op.parameters) {
-        if (URL_NAMES.has(normName(p.name)) && !restricted(p.schema) && holdsText(p.schema)) emit(p.pointer, `parameter \`${p.name}\` takes a URL`, { confidence: p.schema?.format === undefined ? 'medium' : 'high' });
+        const evidence = urlNameEvidence(p.name, p.schema, ctx.raw.get(p.pointer));
+        if (evidence !== undefined && !restricted(p.schema) && holdsText(p.schema)) emit(p.pointer, `parameter \`${p.name}\` takes a URL`, { confidence: evidence });
       }
     },
     visitSchema(s, emit) {
       if (!req(s)) return;
-      if (isString(s.node) && URL_FORMATS.has(String(s.node.format)) && !restricted(s.node)) emit(s.pointer, 'input of URL format');
+      // readOnly values are the server's own (links it generates); a client cannot set them.
+      if (s.node.readOnly === true) return;
+      if (isString(s.node) && URL_FORMATS.has(String(s.node.format).toLowerCase()) && !restricted(s.node)) emit(s.pointer, 'input of URL format');
       const props = s.node.properties;
       if (isObject(props)) for (const [name, p] of Object.entries(props)) {
         const target = s.resolve(p);
-        if (URL_NAMES.has(normName(name)) && !(target !== undefined && restricted(target)) && holdsText(target)) {
-          // A uri-formatted property is reported by the format check above, at the property's own node.
-          if (target !== undefined && URL_FORMATS.has(String(target.format))) continue;
-          emit(child(s.pointer, 'properties', name), `property \`${name}\` takes a URL`, { confidence: 'medium' });
+        if (target?.readOnly === true) continue;
+        // A uri-formatted property is reported by the format check above, at the property's own node.
+        if (target !== undefined && URL_FORMATS.has(String(target.format).toLowerCase())) continue;
+        const evidence = urlNameEvidence(name, target, p);
+        if (evidence !== undefined && !(target !== undefined && restricted(target)) && holdsText(target)) {
+          emit(child(s.pointer, 'properties', name), `property \`${name}\` takes a URL`, { confidence: evidence === 'high' ? 'medium' : 'low' });
         }
       }
     },

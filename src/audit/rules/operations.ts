@@ -1,10 +1,10 @@
 import type { Operation } from '../../openapi/types.js';
 import { child, isObject, type RawDoc } from '../raw.js';
 import type { Rule } from '../types.js';
-import { hasSecurity, rawOp } from './util.js';
+import { ADMIN_PATH, hasSecurity, rawOp, serverRefs } from './util.js';
 
 const SIDE_EFFECT_VERB = /^(delete|remove|create|update|add|set|reset|revoke|cancel|approve|destroy|purge|insert|modify|send|disable|enable|execute|run|trigger)([A-Z_\-\s.]|$)/;
-const ADMIN_PATH = /(^|\/)(admin|administration|manage|management|superuser|root)(\/|$)/i;
+const ENVIRONMENT = /\b(local|localhost|dev|development|test|testing|qa|uat|stag(e|ing)|sandbox|preview|demo|mock|prod|production|live)\b/i;
 const DEBUG_PATH = /(^|\/)(debug|actuator|_debug|_internal|phpinfo|heapdump|trace\.axd)(\/|$)/i;
 /**
  * Words that name an internal area only at the root of the API (`/internal/…`, `/v2/test/…`):
@@ -99,6 +99,33 @@ export const inventoryRules: Rule[] = [
       if (!isObject(info) || !isObject(info.contact)) emit(isObject(info) ? '/info' : '', 'the document has no contact');
     },
   },
+  {
+    id: 'GH-INV-005', title: 'Server audience not declared', severity: 'low', owasp: 'API9:2023',
+    description: 'Inventory needs to know which servers are meant for the public and which are internal; `x-internal` on each server says so.',
+    fix: 'Set `x-internal: true` or `x-internal: false` on every server.',
+    check(ctx, emit) {
+      if (ctx.spec.version === '2.0') return;
+      for (const s of serverRefs(ctx.raw, ctx.spec.version)) {
+        const at = s.pointer.replace(/\/url$/, '');
+        const node = ctx.raw.get(at);
+        if (isObject(node) && typeof node['x-internal'] !== 'boolean') emit(at, `server ${s.url} does not say whether it is internal (x-internal)`);
+      }
+    },
+  },
+  {
+    id: 'GH-INV-006', title: 'Server environment not described', severity: 'low', owasp: 'API9:2023',
+    description: 'Servers whose environment (production, staging, sandbox) is unstated get mixed up: test data reaches production, staging stays exposed.',
+    fix: 'Say in each server\'s `description` which environment it is (production, staging, sandbox, development, test).',
+    check(ctx, emit) {
+      if (ctx.spec.version === '2.0') return;
+      for (const s of serverRefs(ctx.raw, ctx.spec.version)) {
+        const at = s.pointer.replace(/\/url$/, '');
+        const node = ctx.raw.get(at);
+        const d = isObject(node) && typeof node.description === 'string' ? node.description : '';
+        if (!ENVIRONMENT.test(d)) emit(at, `server ${s.url} does not name its environment`);
+      }
+    },
+  },
 ];
 
 export const corsRules: Rule[] = [
@@ -118,6 +145,19 @@ export const corsRules: Rule[] = [
       forAcao(ctx.spec.operations, ctx.raw, (ptr, headers) => {
         if (Object.keys(headers).some((h) => h.toLowerCase() === 'access-control-allow-credentials')) emit(ptr, 'Access-Control-Allow-Origin `*` together with Access-Control-Allow-Credentials');
       });
+    },
+  },
+  {
+    id: 'GH-CORS-003', title: 'CORS policy not documented', severity: 'low', owasp: 'API8:2023',
+    description: 'Without a documented Access-Control-Allow-Origin nobody can tell which web origins may read the API from a browser, or check that the service agrees.',
+    fix: 'Declare `Access-Control-Allow-Origin` (an allow-listed origin) on the responses of operations browsers call.',
+    check(ctx, emit) {
+      const declares = (op: Operation): boolean => Object.values(op.responses).some((r) => Object.keys(r.headers).some((h) => h.toLowerCase() === 'access-control-allow-origin'));
+      const with_ = ctx.spec.operations.filter(declares);
+      if (ctx.spec.operations.length === 0) return;
+      // Nothing documented anywhere is one gap for the whole document; some operations without it is one per operation.
+      if (with_.length === 0) { emit(isObject(ctx.spec.raw.paths) ? '/paths' : '', 'no response documents Access-Control-Allow-Origin'); return; }
+      for (const op of ctx.spec.operations) if (!declares(op)) emit(child(op.pointer, 'responses'), `${op.method} ${op.path} documents no Access-Control-Allow-Origin while other operations do`);
     },
   },
 ];

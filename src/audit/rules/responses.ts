@@ -3,6 +3,8 @@ import type { Rule } from '../types.js';
 import { hasSecurity, statusCodes } from './util.js';
 
 const RATE_HEADER = /ratelimit|rate-limit|retry-after/i;
+/** IETF RateLimit / RateLimit-Policy, and the X-RateLimit-* / X-Rate-Limit-* families in use before it. */
+const RATELIMIT_HEADER = /^(x-)?rate-?limit(-|$)/i;
 
 export const responseRules: Rule[] = [
   {
@@ -76,6 +78,45 @@ export const responseRules: Rule[] = [
       }
       if (Object.keys(ctx.spec.raw).some((k) => k.startsWith('x-') && RATE_HEADER.test(k))) return;
       emit(isObject(ctx.spec.raw.paths) ? '/paths' : '', 'no operation documents a rate limit');
+    },
+  },
+  {
+    id: 'GH-RESP-009', title: 'No server error response', severity: 'low', owasp: 'API8:2023',
+    description: 'Without a documented 500 nobody has said what a failure may contain, so stack traces and internals leak unnoticed.',
+    fix: 'Document `500` (or `5XX` / `default`) with an RFC 9457 problem+json schema.',
+    check(ctx, emit) {
+      for (const op of ctx.spec.operations) {
+        const c = statusCodes(op);
+        if (!c.has('500') && !c.has('5XX') && !c.has('DEFAULT')) emit(child(op.pointer, 'responses'), `${op.method} ${op.path} documents no 500 response`);
+      }
+    },
+  },
+  {
+    id: 'GH-RATE-002', title: 'Responses without RateLimit headers', severity: 'low', owasp: 'API4:2023', mitigatedBy: 'rateLimited',
+    description: 'Clients that are not told their remaining quota (RateLimit headers on 2xx and 4xx) find the limit by hitting it, again and again.',
+    fix: 'Declare `RateLimit` and `RateLimit-Policy` (or `X-RateLimit-Limit` / `X-RateLimit-Remaining`) headers on 2xx and 4xx responses.',
+    check(ctx, emit) {
+      for (const op of ctx.spec.operations) {
+        const missing = Object.entries(op.responses).filter(([code, r]) => /^[24]\d\d$/.test(code) && !Object.keys(r.headers).some((h) => RATELIMIT_HEADER.test(h))).map(([code]) => code);
+        if (missing.length > 0) emit(child(op.pointer, 'responses'), `${op.method} ${op.path}: responses ${missing.join(', ')} declare no RateLimit headers`);
+      }
+    },
+  },
+  {
+    id: 'GH-RATE-003', title: '429 response without Retry-After', severity: 'low', owasp: 'API4:2023', mitigatedBy: 'rateLimited',
+    description: 'A 429 that does not say when to come back makes clients retry at once, which turns a limit into a retry storm (RFC 6585 §4).',
+    fix: 'Declare a `Retry-After` header on every 429 response.',
+    check(ctx, emit) {
+      const seen = new Set<string>();
+      for (const op of ctx.spec.operations) {
+        const r = op.responses['429'];
+        if (r === undefined || Object.keys(r.headers).some((h) => h.toLowerCase() === 'retry-after')) continue;
+        // A shared 429 component is reported once, where it is written.
+        const at = ctx.raw.at(r.pointer).pointer;
+        if (seen.has(at)) continue;
+        seen.add(at);
+        emit(at, `the 429 response of ${op.method} ${op.path} declares no Retry-After`);
+      }
     },
   },
 ];

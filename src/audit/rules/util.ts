@@ -1,6 +1,9 @@
 import type { Operation } from '../../openapi/types.js';
 import { child, isObject, type Json, type RawDoc } from '../raw.js';
 
+/** A path segment that names an administrative area. */
+export const ADMIN_PATH = /(^|\/)(admin|administration|manage|management|superuser|root)(\/|$)/i;
+
 export const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** `newPassword` -> `newpassword`: names compared without case, `_` or `-`. */
@@ -83,7 +86,7 @@ const CREDENTIAL_NAMES = new Set(['accesstoken', 'apikey', 'apitoken', 'token', 
  * key, `signature` a document's. They count when the parameter's description says so.
  */
 const AMBIGUOUS_CREDENTIAL_NAMES = new Set(['key', 'auth', 'authorization', 'session', 'sessionid', 'sid', 'signature', 'sig', 'code', 'accesskey']);
-const CREDENTIAL_WORDING = /\b(api[ _-]?key|access[ _-]?key|token|credential|secret|password|authenticat\w*|session id|bearer|signed request)\b/i;
+const CREDENTIAL_WORDING = /\b(api[ _-]?key|access[ _-]?key|token|credential|secret|password|authenticat\w*|bearer|signed request)\b/i;
 
 /** `definite` by name, `described` for an ambiguous name whose description calls it a credential. */
 export function credentialEvidence(name: string, description: string | undefined): 'definite' | 'described' | undefined {
