@@ -3,6 +3,8 @@ import type { RawDoc } from './raw.js';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+/** `--fail-on`: a severity, or `none` to gate on the score alone. */
+export type FailOn = Severity | 'none';
 
 /** OWASP API Security Top 10, 2023 edition. */
 export const OWASP_CATEGORIES = {

@@ -1,14 +1,17 @@
 /**
- * `gatehouse audit SPEC… [--format text|json|sarif|junit] [--fail-on SEVERITY] [--min-score N]
+ * `gatehouse audit SPEC|DIR… [--format text|json|sarif|junit] [--fail-on SEVERITY|none] [--min-score N]
  *  [--rules FILE] [--gateway-config FILE]`
- * Exit codes: 0 pass; 1 a finding at/above --fail-on or a score below --min-score; 2 usage error
- * or an unreadable rules / gateway config file.
+ * Exit codes (docs/cli.md holds the one table): 0 the gate passes; 1 a finding at/above --fail-on
+ * or a score below --min-score; 2 usage error, a directory without specs, or an unreadable rules /
+ * gateway config file. The last line says which gate decided and why.
  */
+import { open, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { ConfigError } from '../errors/index.js';
 import {
-  SEVERITIES, auditFiles, formatJson, formatJunit, formatSarif, formatText, gateExitCode, loadGatewayGuarantees, loadRulesFile,
-  type AuditRunOptions, type Severity,
+  SEVERITIES, auditFiles, formatJson, formatJunit, formatSarif, formatText, gateVerdict, loadGatewayGuarantees, loadRulesFile,
+  type AuditRunOptions, type FailOn,
 } from '../audit/index.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'junit'] as const;
@@ -32,14 +35,22 @@ export interface AuditIo {
 export async function runAudit(specs: readonly string[], opts: AuditCliOptions, io: AuditIo): Promise<0 | 1 | 2> {
   const format = opts.format ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format)) return usage(io, `--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
-  const failOn = (opts.failOn ?? 'high') as Severity;
-  if (!(SEVERITIES as readonly string[]).includes(failOn)) return usage(io, `--fail-on must be one of ${SEVERITIES.join(', ')} (got "${opts.failOn ?? ''}")`);
+  const failOn = (opts.failOn ?? 'high') as FailOn;
+  if (!(FAIL_ON as readonly string[]).includes(failOn)) return usage(io, `--fail-on must be one of ${FAIL_ON.join(', ')} (got "${opts.failOn ?? ''}")`);
   let minScore: number | undefined;
   if (opts.minScore !== undefined) {
     minScore = Number(opts.minScore);
     if (!/^\d+(\.\d+)?$/.test(opts.minScore) || minScore > 100) return usage(io, `--min-score must be a number from 0 to 100 (got "${opts.minScore}")`);
   }
-  if (specs.length === 0) return usage(io, 'give at least one OpenAPI document');
+  if (specs.length === 0) return usage(io, 'give at least one OpenAPI document or directory');
+  const files: string[] = [];
+  for (const s of specs) {
+    const st = await stat(s).catch(() => undefined);
+    if (st?.isDirectory() !== true) { files.push(s); continue; } // a missing file is GH-SPEC-001, reported like any unreadable spec
+    const found = await specsIn(s);
+    if (found.length === 0) return usage(io, `directory ${s} holds no OpenAPI document (.yaml, .yml or .json with an openapi or swagger field)`);
+    files.push(...found);
+  }
   const run: { -readonly [K in keyof AuditRunOptions]: AuditRunOptions[K] } = {};
   try {
     if (opts.rules !== undefined) {
@@ -52,13 +63,45 @@ export async function runAudit(specs: readonly string[], opts: AuditCliOptions, 
     if (err instanceof ConfigError) return usage(io, err.message);
     throw err;
   }
-  const report = await auditFiles(specs, run);
+  const report = await auditFiles(files, run);
   const out = format === 'json' ? formatJson(report, io.cwd)
     : format === 'sarif' ? formatSarif(report, io.cwd)
-      : format === 'junit' ? formatJunit(report, io.cwd)
+      : format === 'junit' ? formatJunit(report, io.cwd, { failOn, minScore })
         : formatText(report, io.cwd, io.color);
   io.write(out);
-  return gateExitCode(report, failOn, minScore);
+  const verdict = gateVerdict(report, failOn, minScore);
+  // Text ends with the verdict; machine formats keep stdout parseable and say it on stderr.
+  if (format === 'text') io.write(`${verdict.reason}\n`);
+  else io.error(`${verdict.reason}\n`);
+  return verdict.code;
+}
+
+const FAIL_ON = [...SEVERITIES, 'none'] as const;
+const SKIP_DIRS = new Set(['node_modules', '.git']);
+
+/**
+ * The specs under a directory, sorted: YAML and JSON files whose first 64 KB name an `openapi`
+ * or `swagger` version. Other YAML (a CI file, a Gatehouse config) is not a spec and is skipped.
+ */
+async function specsIn(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) { if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) out.push(...await specsIn(p)); continue; }
+    if (e.isFile() && /\.(ya?ml|json)$/i.test(e.name) && await looksLikeSpec(p)) out.push(p);
+  }
+  return out;
+}
+
+async function looksLikeSpec(file: string): Promise<boolean> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(65536);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return /(^|[\s{,])["']?(openapi|swagger)["']?\s*:\s*["']?\d/m.test(buf.subarray(0, bytesRead).toString('utf8'));
+  } finally {
+    await fh.close();
+  }
 }
 
 function usage(io: AuditIo, message: string): 2 {
@@ -70,9 +113,9 @@ export function registerAudit(program: Command): void {
   program
     .command('audit')
     .description('grade OpenAPI documents for security (OWASP API Top 10 2023); exit 1 when the gate fails')
-    .argument('<spec...>', 'OpenAPI 2.0 / 3.0 / 3.1 documents (YAML or JSON)')
+    .argument('<spec...>', 'OpenAPI 2.0 / 3.0 / 3.1 documents (YAML or JSON), or directories to search for them')
     .addOption(new Option('--format <format>', `output format: ${FORMATS.join(', ')}`).default('text'))
-    .addOption(new Option('--fail-on <severity>', `exit 1 on findings at or above: ${SEVERITIES.join(', ')}`).default('high'))
+    .addOption(new Option('--fail-on <severity>', `exit 1 on findings at or above: ${FAIL_ON.join(', ')} (none: only --min-score gates)`).default('high'))
     .option('--min-score <n>', 'exit 1 when a document scores below N (0-100)')
     .option('--rules <file>', 'YAML file with severity overrides and custom rules')
     .option('--gateway-config <file>', 'Gatehouse config: mark findings the gateway mitigates at runtime')

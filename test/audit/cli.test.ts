@@ -166,3 +166,64 @@ describe('output formats parse back', () => {
     expect(out).not.toMatch(/\u001b\[/);
   });
 });
+
+describe('CI ergonomics', () => {
+  it('the last line says which gate decided and why, failing or passing', async () => {
+    const failed = await run([fx('rules', 'GH-AUTH-002', 'bad.yaml')]);
+    expect(failed.code).toBe(1);
+    expect(failed.out.trimEnd().split('\n').pop()).toMatch(/^gate failed: --fail-on high: \d+ active finding\(s\) at or above high \(GH-AUTH-002/);
+    const low = await run([fx('rules', 'GH-INPUT-001', 'bad.yaml')], { failOn: 'critical', minScore: '99' });
+    expect(low.out.trimEnd().split('\n').pop()).toMatch(/^gate failed: --min-score 99: .*bad\.yaml scores \d+$/);
+    const passed = await run([fx('clean.yaml')]);
+    expect(passed.code).toBe(0);
+    expect(passed.out.trimEnd().split('\n').pop()).toBe('gate passed: no active finding at or above high; lowest score 100');
+  });
+
+  it('machine formats keep stdout parseable and give the verdict on stderr', async () => {
+    const r = await run([fx('rules', 'GH-AUTH-002', 'bad.yaml')], { format: 'json' });
+    expect(() => JSON.parse(r.out) as unknown).not.toThrow();
+    expect(r.err).toMatch(/^gate failed: --fail-on high/);
+  });
+
+  it('--fail-on none gates on the score alone', async () => {
+    expect((await run([fx('rules', 'GH-AUTH-002', 'bad.yaml')], { failOn: 'none' })).code).toBe(0);
+    expect((await run([fx('rules', 'GH-AUTH-002', 'bad.yaml')], { failOn: 'none', minScore: '99' })).code).toBe(1);
+  });
+
+  it('junit fails only the rules that fail the gate; the rest are listed, not failed', async () => {
+    const { out, code } = await run([fx('rules', 'GH-INPUT-001', 'bad.yaml')], { format: 'junit', failOn: 'high', minScore: '1' });
+    expect(code).toBe(0);
+    const suite = parseXml(out).children.find((c) => c.name === 'testsuite');
+    expect(suite?.attrs.failures).toBe('0');
+    const input = suite?.children.find((c) => c.attrs.name?.startsWith('GH-INPUT-001'));
+    expect(input?.children.map((c) => c.name)).toEqual(['system-out']);
+    expect(suite?.children.some((c) => c.attrs.name === 'score at least 1')).toBe(true);
+    const strict = parseXml((await run([fx('rules', 'GH-INPUT-001', 'bad.yaml')], { format: 'junit', failOn: 'medium', minScore: '100' })).out).children.find((c) => c.name === 'testsuite');
+    expect(strict?.children.find((c) => c.attrs.name?.startsWith('GH-INPUT-001'))?.children.map((c) => c.name)).toEqual(['failure']);
+    expect(strict?.children.find((c) => c.attrs.name === 'score at least 100')?.children.map((c) => c.name)).toEqual(['failure']);
+  });
+
+  it('a directory audits every spec under it and skips YAML that is not a spec', async () => {
+    const { out } = await run([fx()], { format: 'json', failOn: 'none' });
+    const files = (JSON.parse(out) as { documents: { file: string }[] }).documents.map((d) => d.file);
+    expect(files).toContain('test/audit/fixtures/clean.yaml');
+    expect(files).toContain('test/audit/fixtures/rules/GH-AUTH-002/bad.yaml');
+    expect(files).not.toContain('test/audit/fixtures/gateway.yaml');
+    expect(files).not.toContain('test/audit/fixtures/rules-custom.yaml');
+  });
+
+  it('a directory without specs is a usage error (exit 2)', async () => {
+    const r = await run([path.join(repoRoot, 'docs')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/holds no OpenAPI document/);
+  });
+
+  it('the demo spec passes its own default gate, and says why what it leaves open is acceptable', async () => {
+    const spec = path.join(repoRoot, 'examples/demo/openapi.yaml');
+    const r = await run([spec], { format: 'json' });
+    expect(r.code).toBe(0);
+    const doc = (JSON.parse(r.out) as { documents: { suppressed: { ruleId: string; suppressed: string }[] }[] }).documents[0];
+    expect(doc?.suppressed.every((s) => s.suppressed.length > 20)).toBe(true);
+    expect((await run([spec], { gatewayConfig: path.join(repoRoot, 'examples/demo/gatehouse.yaml') })).code).toBe(0);
+  });
+});
