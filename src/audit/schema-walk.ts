@@ -47,11 +47,16 @@ export function walkSchemas(spec: LoadedSpec, raw: RawDoc, visit: (site: SchemaS
     }
   };
   const is2 = spec.version === '2.0';
-  const paths = raw.get('/paths');
-  if (!isObject(paths)) return seen;
-  for (const path of Object.keys(paths)) {
-    const item = raw.at(child('/paths', path));
-    if (!isObject(item.node)) continue;
+  /**
+   * One path item's operations. `outgoing` is true for webhooks and callbacks: there the API is the
+   * caller, so the body it sends is its output (judged like a response) and the answer it reads is
+   * untrusted input (judged like a request).
+   */
+  const walkItem = (itemRef: unknown, itemAt: string, outgoing: boolean, depth: number): void => {
+    const item = raw.resolve(itemRef, itemAt);
+    if (!isObject(item.node)) return;
+    const sent: SchemaRole = outgoing ? 'response' : 'request';
+    const received: SchemaRole = outgoing ? 'request' : 'response';
     for (const m of METHODS) {
       const opPtr = child(item.pointer, m);
       const op = item.node[m];
@@ -64,28 +69,42 @@ export function walkSchemas(spec: LoadedSpec, raw: RawDoc, visit: (site: SchemaS
           if (!isObject(r.node)) return;
           const prm = r.node;
           if (is2) {
-            if (prm.in === 'body') walk(prm.schema, child(r.pointer, 'schema'), 'request', false);
-            else walk(prm, r.pointer, 'request', prm.type === 'file');
+            if (prm.in === 'body') walk(prm.schema, child(r.pointer, 'schema'), sent, false);
+            else walk(prm, r.pointer, sent, prm.type === 'file');
           } else {
-            if (prm.schema !== undefined) walk(prm.schema, child(r.pointer, 'schema'), 'request', false);
-            forContent(prm.content, child(r.pointer, 'content'), (s, sp) => walk(s, sp, 'request', false));
+            if (prm.schema !== undefined) walk(prm.schema, child(r.pointer, 'schema'), sent, false);
+            forContent(prm.content, child(r.pointer, 'content'), (sc, sp) => walk(sc, sp, sent, false));
           }
         });
       }
       if (!is2 && op.requestBody !== undefined) {
         const rb = raw.resolve(op.requestBody, child(opPtr, 'requestBody'));
-        if (isObject(rb.node)) forContent(rb.node.content, child(rb.pointer, 'content'), (s, sp, mt) => walk(s, sp, 'request', isUploadType(mt)));
+        if (isObject(rb.node)) forContent(rb.node.content, child(rb.pointer, 'content'), (sc, sp, mt) => walk(sc, sp, sent, isUploadType(mt)));
       }
       const responses = op.responses;
-      if (!isObject(responses)) continue;
-      for (const code of Object.keys(responses)) {
-        const r = raw.resolve(responses[code], child(opPtr, 'responses', code));
-        if (!isObject(r.node)) continue;
-        if (is2) walk(r.node.schema, child(r.pointer, 'schema'), 'response', false);
-        else forContent(r.node.content, child(r.pointer, 'content'), (s, sp) => walk(s, sp, 'response', false));
+      if (isObject(responses)) {
+        for (const code of Object.keys(responses)) {
+          const r = raw.resolve(responses[code], child(opPtr, 'responses', code));
+          if (!isObject(r.node)) continue;
+          if (is2) walk(r.node.schema, child(r.pointer, 'schema'), received, false);
+          else forContent(r.node.content, child(r.pointer, 'content'), (sc, sp) => walk(sc, sp, received, false));
+        }
+      }
+      // Callbacks (3.x): requests the API makes back to the client; one level, as specs write them.
+      if (!is2 && depth === 0 && isObject(op.callbacks)) {
+        for (const name of Object.keys(op.callbacks)) {
+          const cb = raw.resolve(op.callbacks[name], child(opPtr, 'callbacks', name));
+          if (!isObject(cb.node)) continue;
+          for (const expr of Object.keys(cb.node)) if (!expr.startsWith('x-')) walkItem(cb.node[expr], child(cb.pointer, expr), true, depth + 1);
+        }
       }
     }
-  }
+  };
+  const paths = raw.get('/paths');
+  if (isObject(paths)) for (const p of Object.keys(paths)) walkItem(paths[p], child('/paths', p), false, 0);
+  // 3.1 webhooks: requests the API sends to subscribers.
+  const webhooks = raw.get('/webhooks');
+  if (isObject(webhooks)) for (const w of Object.keys(webhooks)) walkItem(webhooks[w], child('/webhooks', w), true, 0);
   return seen;
 }
 
