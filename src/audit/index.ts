@@ -7,6 +7,7 @@ import { isActive, severityRank, type AuditReport, type FailOn, type Finding, ty
 export { auditFile, auditLoaded, type AuditOptions } from './engine.js';
 export { auditScoreForSpecs, loadGatewayGuarantees, type GatewayGuarantees, type SpecGuarantees } from './gateway-guarantees.js';
 export { loadRulesFile, parseRules, type RulesConfig } from './rules-file.js';
+export { loadSpectralRuleset, type SpectralRuleset } from './spectral.js';
 export { BUILTIN_RULES } from './rules/index.js';
 export { formatJson } from './format/json.js';
 export { formatSarif } from './format/sarif.js';

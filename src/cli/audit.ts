@@ -1,6 +1,6 @@
 /**
  * `gatehouse audit SPEC|DIR… [--format text|json|sarif|junit] [--fail-on SEVERITY|none] [--min-score N]
- *  [--rules FILE] [--gateway-config FILE]`
+ *  [--rules FILE] [--ruleset .spectral.yaml] [--gateway-config FILE]`
  * Exit codes (docs/cli.md holds the one table): 0 the gate passes; 1 a finding at/above --fail-on
  * or a score below --min-score; 2 usage error, a directory without specs, or an unreadable rules /
  * gateway config file. The last line says which gate decided and why.
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { ConfigError } from '../errors/index.js';
 import {
-  SEVERITIES, auditFiles, formatJson, formatJunit, formatSarif, formatText, gateVerdict, loadGatewayGuarantees, loadRulesFile,
+  BUILTIN_RULES, SEVERITIES, auditFiles, formatJson, formatJunit, formatSarif, formatText, gateVerdict, loadGatewayGuarantees, loadRulesFile, loadSpectralRuleset,
   type AuditRunOptions, type FailOn,
 } from '../audit/index.js';
 
@@ -21,6 +21,7 @@ export interface AuditCliOptions {
   readonly failOn?: string;
   readonly minScore?: string;
   readonly rules?: string;
+  readonly ruleset?: string;
   readonly gatewayConfig?: string;
 }
 
@@ -57,6 +58,15 @@ export async function runAudit(specs: readonly string[], opts: AuditCliOptions, 
       const rc = await loadRulesFile(opts.rules);
       run.custom = rc.custom;
       run.overrides = rc.overrides;
+    }
+    if (opts.ruleset !== undefined) {
+      const rs = await loadSpectralRuleset(opts.ruleset);
+      const taken = new Set([...BUILTIN_RULES, ...(run.custom ?? [])].map((r) => r.id));
+      const clash = rs.rules.find((r) => taken.has(r.id));
+      if (clash !== undefined) return usage(io, `${opts.ruleset}: rule ${clash.id} has the id of a Gatehouse or --rules rule`);
+      run.custom = [...(run.custom ?? []), ...rs.rules];
+      // Read but not run: said out loud, so nobody believes a check ran that did not.
+      for (const u of rs.unsupported) io.error(`gatehouse audit: unsupported, not run: ${u}\n`);
     }
     if (opts.gatewayConfig !== undefined) run.gateway = await loadGatewayGuarantees(opts.gatewayConfig);
   } catch (err) {
@@ -118,6 +128,7 @@ export function registerAudit(program: Command): void {
     .addOption(new Option('--fail-on <severity>', `exit 1 on findings at or above: ${FAIL_ON.join(', ')} (none: only --min-score gates)`).default('high'))
     .option('--min-score <n>', 'exit 1 when a document scores below N (0-100)')
     .option('--rules <file>', 'YAML file with severity overrides and custom rules')
+    .option('--ruleset <file>', 'a Spectral ruleset (.spectral.yaml): core functions, local extends; unsupported parts are listed')
     .option('--gateway-config <file>', 'Gatehouse config: mark findings the gateway mitigates at runtime')
     .action(async (specs: string[], opts: AuditCliOptions) => {
       process.exitCode = await runAudit(specs, opts, {
