@@ -148,6 +148,12 @@ describe('GH-INPUT-004 on composed schemas', () => {
     expect(of(fs, 'GH-INPUT-004')).toEqual([]);
   });
 
+  it('a free-form object (`metadata`) is a map to bound, not a mass-assignment finding', async () => {
+    const fs = await audit({ request: { type: 'object', additionalProperties: false, properties: { metadata: { type: 'object' } } } });
+    expect(of(fs, 'GH-INPUT-004')).toEqual([]);
+    expect(of(fs, 'GH-INPUT-010').map((f) => f.pointer)).toEqual(['/paths/~1things/post/requestBody/content/application~1json/schema/properties/metadata']);
+  });
+
   it('a plain open object is still a finding', async () => {
     const fs = await audit({ request: base });
     expect(of(fs, 'GH-INPUT-004')).toHaveLength(1);

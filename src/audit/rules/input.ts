@@ -87,7 +87,9 @@ export const inputRules: Rule[] = [
         else emit(s.pointer, 'composed request object (allOf) allows additional properties; OpenAPI 3.0 cannot close an allOf without repeating its members\' properties: flatten it, or reject unknown fields at the gateway (contract unknownFields: reject)');
         return;
       }
-      if (isObjectSchema(n)) emit(s.pointer, 'request object allows additional properties');
+      // An object that declares no property is a free-form map by design (`metadata`): its size is
+      // GH-INPUT-010's concern; mass assignment needs named fields to smuggle extra ones beside.
+      if (isObjectSchema(n) && isObject(n.properties) && Object.keys(n.properties).length > 0) emit(s.pointer, 'request object allows additional properties');
     },
   },
   {

@@ -14,11 +14,14 @@ const INTEGER_FORMATS = new Set(['int8', 'int16', 'int32', 'int64', 'uint8', 'ui
 export const limitRules: Rule[] = [
   {
     id: 'GH-INPUT-010', title: 'Open map without maxProperties', severity: 'medium', owasp: 'API4:2023',
-    description: 'A map (`additionalProperties` with a schema) takes any number of keys: one request can carry millions of entries.',
+    description: 'A map (`additionalProperties` with a schema, or an object that declares no property) takes any number of keys: one request can carry millions of entries.',
     fix: 'Add `maxProperties` to every schema whose `additionalProperties` (or 3.1 `unevaluatedProperties`) is a schema.',
     visitSchema(s, emit) {
       const n = s.node;
-      const open = isObject(n.additionalProperties) || isObject(n.unevaluatedProperties) || isObject(n.patternProperties);
+      // A schema-valued map, or a free-form object that declares no property at all (`metadata: { type: object }`).
+      const freeForm = typesOf(n).includes('object') && !isObject(n.properties) && n.additionalProperties !== false && n.unevaluatedProperties !== false
+        && n.allOf === undefined && n.oneOf === undefined && n.anyOf === undefined;
+      const open = isObject(n.additionalProperties) || isObject(n.unevaluatedProperties) || isObject(n.patternProperties) || freeForm;
       if (!open || n.maxProperties !== undefined) return;
       // An open map in a response is the service's own output: worth a note, not a gate.
       emit(s.pointer, `${s.role === 'request' ? 'request' : 'response'} map has no maxProperties`, s.role === 'response' ? { severity: 'low' } : undefined);
