@@ -18,8 +18,8 @@ export const limitRules: Rule[] = [
     fix: 'Add `maxProperties` to every schema whose `additionalProperties` (or 3.1 `unevaluatedProperties`) is a schema.',
     visitSchema(s, emit) {
       const n = s.node;
-      // A schema-valued map, or a free-form object that declares no property at all (`metadata: { type: object }`).
-      const freeForm = typesOf(n).includes('object') && !isObject(n.properties) && n.additionalProperties !== false && n.unevaluatedProperties !== false
+      // A schema-valued map, or a request object that declares no property at all (`metadata: { type: object }`).
+      const freeForm = s.role === 'request' && typesOf(n).includes('object') && !isObject(n.properties) && n.additionalProperties !== false && n.unevaluatedProperties !== false
         && n.allOf === undefined && n.oneOf === undefined && n.anyOf === undefined;
       const open = isObject(n.additionalProperties) || isObject(n.unevaluatedProperties) || isObject(n.patternProperties) || freeForm;
       if (!open || n.maxProperties !== undefined) return;
