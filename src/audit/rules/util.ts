@@ -31,7 +31,7 @@ const ABOUT_WORDS = new Set([
   'enabled', 'disabled', 'required', 'set', 'exists', 'present', 'configured', 'expires', 'expiry', 'expiration', 'expired', 'changed', 'updated',
   'created', 'at', 'on', 'date', 'time', 'timestamp', 'policy', 'policies', 'hint', 'length', 'strength', 'url', 'uri', 'link', 'href', 'count',
   'type', 'types', 'name', 'names', 'id', 'ids', 'scanning', 'status', 'state', 'mode', 'rotation', 'version', 'location', 'path', 'ref', 'reference',
-  'key', 'label', 'description', 'provider', 'manager', 'alerts', 'alert', 'protection', 'authentication', 'reset', 'rules', 'rule', 'age', 'days',
+  'label', 'description', 'provider', 'manager', 'alerts', 'alert', 'protection', 'authentication', 'reset', 'rules', 'rule', 'age', 'days',
 ]);
 
 /** Property names that carry credentials or regulated personal data (PCI DSS, SSNs), judged by name alone. */
