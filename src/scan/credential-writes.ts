@@ -1,10 +1,11 @@
 /**
  * Operations that can change the credentials of the identity that calls them: a password change,
- * an account update carrying a password, or an email where the service logs in by email. Fuzzing, injection and ReDoS probes send
- * such an operation whatever values they generate, so sent as one of the user's identities they
- * change that user's password (and every later request of the scan is logged out). They go out
- * as a scanner-owned account instead, whose password the scan chose and may lose; without one,
- * the operation is left to the checks that handle accounts on purpose, and the report says so.
+ * an account update carrying a password, or an email where the service logs in by email.
+ * Fuzzing, injection and ReDoS probes send such an operation whatever values they generate, so
+ * sent as one of the user's identities they change that user's password (and every later
+ * request of the scan is logged out). They go out as a scanner-owned account instead, whose
+ * password the scan chose and may lose; without one, the operation is left to the checks that
+ * handle accounts on purpose, and the report says so.
  */
 import type { Operation, SchemaObject } from '../openapi/index.js';
 import { asOwnUser, flowsOf, ownedAccounts } from './accounts.js';
