@@ -12,6 +12,7 @@ import { buildInventory } from '../inventory/report.js';
 import { readAll, readRows } from '../inventory/rows.js';
 import { certificatesInUse } from '../observe/certificates.js';
 import type { LoadedSpec } from '../openapi/types.js';
+import { getReport, listReports, type ReportKind } from '../reports/stored.js';
 import type { Store } from '../store/index.js';
 import type { ApiCall, ApiHandler, ApiResult } from './api.js';
 import { packageRoot } from './console.js';
@@ -187,6 +188,15 @@ export function adminHandlers(ctx: AdminContext): Record<string, ApiHandler> {
     },
     async listCertificates() {
       return ok({ items: certificatesInUse(ctx.config(), now()).map((c) => ({ ...c, notAfter: c.notAfter.toISOString() })) });
+    },
+    async listReports(call) {
+      const kind = call.query.kind as ReportKind | undefined;
+      const items = await listReports(ctx.store.records, { since: sinceOf(call, 365 * DAY, now()), limit: (call.query.limit as number | undefined) ?? 200, ...(kind === undefined ? {} : { kind }) });
+      return ok({ items });
+    },
+    async getReport(call) {
+      const report = await getReport(ctx.store.records, call.path.id as string);
+      return report === undefined ? notFound(`no stored report ${String(call.path.id)}`) : ok(report);
     },
     // Answered by the SSE stream (events.ts), which the server wires in.
     async events() {

@@ -19,6 +19,16 @@ const since = q('since', { type: 'string', pattern: '^[0-9]+(ms|s|m|h|d)$' }, 'h
 
 const anyObject = { type: 'object' };
 
+const severities = ['critical', 'high', 'medium', 'low', 'info'];
+const reportRequired = ['id', 'kind', 'at', 'subject', 'bySeverity', 'total', 'muted', 'findingsOmitted'];
+const reportSummary = {
+  id: str, kind: { enum: ['audit', 'scan'] }, at: int, subject: str, total: int,
+  muted: { ...int, description: 'findings that do not count: suppressed, mitigated by the gateway, or spec ambiguities' },
+  bySeverity: { type: 'object', additionalProperties: false, required: severities, properties: Object.fromEntries(severities.map((s) => [s, int])) },
+  score: { type: 'number', description: 'audit: the lowest document score' }, requests: int, truncated: { type: 'boolean' },
+  findingsOmitted: { ...int, description: 'findings past the stored limit, least severe first' },
+};
+
 export const ADMIN_OPENAPI = {
   openapi: '3.1.0',
   info: {
@@ -127,6 +137,24 @@ export const ADMIN_OPENAPI = {
     },
     '/keys/{id}/revoke': { post: { operationId: 'revokeKey', 'x-role': 'admin', parameters: [idParam], responses: { 200: ok({ type: 'object', additionalProperties: false, required: ['revoked'], properties: { revoked: { type: 'boolean' } } }), ...errors } } },
     '/certificates': { get: { operationId: 'listCertificates', 'x-role': 'viewer', responses: { 200: ok(page({ $ref: '#/components/schemas/Certificate' })), ...errors } } },
+    '/reports': {
+      get: {
+        operationId: 'listReports', 'x-role': 'viewer',
+        description: 'Audit and scan reports stored with `gatehouse audit --store` / `gatehouse scan --store`, newest first, each with its findings counted by severity: findings over time.',
+        parameters: [
+          q('kind', { enum: ['audit', 'scan'] }, 'only audits or only scans'),
+          q('since', { type: 'string', pattern: '^[0-9]+(ms|s|m|h|d)$' }, 'how far back, as a duration (default 365d)'),
+          q('limit', { type: 'integer', minimum: 1, maximum: 1000 }, 'at most this many, newest first (default 200)'),
+        ],
+        responses: { 200: ok(page({ $ref: '#/components/schemas/ReportSummary' })), ...errors },
+      },
+    },
+    '/reports/{id}': {
+      get: {
+        operationId: 'getReport', 'x-role': 'viewer', parameters: [idParam],
+        responses: { 200: ok({ $ref: '#/components/schemas/Report' }), ...errors },
+      },
+    },
     '/events': {
       get: {
         operationId: 'events', 'x-role': 'viewer',
@@ -168,6 +196,20 @@ export const ADMIN_OPENAPI = {
         properties: { id: str, name: str, scopes: strs, roles: strs, status: str, createdAt: int, expiresAt: int, revokedAt: int, rotatedFrom: str, rotatedTo: str },
       },
       IssuedKey: { type: 'object', additionalProperties: false, required: ['key', 'info'], properties: { key: str, info: { $ref: '#/components/schemas/ApiKey' } } },
+      ReportSummary: { type: 'object', additionalProperties: false, required: reportRequired, properties: reportSummary },
+      Report: {
+        type: 'object', additionalProperties: false, required: [...reportRequired, 'findings'],
+        properties: {
+          ...reportSummary,
+          findings: {
+            type: 'array',
+            items: {
+              type: 'object', additionalProperties: false, required: ['ruleId', 'severity', 'title', 'where', 'detail'],
+              properties: { ruleId: str, severity: { enum: severities }, title: str, where: str, owasp: str, detail: str, curl: str, muted: str, occurrences: int },
+            },
+          },
+        },
+      },
       Certificate: {
         type: 'object', additionalProperties: false, required: ['use', 'file', 'subject', 'notAfter', 'daysLeft'],
         properties: { use: str, file: str, subject: str, notAfter: str, daysLeft: int },

@@ -1,6 +1,6 @@
 /**
  * `gatehouse audit SPEC|DIR… [--format text|json|sarif|junit] [--fail-on SEVERITY|none] [--min-score N]
- *  [--rules FILE] [--ruleset .spectral.yaml] [--gateway-config FILE]`
+ *  [--rules FILE] [--ruleset .spectral.yaml] [--gateway-config FILE] [--store [-c gatehouse.yaml]]`
  * Exit codes (docs/cli.md holds the one table): 0 the gate passes; 1 a finding at/above --fail-on
  * or a score below --min-score; 2 usage error, a directory without specs, or an unreadable rules /
  * gateway config file. The last line says which gate decided and why.
@@ -9,6 +9,9 @@ import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { ConfigError } from '../errors/index.js';
+import { auditRecord } from '../reports/stored.js';
+import type { Opened } from './common.js';
+import { keepReport, openReportStore } from './stored.js';
 import {
   BUILTIN_RULES, SEVERITIES, auditFiles, formatJson, formatJunit, formatSarif, formatText, gateVerdict, loadGatewayGuarantees, loadRulesFile, loadSpectralRuleset,
   type AuditRunOptions, type FailOn,
@@ -23,6 +26,9 @@ export interface AuditCliOptions {
   readonly rules?: string;
   readonly ruleset?: string;
   readonly gatewayConfig?: string;
+  /** Keep the report in the store of `config` (the admin API and console show it). */
+  readonly store?: boolean;
+  readonly config?: string;
 }
 
 export interface AuditIo {
@@ -73,7 +79,22 @@ export async function runAudit(specs: readonly string[], opts: AuditCliOptions, 
     if (err instanceof ConfigError) return usage(io, err.message);
     throw err;
   }
-  const report = await auditFiles(files, run);
+  const configFile = opts.config ?? 'gatehouse.yaml';
+  let kept: Opened | undefined;
+  if (opts.store === true) {
+    const opened = await openReportStore(configFile);
+    if (typeof opened === 'string') return usage(io, `--store: ${opened}`);
+    kept = opened;
+  }
+  let report;
+  try {
+    report = await auditFiles(files, run);
+  } catch (error) {
+    await kept?.close();
+    throw error;
+  }
+  // Said on stderr: stdout stays the report, parseable in every format.
+  if (kept !== undefined) io.error(await keepReport(kept, auditRecord(report, io.cwd), configFile));
   const out = format === 'json' ? formatJson(report, io.cwd)
     : format === 'sarif' ? formatSarif(report, io.cwd)
       : format === 'junit' ? formatJunit(report, io.cwd, { failOn, minScore })
@@ -130,6 +151,8 @@ export function registerAudit(program: Command): void {
     .option('--rules <file>', 'YAML file with severity overrides and custom rules')
     .option('--ruleset <file>', 'a Spectral ruleset (.spectral.yaml): core functions, local extends; unsupported parts are listed')
     .option('--gateway-config <file>', 'Gatehouse config: mark findings the gateway mitigates at runtime')
+    .option('--store', 'keep the report in the store of --config, for the admin API and console (findings over time)')
+    .option('-c, --config <file>', 'the config whose store --store writes to', 'gatehouse.yaml')
     .action(async (specs: string[], opts: AuditCliOptions) => {
       process.exitCode = await runAudit(specs, opts, {
         cwd: process.cwd(),

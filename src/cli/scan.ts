@@ -3,17 +3,20 @@
  *  [--login 'name=METHOD PATH BODY [-> SOURCE]']... [--param [op:]name=value]...
  *  [--checks LIST] [--seed N] [--max-requests N] [--max-time S] [--rate N/s] [--timeout MS]
  *  [--operations LIST] [--exclude LIST] [--skip-destructive] [--include-destructive] [--outage-wait S]
- *  [--dry-run] [--format F] [--output FILE] [--fail-on SEV]`
+ *  [--dry-run] [--format F] [--output FILE] [--fail-on SEV] [--store [-c gatehouse.yaml]]`
  * Exit codes: 0 clean (below --fail-on); 1 a finding at or above --fail-on; 2 usage error,
  * unreachable target or refused credentials (nothing was attacked).
  */
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { GatehouseError } from '../errors/index.js';
+import { scanRecord } from '../reports/stored.js';
 import {
   CHECKS, FORMATS, SEVERITIES, formatReport, gateExitCode, parseIdentity, parseLogin, parseParam, planScan, progressBar, readIdentityFile, runScan,
   type CheckId, type Format, type Identity, type ScanOptions, type Severity,
 } from '../scan/index.js';
+import type { Opened } from './common.js';
+import { keepReport, openReportStore } from './stored.js';
 
 export interface ScanCliOptions {
   readonly spec?: string;
@@ -37,6 +40,9 @@ export interface ScanCliOptions {
   readonly format?: string;
   readonly output?: string;
   readonly failOn?: string;
+  /** Keep the report in the store of `config` (the admin API and console show it). */
+  readonly store?: boolean;
+  readonly config?: string;
 }
 
 export interface ScanIo {
@@ -107,13 +113,24 @@ export async function runScanCommand(o: ScanCliOptions, io: ScanIo): Promise<0 |
       ].join('\n'));
       return 0;
     }
+    const configFile = o.config ?? 'gatehouse.yaml';
+    let kept: Opened | undefined;
+    if (o.store === true) {
+      const opened = await openReportStore(configFile);
+      if (typeof opened === 'string') throw new Usage(`--store: ${opened}`);
+      kept = opened;
+    }
     const bar = progressBar(io.stderr);
     let report;
     try {
       report = await runScan(await toOptions(o, (p) => bar.update(p)));
+    } catch (error) {
+      await kept?.close();
+      throw error;
     } finally {
       bar.done();
     }
+    if (kept !== undefined) io.error(await keepReport(kept, scanRecord(report), configFile));
     const text = formatReport(report, format, { color: io.color && o.output === undefined });
     if (o.output !== undefined) await writeFile(o.output, text);
     else io.write(text);
@@ -155,6 +172,8 @@ export function registerScan(program: Command): void {
     .addOption(new Option('--format <format>', `output format: ${FORMATS.join(', ')}`).default('text'))
     .option('--output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', `exit 1 on findings at or above: ${SEVERITIES.join(', ')}, none`).default('high'))
+    .option('--store', 'keep the report in the store of --config, for the admin API and console (findings over time)')
+    .option('-c, --config <file>', 'the config whose store --store writes to', 'gatehouse.yaml')
     .action(async (opts: ScanCliOptions) => {
       process.exitCode = await runScanCommand(opts, {
         color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,

@@ -55,6 +55,7 @@ describe('retention', () => {
       inventory: { maxAgeMs: 7 * 86_400_000, maxRecords: undefined },
       decisions: DEFAULT_RETENTION.decisions,
       alerts: { maxAgeMs: undefined, maxRecords: DEFAULT_RETENTION.alerts.maxRecords },
+      reports: DEFAULT_RETENTION.reports,
       intervalMs: 60_000,
     });
   });

@@ -9,11 +9,13 @@ export interface RetentionRule {
   readonly maxRecords: number | undefined;
 }
 
-/** `retention:` in gatehouse.yaml: the records streams the gateway writes, each with its bounds. */
+/** `retention:` in gatehouse.yaml: the records streams the gateway and `--store` write, each with its bounds. */
 export interface RetentionConfig {
   readonly inventory: RetentionRule;
   readonly decisions: RetentionRule;
   readonly alerts: RetentionRule;
+  /** Audit and scan reports stored with `--store`. */
+  readonly reports: RetentionRule;
   /** How often the oldest records are deleted. */
   readonly intervalMs: number;
 }
@@ -29,6 +31,8 @@ export const DEFAULT_RETENTION: RetentionConfig = {
   inventory: { maxAgeMs: 30 * DAY, maxRecords: 1_000_000 },
   decisions: { maxAgeMs: 30 * DAY, maxRecords: 1_000_000 },
   alerts: { maxAgeMs: 365 * DAY, maxRecords: 100_000 },
+  // A run per commit or per night for a year, per API; a report is one record of up to a few MB.
+  reports: { maxAgeMs: 365 * DAY, maxRecords: 10_000 },
   intervalMs: 5 * 60_000,
 };
 
@@ -44,7 +48,7 @@ const rule = {
 export const RETENTION_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  properties: { inventory: rule, decisions: rule, alerts: rule, interval: DURATION_SCHEMA },
+  properties: { inventory: rule, decisions: rule, alerts: rule, reports: rule, interval: DURATION_SCHEMA },
 } as const;
 
 type Raw = Record<string, unknown> | undefined;
@@ -62,6 +66,7 @@ export function normalizeRetention(raw: Raw): RetentionConfig {
     inventory: normalizeRule(raw?.inventory as Raw, d.inventory),
     decisions: normalizeRule(raw?.decisions as Raw, d.decisions),
     alerts: normalizeRule(raw?.alerts as Raw, d.alerts),
+    reports: normalizeRule(raw?.reports as Raw, d.reports),
     intervalMs: interval === undefined || interval === 0 ? d.intervalMs : Math.max(1000, interval),
   };
 }
