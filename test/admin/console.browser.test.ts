@@ -6,6 +6,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleDir } from '../../src/admin/console.js';
 import { AdminTokenStore } from '../../src/admin/tokens.js';
+import { runAudit } from '../../src/cli/audit.js';
 import { scratchDir, startGateway, type StartedGateway } from '../helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
@@ -20,7 +21,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SHOTS = process.env.GH_SCREENSHOTS ?? path.join(ROOT, '.tmp', 'screenshots');
 const spec = fileURLToPath(new URL('../inventory/fixtures/shop.yaml', import.meta.url));
-const PAGES = ['overview', 'inventory', 'alerts', 'decisions', 'revocations', 'certificates', 'config'];
+const PAGES = ['overview', 'inventory', 'alerts', 'decisions', 'revocations', 'certificates', 'findings', 'config'];
 
 let upstream: TestUpstream;
 let gw: StartedGateway;
@@ -66,6 +67,11 @@ beforeAll(async () => {
   while ((await gw.gateway.services.store.records.count('alerts')) === 0) {
     if (Date.now() > deadline) throw new Error('the enumeration alert was not stored');
     await new Promise((r) => setTimeout(r, 100));
+  }
+  // Two audits kept by the command line in the gateway's store: findings over time.
+  for (const file of ['test/audit/fixtures/rules/GH-AUTH-002/bad.yaml', 'test/audit/fixtures/clean.yaml']) {
+    const code = await runAudit([path.join(ROOT, file)], { store: true, config: configFile, failOn: 'none' }, { cwd: ROOT, color: false, write: () => undefined, error: () => undefined });
+    if (code !== 0) throw new Error(`gatehouse audit --store ${file} exited ${code}`);
   }
   await mkdir(SHOTS, { recursive: true });
   // playwright-core gives every launch a fresh --user-data-dir of its own (and refuses one in args).
@@ -206,6 +212,27 @@ describe('console in Chromium', () => {
     // One line per line: the removed and the added one do not run together.
     expect(await page.locator('.diff').textContent()).toMatch(/^- clientIp: \{ trustedHops: 1 \}\n\+ clientIp/m);
     await page.screenshot({ path: path.join(SHOTS, 'console-config-diff-light.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('charts stored audit findings over time and shows the findings of the report picked', async () => {
+    const { context, page, violations } = await signIn(tokens.viewer);
+    await page.getByRole('link', { name: 'Findings' }).click();
+    await page.getByRole('heading', { name: 'Findings', level: 1 }).waitFor();
+    const table = page.getByRole('table', { name: 'Stored reports, newest first' });
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(2);
+    // uPlot drew the series: a canvas with a legend entry per severity.
+    expect(await page.locator('.chart canvas').count()).toBe(1);
+    expect(await page.locator('.chart .u-legend').textContent()).toMatch(/critical.*high.*medium.*low.*info/s);
+    // The newest report (the clean spec) is shown first; the older one is picked by clicking.
+    const older = table.locator('tbody tr').filter({ hasText: 'GH-AUTH-002/bad.yaml' });
+    expect(await older.locator('td').nth(4).textContent()).not.toBe('0');
+    await older.getByRole('button').click();
+    const findings = page.getByTestId('report-findings');
+    await expect.poll(() => findings.getByRole('cell', { name: 'GH-AUTH-002', exact: true }).count()).toBeGreaterThan(0);
+    expect(await findings.textContent()).toContain('test/audit/fixtures/rules/GH-AUTH-002/bad.yaml#');
+    await page.screenshot({ path: path.join(SHOTS, 'console-findings-report-light.png'), fullPage: true });
+    expect(violations).toEqual([]);
     await context.close();
   });
 

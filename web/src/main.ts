@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { api, ApiError, live, saveToken, savedToken, type Role } from './api.js';
-import { Alerts, Certificates, Config, Decisions, Inventory, Overview, Revocations } from './pages.js';
+import { Alerts, Certificates, Config, Decisions, Findings, Inventory, Overview, Revocations } from './pages.js';
 
 const PAGES = [
   { path: 'overview', label: 'Overview' },
@@ -13,6 +13,7 @@ const PAGES = [
   { path: 'decisions', label: 'Decisions' },
   { path: 'revocations', label: 'Revocations & keys' },
   { path: 'certificates', label: 'Certificates' },
+  { path: 'findings', label: 'Findings' },
   { path: 'config', label: 'Config' },
 ] as const;
 
@@ -90,6 +91,7 @@ function App() {
     : page === 'decisions' ? html`<${Decisions} />`
     : page === 'revocations' ? html`<${Revocations} role=${who.role} />`
     : page === 'certificates' ? html`<${Certificates} />`
+    : page === 'findings' ? html`<${Findings} />`
     : page === 'config' ? html`<${Config} />`
     : html`<${Overview} />`;
   return html`

@@ -292,3 +292,65 @@ export function Config() {
       : html`<pre class="code diff" tabindex="0" aria-label="Line diff">${lineDiff(older.text as string, newer.text as string).filter((l, i, all) => l.op !== ' ' || all.slice(Math.max(0, i - 2), i + 3).some((n) => n.op !== ' ')).map((l) => html`<span class=${l.op === '+' ? 'diff-add' : l.op === '-' ? 'diff-del' : ''}>${`${l.op} ${l.line}\n`}</span>`)}</pre>`}
   <//>`;
 }
+
+const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+
+/** Findings that count, per severity, one point per stored report (oldest to newest). */
+function FindingsChart(props: { reports: readonly any[] }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (el === null || props.reports.length === 0) return;
+    const styles = getComputedStyle(document.documentElement);
+    const color = (v: string, fallback: string) => styles.getPropertyValue(v).trim() || fallback;
+    const stroke: Record<(typeof SEVERITIES)[number], string> = { critical: color('--bad', 'red'), high: '#d4622a', medium: color('--warn', 'orange'), low: color('--accent', 'blue'), info: color('--muted', 'gray') };
+    const ordered = [...props.reports].reverse();
+    // Two reports in the same second would share an x: uPlot needs them increasing, so ties move by a millisecond.
+    const t: number[] = [];
+    for (const r of ordered) t.push(Math.max(r.at / 1000, (t.at(-1) ?? 0) + 0.001));
+    const plot = new uPlot({
+      width: Math.max(320, el.clientWidth), height: 220,
+      series: [{}, ...SEVERITIES.map((s) => ({ label: s, stroke: stroke[s], width: 2, points: { show: true } }))],
+      axes: [{ stroke: color('--fg', 'black') }, { stroke: color('--fg', 'black') }],
+    }, [t, ...SEVERITIES.map((s) => ordered.map((r) => r.bySeverity[s] as number))], el);
+    return () => plot.destroy();
+  }, [props.reports]);
+  return html`<figure class="chart"><div ref=${ref} role="img" aria-label="Findings by severity in each stored audit and scan report, over time"></div><figcaption class="muted">Findings by severity per stored report (suppressed and mitigated ones not counted)</figcaption></figure>`;
+}
+
+export function Findings() {
+  const [kind, setKind] = useState('');
+  const { data, error, loading } = useApi<{ items: any[] }>(`/reports?since=365d${kind === '' ? '' : `&kind=${kind}`}`);
+  const [chosen, setChosen] = useState<string | undefined>(undefined);
+  const id = chosen ?? data?.items[0]?.id as string | undefined;
+  const report = useApi<any>(id === undefined ? undefined : `/reports/${encodeURIComponent(id)}`);
+  const shown = report.data !== undefined && report.data.id === id ? report.data : undefined;
+  return html`<${Page} title="Findings">
+    <p class="muted">Reports kept with <code>gatehouse audit --store</code> and <code>gatehouse scan --store</code>.</p>
+    <label class="filter">Kind <select value=${kind} onChange=${(e: Event) => { setKind((e.target as HTMLSelectElement).value); setChosen(undefined); }}>
+      <option value="">audits and scans</option><option value="audit">audits</option><option value="scan">scans</option></select></label>
+    <${Status} error=${error} loading=${loading && data === undefined} empty=${data?.items.length === 0} what="stored reports" />
+    ${(data?.items.length ?? 0) > 0 && html`
+      <${FindingsChart} reports=${data?.items ?? []} />
+      <h2>Stored reports</h2>
+      <${SortTable} label="Stored reports, newest first" initial="at" rows=${data?.items ?? []} rowKey=${(r: any) => r.id} columns=${[
+        { key: 'at', label: 'Time', numeric: true, value: (r: any) => r.at, render: (r: any) => fmtTime(r.at) },
+        { key: 'kind', label: 'Kind', value: (r: any) => r.kind },
+        { key: 'subject', label: 'Subject', value: (r: any) => r.subject },
+        ...SEVERITIES.map((s) => ({ key: s, label: s, numeric: true, value: (r: any) => r.bySeverity[s] as number })),
+        { key: 'score', label: 'Score', numeric: true, value: (r: any) => r.score ?? -1, render: (r: any) => r.score ?? '–' },
+        { key: 'open', label: 'Findings', value: () => '', render: (r: any) => html`<button type="button" aria-pressed=${r.id === id} onClick=${() => setChosen(r.id)} aria-label=${`Show findings of the ${r.kind as string} of ${fmtTime(r.at)}`}>Show</button>` },
+      ] as Column<any>[]} />`}
+    ${id !== undefined && html`<h2>Findings of the ${shown?.kind ?? 'report'} of ${fmtTime(shown?.at)}</h2>
+      <${Status} error=${report.error} loading=${shown === undefined && report.error === undefined} empty=${shown?.findings.length === 0} what="findings in this report" />
+      ${shown !== undefined && shown.findingsOmitted > 0 && html`<p class="muted">${shown.findingsOmitted} less severe finding(s) were not kept.</p>`}
+      ${(shown?.findings.length ?? 0) > 0 && html`<div data-testid="report-findings"><${SortTable} label="Findings of the chosen report" rows=${shown.findings} rowKey=${(f: any) => `${f.ruleId as string} ${f.where as string}`} columns=${[
+        { key: 'severity', label: 'Severity', value: (f: any) => SEVERITIES.indexOf(f.severity), render: (f: any) => html`<span class=${`badge sev-${f.severity as string}`}>${f.severity}</span>${f.muted === undefined ? '' : html` <span class="muted" title=${f.muted}>(not counted)</span>`}` },
+        { key: 'rule', label: 'Rule', value: (f: any) => f.ruleId, render: (f: any) => html`<code>${f.ruleId}</code>` },
+        { key: 'title', label: 'Finding', value: (f: any) => f.title },
+        { key: 'where', label: 'Where', value: (f: any) => f.where, render: (f: any) => html`<code>${f.where}</code>` },
+        { key: 'owasp', label: 'OWASP', value: (f: any) => f.owasp ?? '' },
+        { key: 'detail', label: 'Fix / evidence', value: (f: any) => f.detail, render: (f: any) => html`${f.detail}${f.curl === undefined ? '' : html`<details><summary>Reproduce</summary><pre class="code" tabindex="0">${f.curl}</pre></details>`}` },
+      ] as Column<any>[]} /></div>`}`}
+  <//>`;
+}
