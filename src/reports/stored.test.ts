@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditReport, Finding } from '../audit/types.js';
+import { createMemoryStore } from '../store/memory/memory-store.js';
+import { auditRecord, getReport, listReports, MAX_STORED_FINDINGS, storeReport } from './stored.js';
+
+const finding = (severity: Finding['severity'], i: number, extra: Partial<Finding> = {}): Finding => ({
+  ruleId: `GH-T-${i}`, severity, owasp: 'API8:2023', message: `m${i}`, pointer: `/paths/${i}`, file: '/repo/api.yaml', line: i, fix: 'fix it', confidence: 'high', ...extra,
+});
+const report = (findings: Finding[]): AuditReport => ({
+  documents: [{ file: '/repo/api.yaml', title: 't', version: '3.1.0', operations: 1, score: 50, categoryScores: {}, findings, rulesRun: [] }],
+  rules: [],
+});
+
+describe('stored reports', () => {
+  it('counts only findings that gate, keeps the muted ones flagged, and names files as the printed report does', () => {
+    const r = auditRecord(report([finding('high', 1), finding('low', 2), finding('high', 3, { suppressed: 'public on purpose' }), finding('medium', 4, { mitigatedByGateway: 'maxBodyBytes' })]), '/repo');
+    expect(r.bySeverity).toEqual({ critical: 0, high: 1, medium: 0, low: 1, info: 0 });
+    expect(r.total).toBe(2);
+    expect(r.muted).toBe(2);
+    expect(r.score).toBe(50);
+    expect(r.findings.map((f) => f.muted)).toEqual([undefined, undefined, 'suppressed: public on purpose', 'mitigated by the gateway: maxBodyBytes']);
+    expect(r.findings[0]?.where).toBe('api.yaml#/paths/1:1');
+  });
+
+  it('keeps the most severe findings past the limit, with exact totals and the count left out', () => {
+    const many = [...Array.from({ length: MAX_STORED_FINDINGS }, (_, i) => finding('low', i)), finding('critical', -1)];
+    const r = auditRecord(report(many), '/repo');
+    expect(r.findings).toHaveLength(MAX_STORED_FINDINGS);
+    expect(r.findings[0]?.severity).toBe('critical');
+    expect(r.findingsOmitted).toBe(1);
+    expect(r.bySeverity.low).toBe(MAX_STORED_FINDINGS);
+  });
+
+  it('lists newest first without findings, filters by kind, and finds one by id', async () => {
+    let now = 1_000;
+    const store = createMemoryStore({ now: () => now });
+    const first = auditRecord(report([finding('high', 1)]), '/repo', 1_000);
+    await storeReport(store.records, first);
+    now = 2_000;
+    const second = auditRecord(report([]), '/repo', 2_000);
+    await storeReport(store.records, second);
+    const listed = await listReports(store.records, { since: 0, limit: 10 });
+    expect(listed.map((r) => r.id)).toEqual([second.id, first.id]);
+    expect(listed[0]).not.toHaveProperty('findings');
+    expect(await listReports(store.records, { since: 0, limit: 10, kind: 'scan' })).toEqual([]);
+    expect(await listReports(store.records, { since: 1_500, limit: 10 })).toHaveLength(1);
+    expect((await getReport(store.records, first.id))?.findings).toHaveLength(1);
+    expect(await getReport(store.records, 'r-missing')).toBeUndefined();
+    await store.close();
+  });
+});
