@@ -93,18 +93,19 @@ export async function runAudit(specs: readonly string[], opts: AuditCliOptions, 
     await kept?.close();
     throw error;
   }
-  // Said on stderr: stdout stays the report, parseable in every format.
-  if (kept !== undefined) io.error(await keepReport(kept, auditRecord(report, io.cwd), configFile));
+  const stored = kept === undefined ? undefined : await keepReport(kept, auditRecord(report, io.cwd), configFile);
   const out = format === 'json' ? formatJson(report, io.cwd)
     : format === 'sarif' ? formatSarif(report, io.cwd)
       : format === 'junit' ? formatJunit(report, io.cwd, { failOn, minScore })
         : formatText(report, io.cwd, io.color);
   io.write(out);
+  // Said on stderr: stdout stays the report, parseable in every format.
+  if (stored !== undefined) io.error(stored.stored ? stored.line : `gatehouse audit: ${stored.line}`);
   const verdict = gateVerdict(report, failOn, minScore);
   // Text ends with the verdict; machine formats keep stdout parseable and say it on stderr.
   if (format === 'text') io.write(`${verdict.reason}\n`);
   else io.error(`${verdict.reason}\n`);
-  return verdict.code;
+  return stored?.stored === false ? 1 : verdict.code;
 }
 
 const FAIL_ON = [...SEVERITIES, 'none'] as const;

@@ -130,14 +130,15 @@ export async function runScanCommand(o: ScanCliOptions, io: ScanIo): Promise<0 |
     } finally {
       bar.done();
     }
-    if (kept !== undefined) io.error(await keepReport(kept, scanRecord(report), configFile));
+    const stored = kept === undefined ? undefined : await keepReport(kept, scanRecord(report), configFile);
     const text = formatReport(report, format, { color: io.color && o.output === undefined });
     if (o.output !== undefined) await writeFile(o.output, text);
     else io.write(text);
     // A scan that stopped early says why where a person looks, whatever the format.
     const stop = report.notes.find((n) => n.startsWith('stopped during '));
     if (report.truncated && stop !== undefined) io.error(`gatehouse scan: ${stop}\n`);
-    return gateExitCode(report, failOn);
+    if (stored !== undefined) io.error(stored.stored ? stored.line : `gatehouse scan: ${stored.line}`);
+    return stored?.stored === false ? 1 : gateExitCode(report, failOn);
   } catch (error) {
     if (error instanceof Usage || error instanceof GatehouseError) {
       io.error(`gatehouse scan: ${error.message}\n`);

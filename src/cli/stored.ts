@@ -16,12 +16,18 @@ export async function openReportStore(configFile: string): Promise<Opened | stri
   }
 }
 
-/** Writes the report and closes the store; the line it returns says where the report went. */
-export async function keepReport(opened: Opened, report: StoredReport, configFile: string): Promise<string> {
+/**
+ * Writes the report and closes the store. Never rejects: the line it gives says where the report
+ * went, or why it could not be kept (then `stored` is false and the command exits 1, the report
+ * itself already printed).
+ */
+export async function keepReport(opened: Opened, report: StoredReport, configFile: string): Promise<{ stored: boolean; line: string }> {
   try {
     await storeReport(opened.store.records, report);
+    return { stored: true, line: `stored report ${report.id} (${report.total} finding(s)) in the store of ${configFile}\n` };
+  } catch (error) {
+    return { stored: false, line: `--store: the report could not be kept in the store of ${configFile} (${(error as Error).message})\n` };
   } finally {
-    await opened.close();
+    await opened.close().catch(() => undefined);
   }
-  return `stored report ${report.id} (${report.total} finding(s)) in the store of ${configFile}\n`;
 }

@@ -77,6 +77,16 @@ describe.each(Object.keys(STORES))('stored reports on the %s store', (engine) =>
       // The CLI runs in its own process: a memory store there is not the gateway's. Refused, nothing run.
       expect(await runAudit([auditSpec], { store: true, config: configFile, failOn: 'none' }, t.audit)).toBe(2);
       expect(t.err.join('')).toMatch(/--store: .*the store is memory/);
+      // A scan is refused before it sends anything: the target sees no request.
+      let seen = 0;
+      const count = () => { seen += 1; };
+      target.server.on('request', count);
+      expect(await runScanCommand({ spec: SPEC_FILE, target: target.url, checks: 'misconfig', store: true, config: configFile }, t.scan)).toBe(2);
+      target.server.off('request', count);
+      expect(seen).toBe(0);
+      expect(t.err.at(-1)).toMatch(/^gatehouse scan: --store: .*the store is memory/);
+      expect(await runAudit([auditSpec], { store: true, config: `${configFile}.missing` }, t.audit)).toBe(2);
+      expect(t.err.at(-1)).toContain('.missing');
       // The gateway's own store takes the same record the CLI would write.
       await storeReport(gw.gateway.services.store.records, auditRecord(await auditFiles([auditSpec]), repoRoot));
     } else {
