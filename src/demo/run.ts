@@ -2,9 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AdminTokenStore } from '../admin/tokens.js';
+import { auditFiles } from '../audit/index.js';
 import { loadConfig } from '../config/index.js';
 import { loadSigningKey, mintToken, publicJwks } from '../identity/signing-key.js';
 import { Gateway } from '../gateway/gateway.js';
+import { auditRecord, storeReport } from '../reports/stored.js';
 import { demoFile } from './paths.js';
 import { startSampleApi, type SampleApi } from './sample-api.js';
 
@@ -68,6 +70,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       viewer: (await adminTokens.create({ role: 'viewer', name: 'demo viewer', by: 'demo' })).token,
       operator: (await adminTokens.create({ role: 'operator', name: 'demo operator', by: 'demo' })).token,
     };
+    // The demo spec's audit, kept as `gatehouse audit --store` would: the Findings page shows a report.
+    await storeReport(gateway.services.store.records, auditRecord(await auditFiles(config.apis.map((a) => a.spec)), path.dirname(demoFile('gatehouse.yaml'))));
     if (options.warmUp === true) await warmUp(gateway.httpUrl, issuer.tokens);
     return {
       consoleTokens,

@@ -23,6 +23,14 @@ describe('the demo', () => {
     expect(write.status).toBe(403);
   });
 
+  it('keeps an audit of its spec, so the console\'s Findings page has a report', async () => {
+    const headers = { authorization: `Bearer ${demo.consoleTokens.viewer}` };
+    const { items } = await (await fetch(`${demo.adminUrl}/admin/api/v1/reports`, { headers })).json() as { items: { kind: string; subject: string; total: number }[] };
+    expect(items).toHaveLength(1);
+    expect(items[0]?.kind).toBe('audit');
+    expect(items[0]?.total).toBeGreaterThan(0);
+  });
+
   it('lets a valid request through and strips the password hash the service leaks', async () => {
     const res = await fetch(`${demo.gatewayUrl}/api/users/1`);
     expect(res.status).toBe(200);
