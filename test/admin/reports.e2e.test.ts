@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminTokenStore } from '../../src/admin/tokens.js';
@@ -14,21 +15,26 @@ import { adminClient } from './helpers.js';
 
 /*
  * Reports kept with `gatehouse audit --store` and `gatehouse scan --store`, read back through the
- * admin API of a running gateway on the same store: the CLI writes from its own process (another
- * connection to the SQLite file, another PostgreSQL client), the gateway reads.
+ * admin API of a running gateway on each store engine: the command opens the store from the config
+ * file itself (its own SQLite connection, its own Redis and PostgreSQL clients), as it does from
+ * another process or machine, and the gateway reads what it wrote.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
 const auditSpec = path.join(repoRoot, 'test/audit/fixtures/rules/GH-AUTH-002/bad.yaml');
 const shop = path.join(repoRoot, 'test/inventory/fixtures/shop.yaml');
-const schema = `gh_reports_${randomUUID().slice(0, 8)}`;
+const run = randomUUID().slice(0, 8);
+const schema = `gh_reports_${run}`;
+const prefix = `gh-reports-${run}:`;
 // The credential the scan sends on every request: it must not reach the store.
 let token = '';
 
 const STORES: Record<string, (dir: string) => string> = {
   memory: () => '{ memory: {} }',
   sqlite: (dir) => `{ sqlite: { path: "${dir}/gh.db" } }`,
+  redis: () => `{ redis: { url: "redis://127.0.0.1:6379", prefix: "${prefix}redis:" } }`,
   postgres: () => `{ postgres: { url: "postgres://postgres@127.0.0.1:5432/test", schema: "${schema}" } }`,
+  cluster: () => `{ cluster: { redis: { url: "redis://127.0.0.1:6379", prefix: "${prefix}cluster:" }, postgres: { url: "postgres://postgres@127.0.0.1:5432/test", schema: "${schema}_cl" } } }`,
 };
 
 let target: VulnerableApi;
@@ -40,8 +46,12 @@ afterAll(async () => {
   await target.close();
   const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
   await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  for (const s of [schema, `${schema}_cl`]) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
   await client.end();
+  const redis = new Redis('redis://127.0.0.1:6379');
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
 });
 
 const quiet = () => {
