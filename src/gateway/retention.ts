@@ -2,7 +2,7 @@ import { ALERT_STREAM } from '../anomaly/dispatch.js';
 import type { GatehouseConfig } from '../config/types.js';
 import { identityConfigOf } from '../identity/runtime.js';
 import { INVENTORY_STREAM } from '../inventory/rows.js';
-import { REPORT_STREAM } from '../reports/stored.js';
+import { FINDINGS_STREAM, REPORT_STREAM } from '../reports/stored.js';
 import { RetentionJob, type RetentionTarget } from '../store/retention.js';
 import type { GatewayServices } from './services.js';
 
@@ -14,6 +14,7 @@ export function retentionTargets(config: GatehouseConfig): RetentionTarget[] {
     { stream: identityConfigOf(config).audit.stream, ...r.decisions },
     { stream: ALERT_STREAM, ...r.alerts },
     { stream: REPORT_STREAM, ...r.reports },
+    { stream: FINDINGS_STREAM, ...r.reports },
   ];
 }
 

@@ -1,7 +1,12 @@
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { AuditReport, Finding } from '../audit/types.js';
+import { parseConfig } from '../config/index.js';
+import { retentionTargets } from '../gateway/retention.js';
 import { createMemoryStore } from '../store/memory/memory-store.js';
-import { auditRecord, getReport, listReports, MAX_STORED_FINDINGS, storeReport } from './stored.js';
+import { RetentionJob } from '../store/retention.js';
+import { auditRecord, FINDINGS_STREAM, getReport, listReports, MAX_STORED_FINDINGS, REPORT_STREAM, storeReport } from './stored.js';
 
 const finding = (severity: Finding['severity'], i: number, extra: Partial<Finding> = {}): Finding => ({
   ruleId: `GH-T-${i}`, severity, owasp: 'API8:2023', message: `m${i}`, pointer: `/paths/${i}`, file: '/repo/api.yaml', line: i, fix: 'fix it', confidence: 'high', ...extra,
@@ -46,6 +51,26 @@ describe('stored reports', () => {
     expect(await listReports(store.records, { since: 1_500, limit: 10 })).toHaveLength(1);
     expect((await getReport(store.records, first.id))?.findings).toHaveLength(1);
     expect(await getReport(store.records, 'r-missing')).toBeUndefined();
+    await store.close();
+  });
+});
+
+describe('retention of stored reports', () => {
+  it('trims summaries and findings by retention.reports, and a report kept keeps its findings', async () => {
+    const spec = fileURLToPath(new URL('../../test/inventory/fixtures/shop.yaml', import.meta.url));
+    const config = await parseConfig([
+      'version: "1"', 'store: { memory: {} }', 'retention: { reports: { maxRecords: 1 } }',
+      'apis:', '  - name: shop', `    spec: ${spec}`, '    upstream: { url: "http://127.0.0.1:9" }',
+    ].join('\n'), '/tmp/gatehouse.yaml');
+    const store = createMemoryStore();
+    const older = auditRecord(report([finding('high', 1)]), '/repo');
+    const newer = auditRecord(report([finding('low', 2)]), '/repo');
+    await storeReport(store.records, older);
+    await storeReport(store.records, newer);
+    const job = new RetentionJob(store, retentionTargets(config), 60_000, { logger: pino({ level: 'silent' }) });
+    expect(await job.runOnce()).toMatchObject({ [REPORT_STREAM]: 1, [FINDINGS_STREAM]: 1 });
+    expect(await getReport(store.records, older.id)).toBeUndefined();
+    expect((await getReport(store.records, newer.id))?.findings.map((f) => f.ruleId)).toEqual(['GH-T-2']);
     await store.close();
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Audit and scan reports kept in the store (`gatehouse audit --store`, `gatehouse scan --store`),
- * so the admin API and the console can show findings over time. One record per run in the
- * `reports` stream, trimmed by `retention.reports`. A scan report is stored as the scan returns
- * it: every credential it sent is already redacted (src/scan/report/redact.ts).
+ * so the admin API and the console can show findings over time. Each run is two records: its
+ * summary in `reports` and its findings in `reports.findings`, so listing a year of reports reads
+ * a few hundred bytes each, not megabytes of findings. Both streams are trimmed by
+ * `retention.reports`. A scan report is stored as the scan returns it: every credential it sent
+ * is already redacted (src/scan/report/redact.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { relativeFile } from '../audit/format/paths.js';
@@ -11,6 +13,7 @@ import type { ScanReport } from '../scan/types.js';
 import type { Records } from '../store/ports.js';
 
 export const REPORT_STREAM = 'reports';
+export const FINDINGS_STREAM = 'reports.findings';
 export const REPORT_SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type ReportSeverity = (typeof REPORT_SEVERITIES)[number];
 export type ReportKind = 'audit' | 'scan';
@@ -103,20 +106,21 @@ export function scanRecord(report: ScanReport, at = Date.now()): StoredReport {
   return summarise('scan', `${report.target} (${report.spec})`, at, findings, { requests: report.requests, truncated: report.truncated });
 }
 
+/** Findings first: a listed summary always has its findings; findings whose summary failed to write are trimmed in time. */
 export async function storeReport(records: Records, report: StoredReport): Promise<void> {
-  await records.append(REPORT_STREAM, report);
+  const { findings, ...summary } = report;
+  await records.append(FINDINGS_STREAM, { id: report.id, findings });
+  await records.append(REPORT_STREAM, summary);
 }
 
 /** The stored reports since a time, newest first, without their findings. */
 export async function listReports(records: Records, options: { since: number; kind?: ReportKind; limit: number }): Promise<ReportSummary[]> {
   const rows = await records.query(REPORT_STREAM, { since: options.since, order: 'desc', limit: options.limit, ...(options.kind === undefined ? {} : { where: { kind: options.kind } }) });
-  return rows.map((r) => {
-    const { findings: _, ...summary } = r.data as unknown as StoredReport;
-    return summary;
-  });
+  return rows.map((r) => r.data as unknown as ReportSummary);
 }
 
 export async function getReport(records: Records, id: string): Promise<StoredReport | undefined> {
-  const [row] = await records.query(REPORT_STREAM, { where: { id }, limit: 1 });
-  return row?.data as unknown as StoredReport | undefined;
+  const [[summary], [findings]] = await Promise.all([records.query(REPORT_STREAM, { where: { id }, limit: 1 }), records.query(FINDINGS_STREAM, { where: { id }, limit: 1 })]);
+  if (summary === undefined) return undefined;
+  return { ...(summary.data as unknown as ReportSummary), findings: (findings?.data.findings ?? []) as StoredFinding[] };
 }

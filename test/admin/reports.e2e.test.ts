@@ -8,7 +8,7 @@ import { AdminTokenStore } from '../../src/admin/tokens.js';
 import { auditFiles } from '../../src/audit/index.js';
 import { runAudit } from '../../src/cli/audit.js';
 import { runScanCommand } from '../../src/cli/scan.js';
-import { auditRecord, REPORT_STREAM, storeReport } from '../../src/reports/stored.js';
+import { auditRecord, FINDINGS_STREAM, REPORT_STREAM, storeReport } from '../../src/reports/stored.js';
 import { scratchDir, startGateway, type StartedGateway } from '../helpers/gateway.js';
 import { SPEC_FILE, startVulnerableApi, type VulnerableApi } from '../targets/vulnerable-api.js';
 import { adminClient } from './helpers.js';
@@ -139,7 +139,8 @@ describe.each(Object.keys(STORES))('stored reports on the %s store', (engine) =>
     expect(one.body.findings.some((f: { curl?: string }) => f.curl !== undefined)).toBe(true);
     expect(one.body.findings.some((f: { curl?: string }) => f.curl?.includes('$GH_AUTH_USER1'))).toBe(true);
     // Not only in the answer: nowhere in what the store holds, not even the signature alone.
-    const held = JSON.stringify(await gw.gateway.services.store.records.query(REPORT_STREAM));
+    const records = gw.gateway.services.store.records;
+    const held = JSON.stringify([await records.query(REPORT_STREAM), await records.query(FINDINGS_STREAM)]);
     expect(held).not.toContain(token);
     expect(held).not.toContain(token.split('.')[2]);
   });
