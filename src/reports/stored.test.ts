@@ -2,11 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { AuditReport, Finding } from '../audit/types.js';
+import type { ScanReport } from '../scan/types.js';
 import { parseConfig } from '../config/index.js';
 import { retentionTargets } from '../gateway/retention.js';
 import { createMemoryStore } from '../store/memory/memory-store.js';
 import { RetentionJob } from '../store/retention.js';
-import { auditRecord, FINDINGS_STREAM, getReport, listReports, MAX_STORED_FINDINGS, REPORT_STREAM, storeReport } from './stored.js';
+import { auditRecord, FINDINGS_STREAM, scanRecord, getReport, listReports, MAX_STORED_FINDINGS, REPORT_STREAM, storeReport } from './stored.js';
 
 const finding = (severity: Finding['severity'], i: number, extra: Partial<Finding> = {}): Finding => ({
   ruleId: `GH-T-${i}`, severity, owasp: 'API8:2023', message: `m${i}`, pointer: `/paths/${i}`, file: '/repo/api.yaml', line: i, fix: 'fix it', confidence: 'high', ...extra,
@@ -52,6 +53,14 @@ describe('stored reports', () => {
     expect((await getReport(store.records, first.id))?.findings).toHaveLength(1);
     expect(await getReport(store.records, 'r-missing')).toBeUndefined();
     await store.close();
+  });
+});
+
+describe('stored scan reports', () => {
+  it('keeps credentials in the target URL out of the subject', () => {
+    const r = scanRecord({ target: 'http://scanner:hunter2@127.0.0.1:8080/api', spec: 'api.yaml', requests: 3, truncated: false, findings: [] } as unknown as ScanReport);
+    expect(r.subject).toBe('http://127.0.0.1:8080/api (api.yaml)');
+    expect(JSON.stringify(r)).not.toContain('hunter2');
   });
 });
 

@@ -103,7 +103,20 @@ export function scanRecord(report: ScanReport, at = Date.now()): StoredReport {
     ...(f.owasp === undefined ? {} : { owasp: f.owasp }), detail: f.evidence, curl: f.curl, occurrences: f.occurrences,
     ...(f.kind === 'warning' ? { muted: 'warning: the spec is ambiguous' } : {}),
   }));
-  return summarise('scan', `${report.target} (${report.spec})`, at, findings, { requests: report.requests, truncated: report.truncated });
+  return summarise('scan', `${withoutUserinfo(report.target)} (${report.spec})`, at, findings, { requests: report.requests, truncated: report.truncated });
+}
+
+/** A target given as https://user:password@host keeps its credentials out of the store. */
+function withoutUserinfo(target: string): string {
+  try {
+    const url = new URL(target);
+    if (url.username === '' && url.password === '') return target;
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return target;
+  }
 }
 
 /** Findings first: a listed summary always has its findings; findings whose summary failed to write are trimmed in time. */
