@@ -4,7 +4,8 @@
  */
 import type { LoadedSpec } from '../openapi/types.js';
 import { SpecError } from '../errors/index.js';
-import { RawDoc } from './raw.js';
+import { addressOf, splitAddress } from './raw.js';
+import { openSources, type AuditSources } from './sources.js';
 import { walkSchemas } from './schema-walk.js';
 import { collectSuppressions } from './suppress.js';
 import { categoryScores, scoreOf } from './scoring.js';
@@ -26,7 +27,8 @@ const ruleById = (id: string): Rule => BUILTIN_RULES.find((r) => r.id === id) as
 
 export function auditLoaded(spec: LoadedSpec, opts: AuditOptions = {}): DocumentReport {
   const rules = (opts.rules ?? BUILTIN_RULES).filter((r) => opts.overrides?.[r.id] !== 'off');
-  const raw = new RawDoc(spec.raw);
+  const sources = openSources(spec);
+  const raw = sources.raw;
   const pending: { rule: Rule; pointer: string; message: string; opts: EmitOptions | undefined }[] = [];
   const seen = new Set<string>();
   const emitFor = (rule: Rule) => (pointer: string, message: string, opts?: EmitOptions): void => {
@@ -64,10 +66,11 @@ export function auditLoaded(spec: LoadedSpec, opts: AuditOptions = {}): Document
   for (const p of pending) for (const other of p.rule.supersedes ?? []) superseded.add(`${other}\u0000${p.pointer}`);
   const kept = superseded.size === 0 ? pending : pending.filter((p) => !superseded.has(`${p.rule.id}\u0000${p.pointer}`));
   const findings = kept.map(({ rule, pointer, message, opts: e }): Finding => {
-    const loc = locateNearest(spec, pointer);
+    // Rules speak in addresses; a finding says the file it is written in and the pointer there.
+    const loc = locateNearest(sources, pointer);
     const f: Finding = {
-      ruleId: rule.id, severity: (opts.overrides?.[rule.id] as Severity | undefined) ?? e?.severity ?? rule.severity, owasp: rule.owasp, message, pointer,
-      file: loc?.file ?? spec.file, line: loc?.line, fix: rule.fix, confidence: e?.confidence ?? 'high',
+      ruleId: rule.id, severity: (opts.overrides?.[rule.id] as Severity | undefined) ?? e?.severity ?? rule.severity, owasp: rule.owasp, message,
+      pointer: splitAddress(pointer).pointer, file: loc?.file ?? raw.fileOf(pointer) ?? spec.file, line: loc?.line, fix: rule.fix, confidence: e?.confidence ?? 'high',
     };
     const reason = suppressions.reasonFor(rule.id, pointer);
     if (reason !== undefined) f.suppressed = reason;
@@ -100,19 +103,20 @@ export async function auditFile(file: string, opts: AuditOptions = {}): Promise<
   return auditLoaded(spec, opts);
 }
 
-/** The line of the pointer, or of its nearest ancestor that exists in the file (a missing key points at its parent). */
-function locateNearest(spec: LoadedSpec, pointer: string): { file: string; line: number } | undefined {
+/** The line of the address, or of its nearest ancestor that exists in the file (a missing key points at its parent). */
+function locateNearest(sources: AuditSources, address: string): { file: string; line: number } | undefined {
+  const { fileKey, pointer } = splitAddress(address);
   let p = pointer;
   for (;;) {
-    const loc = safeLocate(spec, p);
+    const loc = safeLocate(sources, addressOf(fileKey, p));
     if (loc !== undefined || p === '') return loc;
     p = p.slice(0, p.lastIndexOf('/'));
   }
 }
 
-function safeLocate(spec: LoadedSpec, p: string): { file: string; line: number } | undefined {
+function safeLocate(sources: AuditSources, address: string): { file: string; line: number } | undefined {
   try {
-    return spec.locate(p);
+    return sources.locate(address);
   } catch {
     return undefined;
   }

@@ -5,7 +5,7 @@
  * terminates on recursive schemas, and reports a shared component's problem once, at the component.
  */
 import type { LoadedSpec } from '../openapi/types.js';
-import { RawDoc, child, isObject, walkObjects, type Json } from './raw.js';
+import { RawDoc, addressOf, child, isObject, splitAddress, type Json } from './raw.js';
 import type { SchemaRole, SchemaSite } from './types.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -20,9 +20,20 @@ export interface WalkResult {
 export function walkSchemas(spec: LoadedSpec, raw: RawDoc, visit: (site: SchemaSite) => void): WalkResult {
   const seen: WalkResult = { request: new Set(), response: new Set() };
   const members = composedMembers(raw);
-  const resolve = (n: unknown): Json | undefined => {
-    const r = raw.resolve(n, '').node;
-    return isObject(r) ? r : undefined;
+  // A subschema's `$ref` resolves against the file its schema is written in: one resolver per file.
+  const resolvers = new Map<string, (n: unknown) => Json | undefined>();
+  const resolverFor = (pointer: string): ((n: unknown) => Json | undefined) => {
+    const key = splitAddress(pointer).fileKey;
+    let fn = resolvers.get(key);
+    if (fn === undefined) {
+      const base = addressOf(key, '');
+      fn = (n: unknown): Json | undefined => {
+        const r = raw.resolve(n, base).node;
+        return isObject(r) ? r : undefined;
+      };
+      resolvers.set(key, fn);
+    }
+    return fn;
   };
   const walk = (rootNode: unknown, rootPtr: string, role: SchemaRole, upload: boolean): void => {
     const stack: [unknown, string][] = [[rootNode, rootPtr]];
@@ -32,7 +43,7 @@ export function walkSchemas(spec: LoadedSpec, raw: RawDoc, visit: (site: SchemaS
       const { node, pointer } = raw.resolve(n, p);
       if (!isObject(node) || visited.has(pointer)) continue;
       visited.add(pointer);
-      visit({ node, pointer, role, upload, composedMember: members.has(pointer), openapi31: spec.version === '3.1', resolve });
+      visit({ node, pointer, role, upload, composedMember: members.has(pointer), openapi31: spec.version === '3.1', resolve: resolverFor(pointer) });
       for (const k of MAP_KEYS) {
         const m = node[k];
         if (isObject(m)) for (const [name, s] of Object.entries(m)) stack.push([s, child(pointer, k, name)]);
@@ -115,7 +126,7 @@ export function walkSchemas(spec: LoadedSpec, raw: RawDoc, visit: (site: SchemaS
  */
 function composedMembers(raw: RawDoc): Set<string> {
   const out = new Set<string>();
-  walkObjects(raw.root, (node, pointer) => {
+  raw.walkAll((node, pointer) => {
     if (Array.isArray(node.allOf)) {
       const base = pointer();
       node.allOf.forEach((m, i) => out.add(raw.resolve(m, child(base, 'allOf', i)).pointer));

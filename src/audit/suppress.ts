@@ -5,7 +5,7 @@
  *   x-gatehouse-ignore: [{ rule: GH-INPUT-001, reason: "..." }]
  * A suppression without a reason is not honoured (and is itself a finding, GH-SPEC-004).
  */
-import { child, isObject, walkObjects, type RawDoc } from './raw.js';
+import { child, isObject, type RawDoc } from './raw.js';
 
 export interface Suppressions {
   /** The reason, when `ruleId` is suppressed at `pointer` or an ancestor of it. */
@@ -31,7 +31,7 @@ export function collectSuppressions(raw: RawDoc): Suppressions {
     else add(v, undefined);
     if (entries.size > 0) found.set(ptr, entries);
   };
-  walkObjects(raw.root, (node, pointer) => {
+  raw.walkAll((node, pointer) => {
     if (node[KEY] !== undefined) parse(pointer(), node[KEY]);
   }, KEY);
   const scopes = [...found];

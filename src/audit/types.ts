@@ -27,7 +27,10 @@ export type SchemaRole = 'request' | 'response';
 /** One schema node met during the single walk over every schema of a document. */
 export interface SchemaSite {
   readonly node: Readonly<Record<string, unknown>>;
-  /** Pointer of the node after `$ref` resolution: shared components are visited once, here. */
+  /**
+   * Pointer of the node after `$ref` resolution: shared components are visited once, here. A node in
+   * another file has an address `file#/pointer` (see raw.ts), extended by segments like any pointer.
+   */
   readonly pointer: string;
   readonly role: SchemaRole;
   /** True for the schema of a `multipart/*` or `application/octet-stream` body (uploads). */
@@ -39,7 +42,7 @@ export interface SchemaSite {
   readonly composedMember: boolean;
   /** OpenAPI 3.1 (JSON Schema 2020-12: `unevaluatedProperties` closes a composition). */
   readonly openapi31: boolean;
-  /** Follows local `$ref`s from a subschema of this node (undefined for external or dangling ones). */
+  /** Follows `$ref`s from a subschema of this node, from its file (undefined for remote or dangling ones). */
   resolve(node: unknown): Readonly<Record<string, unknown>> | undefined;
 }
 

@@ -1,5 +1,6 @@
 import type { LoadedSpec } from './types.js';
 import type { Origin } from './deref.js';
+import type { ParsedFile } from './parse.js';
 
 /**
  * What the loader knows beyond the public LoadedSpec shape and the compiler needs: which
@@ -9,6 +10,8 @@ export interface SpecInternals {
   readonly refTargets: WeakSet<object>;
   readonly origins: WeakMap<object, Origin>;
   readonly timings: { parseMs: number; derefMs: number };
+  /** Every file read, by absolute path, as parsed (raw values and line positions): the audit reads them again without re-parsing. */
+  readonly sources?: ReadonlyMap<string, ParsedFile>;
 }
 
 const internals = new WeakMap<LoadedSpec, SpecInternals>();

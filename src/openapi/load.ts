@@ -77,6 +77,7 @@ export function loadSpecFromString(text: string, name: string): LoadedSpec {
     refTargets: deref.refTargets,
     origins: deref.origins,
     timings: { parseMs: t1 - t0, derefMs: t2 - t1 },
+    sources: deref.files,
   });
   return spec;
 }

@@ -20,7 +20,7 @@ export interface JunitGate {
 
 export function formatJunit(report: AuditReport, cwd: string, gate: JunitGate = { failOn: 'low' }): string {
   const fails = (f: Finding): boolean => gate.failOn !== 'none' && isActive(f) && severityRank(f.severity) >= severityRank(gate.failOn);
-  const line = (file: string, f: Finding): string => `${file}:${f.line ?? 0} ${f.pointer} [${f.severity}] ${f.message}\n  fix: ${f.fix}`;
+  const line = (f: Finding): string => `${relativeFile(f.file, cwd)}:${f.line ?? 0} ${f.pointer} [${f.severity}] ${f.message}\n  fix: ${f.fix}`;
   const titles = new Map(report.rules.map((r) => [r.id, r.title]));
   const suites = report.documents.map((d) => {
     const file = relativeFile(d.file, cwd);
@@ -34,9 +34,9 @@ export function formatJunit(report: AuditReport, cwd: string, gate: JunitGate = 
       const parts: string[] = [];
       if (failing.length > 0) {
         failures++;
-        parts.push(`      <failure message="${esc(`${failing.length} finding(s) at or above ${gate.failOn}, severity ${failing[0]?.severity ?? ''}`)}" type="${esc(id)}">${esc(failing.map((f) => line(file, f)).join('\n'))}</failure>`);
+        parts.push(`      <failure message="${esc(`${failing.length} finding(s) at or above ${gate.failOn}, severity ${failing[0]?.severity ?? ''}`)}" type="${esc(id)}">${esc(failing.map(line).join('\n'))}</failure>`);
       }
-      if (below.length > 0) parts.push(`      <system-out>${esc(`${below.length} finding(s) below the gate (--fail-on ${gate.failOn}):\n${below.map((f) => line(file, f)).join('\n')}`)}</system-out>`);
+      if (below.length > 0) parts.push(`      <system-out>${esc(`${below.length} finding(s) below the gate (--fail-on ${gate.failOn}):\n${below.map(line).join('\n')}`)}</system-out>`);
       return `${head}\n${parts.join('\n')}\n    </testcase>`;
     });
     if (gate.minScore !== undefined) {

@@ -19,14 +19,14 @@ export function formatText(report: AuditReport, cwd: string, color: boolean): st
       for (const f of group) {
         const mit = f.mitigatedByGateway === undefined ? '' : c('32', ` [mitigated by the gateway: ${f.mitigatedByGateway}]`);
         const sure = f.confidence === 'high' ? '' : ` (confidence ${f.confidence})`;
-        lines.push(`    ${file}:${f.line ?? '-'}  ${f.ruleId} ${f.owasp}  ${f.message}${sure}${mit}`);
+        lines.push(`    ${relativeFile(f.file, cwd)}:${f.line ?? '-'}  ${f.ruleId} ${f.owasp}  ${f.message}${sure}${mit}`);
         lines.push(`      at ${f.pointer || '/'}; fix: ${f.fix}`);
       }
     }
     const sup = d.findings.filter((f) => f.suppressed !== undefined);
     if (sup.length > 0) {
       lines.push(`  SUPPRESSED (${sup.length})`);
-      for (const f of sup) lines.push(`    ${file}:${f.line ?? '-'}  ${f.ruleId}  ${f.message}  — reason: ${f.suppressed ?? ''}`);
+      for (const f of sup) lines.push(`    ${relativeFile(f.file, cwd)}:${f.line ?? '-'}  ${f.ruleId}  ${f.message}  — reason: ${f.suppressed ?? ''}`);
     }
     if (d.findings.length === 0) lines.push('  no findings');
     lines.push('');

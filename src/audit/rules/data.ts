@@ -1,4 +1,4 @@
-import { child, isObject } from '../raw.js';
+import { child, isObject, splitAddress } from '../raw.js';
 import type { Rule } from '../types.js';
 import { isSensitiveName, normName, sensitiveNameMatch, valueShape } from './util.js';
 
@@ -9,6 +9,11 @@ const DEBUG_FIELDS = new Set(['stacktrace', 'backtrace', 'debuginfo', 'sqlstate'
 /** Names that mean a trace only when they hold text: `stack` is also a technology stack, `trace` a trace object, `debug` a flag. */
 const DEBUG_TEXT_FIELDS = new Set(['stack', 'trace', 'exception', 'debug', 'errortrace']);
 const COMPONENT = /^\/(components\/schemas|definitions)\/[^/]+$/;
+/** A named schema: a component, or in a file of its own, the whole file or one of its top-level entries. */
+function isComponent(address: string): boolean {
+  const { fileKey, pointer } = splitAddress(address);
+  return COMPONENT.test(pointer) || (fileKey !== '' && /^(\/[^/]+)?$/.test(pointer));
+}
 
 export const dataRules: Rule[] = [
   {
@@ -48,7 +53,7 @@ export const dataRules: Rule[] = [
     fix: 'Split the schema into a request model (writable fields only) and a response model (no secrets).',
     check(ctx, emit) {
       for (const ptr of ctx.requestSchemas) {
-        if (!COMPONENT.test(ptr) || !ctx.responseSchemas.has(ptr)) continue;
+        if (!isComponent(ptr) || !ctx.responseSchemas.has(ptr)) continue;
         const node = ctx.raw.get(ptr);
         if (!isObject(node) || !isObject(node.properties)) continue;
         const risky = Object.entries(node.properties).filter(([name, p]) => isSensitiveName(name) || (isObject(p) && p.readOnly === true)).map(([n]) => n);

@@ -172,7 +172,7 @@ function forAcao(ops: readonly Operation[], raw: RawDoc, fn: (ptr: string, heade
     const { node, pointer } = raw.resolve(resp.node.headers[h], child(resp.pointer, 'headers', h));
     if (!isObject(node) || seen.has(pointer)) continue;
     seen.add(pointer);
-    const schema = isObject(node.schema) ? raw.resolve(node.schema, '').node : node;
+    const schema = isObject(node.schema) ? raw.resolve(node.schema, pointer).node : node;
     if (!isObject(schema)) continue;
     const values = [schema.const, schema.default, schema.example, node.example, ...(Array.isArray(schema.enum) ? schema.enum : [])];
     if (values.includes('*')) fn(pointer, r.headers);

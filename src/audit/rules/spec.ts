@@ -1,4 +1,5 @@
-import { decodeFragment, walkObjects } from '../raw.js';
+import path from 'node:path';
+import { splitAddress } from '../raw.js';
 import type { Rule } from '../types.js';
 
 /** Rules about the document itself. GH-SPEC-001/004/005 are raised by the engine, not by a check. */
@@ -13,13 +14,17 @@ export const specRules: Rule[] = [
     description: 'A dangling reference leaves a schema or parameter undefined, so validation silently accepts anything there.',
     fix: 'Point the `$ref` at an existing component, or add the missing component.',
     check(ctx, emit) {
-      walkObjects(ctx.spec.raw, (node, pointer) => {
+      // Every `$ref` of the root and of the local files it reaches: internal, into another file, or remote.
+      ctx.raw.walkAll((node, address) => {
         const ref = node.$ref;
-        if (typeof ref === 'string' && ref.startsWith('#') && ctx.raw.get(decodeFragment(ref.slice(1))) === undefined) {
-          emit(pointer(), `$ref ${ref} does not resolve`);
-        }
+        if (typeof ref !== 'string') return;
+        const at = address();
+        const t = ctx.raw.target(ref, at);
+        if (t.kind === 'remote') emit(at, `$ref ${ref} is a remote document and is not followed: what it describes is not audited`);
+        else if (t.kind === 'file' && !ctx.raw.hasFile(splitAddress(t.address).fileKey)) emit(at, `$ref ${ref}: file ${path.basename(t.file)} is missing or not YAML/JSON`);
+        else if (ctx.raw.get(t.address) === undefined) emit(at, `$ref ${ref} does not resolve`);
       });
-      for (const p of ctx.spec.problems) if (/ref/i.test(p.code) && !p.pointer.startsWith('#')) emit(p.pointer, p.message);
+      for (const p of ctx.spec.problems) if (/ref/i.test(p.code) && !p.pointer.startsWith('#')) emit(ctx.raw.addressIn(p.file, p.pointer), p.message);
     },
   },
   {
@@ -27,7 +32,7 @@ export const specRules: Rule[] = [
     description: 'The loader found a non-fatal problem (duplicate operationId, invalid value) that makes the contract ambiguous.',
     fix: 'Correct the document as the message says.',
     check(ctx, emit) {
-      for (const p of ctx.spec.problems) if (!/ref/i.test(p.code)) emit(p.pointer, `${p.code}: ${p.message}`);
+      for (const p of ctx.spec.problems) if (!/ref/i.test(p.code)) emit(ctx.raw.addressIn(p.file, p.pointer), `${p.code}: ${p.message}`);
     },
   },
   {
