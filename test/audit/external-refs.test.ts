@@ -80,7 +80,7 @@ describe('references that cannot be followed', () => {
     const r = await auditFile(fx('dangling.yaml'));
     const spec002 = r.findings.filter((f) => f.ruleId === 'GH-SPEC-002');
     expect(spec002.map((f) => `${where(f)} ${f.message}`).sort()).toEqual([
-      'GH-SPEC-002 dangling.yaml:10 /paths/~1a/get/parameters/0 $ref ./nope.yaml#/components/parameters/Missing: file nope.yaml is missing or not YAML/JSON',
+      'GH-SPEC-002 dangling.yaml:10 /paths/~1a/get/parameters/0 $ref ./nope.yaml#/components/parameters/Missing: file nope.yaml does not exist',
       'GH-SPEC-002 dangling.yaml:16 /paths/~1a/get/responses/200/content/application~1json/schema $ref schemas/order.yaml#/Nope does not resolve',
       'GH-SPEC-002 dangling.yaml:22 /paths/~1a/get/responses/404/content/application~1json/schema $ref https://schemas.example.com/problem.yaml#/Problem is a remote document and is not followed: what it describes is not audited',
     ]);

@@ -3,6 +3,7 @@
  * physical location (file relative to the working directory, 1-based start line) so code-scanning
  * UIs annotate the line. Suppressed findings carry `suppressions` (kind inSource, the reason).
  */
+import path from 'node:path';
 import type { AuditReport, Finding, Severity } from '../types.js';
 import { relativeFile } from './paths.js';
 
@@ -14,13 +15,14 @@ const SECURITY_SEVERITY: Record<Severity, string> = { low: '3.0', medium: '5.5',
 
 export function formatSarif(report: AuditReport, cwd: string): string {
   const index = new Map(report.rules.map((r, i) => [r.id, i]));
-  const result = (f: Finding): Record<string, unknown> => {
+  const result = (f: Finding, documentFile: string): Record<string, unknown> => {
     const region = f.line === undefined ? {} : { region: { startLine: f.line } };
     const out: Record<string, unknown> = {
       ruleId: f.ruleId, ruleIndex: index.get(f.ruleId) ?? -1, level: f.mitigatedByGateway === undefined ? LEVEL[f.severity] : 'note',
       message: { text: `${f.message}. Fix: ${f.fix}` },
       locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(relativeFile(f.file, cwd)) }, ...region }, logicalLocations: [{ fullyQualifiedName: f.pointer || '/', kind: 'object' }] }],
-      partialFingerprints: { 'gatehouse/v1': `${f.ruleId}:${f.pointer}` },
+      // A finding in a file the document references names that file, so equal pointers in two files stay apart.
+      partialFingerprints: { 'gatehouse/v1': `${f.ruleId}:${f.file === documentFile ? '' : `${relativeFile(f.file, path.dirname(documentFile))}#`}${f.pointer}` },
       properties: { severity: f.severity, owasp: f.owasp, pointer: f.pointer, confidence: f.confidence, ...(f.mitigatedByGateway === undefined ? {} : { mitigatedByGateway: f.mitigatedByGateway }) },
     };
     if (f.suppressed !== undefined) out.suppressions = [{ kind: 'inSource', justification: f.suppressed }];
@@ -41,7 +43,7 @@ export function formatSarif(report: AuditReport, cwd: string): string {
           })),
         },
       },
-      results: report.documents.flatMap((d) => d.findings.map(result)),
+      results: report.documents.flatMap((d) => d.findings.map((f) => result(f, d.file))),
       properties: { scores: report.documents.map((d) => ({ file: relativeFile(d.file, cwd), score: d.score })) },
     }],
   };

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { splitAddress } from '../raw.js';
 import type { Rule } from '../types.js';
@@ -11,8 +12,8 @@ export const specRules: Rule[] = [
   },
   {
     id: 'GH-SPEC-002', title: '`$ref` does not resolve', severity: 'medium', owasp: 'API8:2023',
-    description: 'A dangling reference leaves a schema or parameter undefined, so validation silently accepts anything there.',
-    fix: 'Point the `$ref` at an existing component, or add the missing component.',
+    description: 'A dangling reference (a missing component, a missing file or pointer in it) leaves a schema or parameter undefined, so validation silently accepts anything there; a remote one is never fetched, so what it describes goes unchecked.',
+    fix: 'Point the `$ref` at an existing component or local file, or add the missing component; copy a remote document into the repository.',
     check(ctx, emit) {
       // Every `$ref` of the root and of the local files it reaches: internal, into another file, or remote.
       ctx.raw.walkAll((node, address) => {
@@ -21,7 +22,7 @@ export const specRules: Rule[] = [
         const at = address();
         const t = ctx.raw.target(ref, at);
         if (t.kind === 'remote') emit(at, `$ref ${ref} is a remote document and is not followed: what it describes is not audited`);
-        else if (t.kind === 'file' && !ctx.raw.hasFile(splitAddress(t.address).fileKey)) emit(at, `$ref ${ref}: file ${path.basename(t.file)} is missing or not YAML/JSON`);
+        else if (t.kind === 'file' && !ctx.raw.hasFile(splitAddress(t.address).fileKey)) emit(at, `$ref ${ref}: file ${path.basename(t.file)} ${existsSync(t.file) ? 'cannot be read as YAML or JSON' : 'does not exist'}`);
         else if (ctx.raw.get(t.address) === undefined) emit(at, `$ref ${ref} does not resolve`);
       });
       for (const p of ctx.spec.problems) if (/ref/i.test(p.code) && !p.pointer.startsWith('#')) emit(ctx.raw.addressIn(p.file, p.pointer), p.message);
