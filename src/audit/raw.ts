@@ -139,6 +139,11 @@ export class RawDoc {
     return { kind: 'file', address: this.addressIn(abs, pointer), file: abs };
   }
 
+  /** The address of a place the loader reports as file (undefined: the root) and pointer. */
+  placeOf(at: { readonly file?: string | undefined; readonly pointer: string }): string {
+    return at.file === undefined ? at.pointer : this.addressIn(at.file, at.pointer);
+  }
+
   /** The address of a pointer in a file given by path (the root file's pointers are their own address). */
   addressIn(file: string, pointer: string): string {
     if (this.external === undefined) return pointer;

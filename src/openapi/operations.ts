@@ -148,7 +148,7 @@ function buildOperation(
     const rb = op.requestBody;
     const origin = ctx.origins.get(rb);
     const at: Where = origin === undefined ? { file: undefined, pointer: `${pointer}/requestBody` } : origin;
-    requestBody = { required: rb.required === true, content: v3Content(ctx, rb.content, at), pointer: at.pointer };
+    requestBody = { required: rb.required === true, content: v3Content(ctx, rb.content, at), pointer: at.pointer, ...(at.file === undefined ? {} : { file: at.file }) };
   }
 
   const responses: Record<string, Response> = {};
@@ -222,6 +222,7 @@ function buildParameter(ctx: OperationContext, raw: Record<string, unknown>, whe
     deprecated: raw.deprecated === true,
     allowReserved: raw.allowReserved === true,
     pointer: at.pointer,
+    ...(at.file === undefined ? {} : { file: at.file }),
     schemaAt: located(schemaAt),
     extensions,
     ...(contentType === undefined ? {} : { contentType }),

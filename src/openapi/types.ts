@@ -24,6 +24,8 @@ export interface Parameter {
   readonly allowReserved: boolean;
   /** JSON pointer of the parameter in its source document, for reports. */
   readonly pointer: string;
+  /** Its source document, when it was reached through a `$ref` (another file, or the root's components). */
+  readonly file?: string;
   /** Where its schema is (2.0: the parameter itself, whose keywords are the schema), for reports. */
   readonly schemaAt?: SchemaLocation;
   readonly extensions: Readonly<Record<string, unknown>>;
@@ -57,6 +59,8 @@ export interface RequestBody {
   /** Keyed by media type as written (`application/json`, `application/*+json`, `*\/*`). */
   readonly content: Readonly<Record<string, MediaType>>;
   readonly pointer: string;
+  /** Its source document, when it was reached through a `$ref` (another file, or the root's components). */
+  readonly file?: string;
 }
 
 export interface Response {

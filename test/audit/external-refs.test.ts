@@ -58,6 +58,15 @@ describe('a spec split across files', () => {
     expect(f?.file).toBe(order);
   });
 
+  it('a parameter kept in another file is reported there by the operation rules too', async () => {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'gh-xref-'));
+    cpSync(dir, tmp, { recursive: true });
+    const common = path.join(tmp, 'common.yaml');
+    writeFileSync(common, readFileSync(common, 'utf8').replace('name: expand', 'name: access_token'));
+    const r = await auditFile(path.join(tmp, 'split.yaml'));
+    expect(r.findings.filter((f) => f.ruleId === 'GH-AUTH-005').map((f) => `${f.file}:${f.line ?? '-'} ${f.pointer}`)).toEqual([`${common}:4 /components/parameters/Expand`]);
+  });
+
   it('reads each external file once however many references lead into it', () => {
     const reads = new Map<string, number>();
     const files: Record<string, unknown> = {

@@ -55,7 +55,7 @@ export const authRules: Rule[] = [
       for (const op of ctx.spec.operations) {
         for (const p of op.parameters) {
           if (p.in !== 'query' || schemeParams.has(p.name)) continue;
-          const written = ctx.raw.get(p.pointer);
+          const written = ctx.raw.get(ctx.raw.placeOf(p));
           const description = isObject(written) && typeof written.description === 'string' ? written.description : undefined;
           const evidence = credentialEvidence(p.name, description);
           if (evidence === undefined) continue;
@@ -64,7 +64,7 @@ export const authRules: Rule[] = [
           if (shape === 'other') continue;
           const confidence = evidence === 'definite' && shape === 'text' ? 'high' : 'medium';
           const why = evidence === 'described' ? ' (its description calls it one)' : '';
-          emit(p.pointer, `query parameter \`${p.name}\` of ${op.method} ${op.path} carries a credential${why}`, { confidence });
+          emit(ctx.raw.placeOf(p), `query parameter \`${p.name}\` of ${op.method} ${op.path} carries a credential${why}`, { confidence });
         }
       }
     },

@@ -81,7 +81,7 @@ export const dataRules: Rule[] = [
         // `email=true` (send me an e-mail) or an enum is a switch, not the address itself.
         const sch = p.schema;
         if (sch !== undefined && (sch.enum !== undefined || sch.type === 'boolean' || (sch.type === 'integer' && normName(p.name) !== 'ssn'))) continue;
-        emit(p.pointer, `query parameter \`${p.name}\` carries personal data`);
+        emit(ctx.raw.placeOf(p), `query parameter \`${p.name}\` carries personal data`);
       }
     },
   },

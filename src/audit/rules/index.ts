@@ -21,12 +21,12 @@ function bolaRules(): Rule[] {
     check(ctx, emit) {
       const seen = new Set<string>();
       for (const op of ctx.spec.operations) for (const p of op.parameters) {
-        if (p.in !== 'path' || seen.has(p.pointer)) continue;
+        if (p.in !== 'path' || seen.has(ctx.raw.placeOf(p))) continue;
         const s = p.schema;
         const type = s === undefined ? undefined : s.type;
         if (type === 'integer' || (Array.isArray(type) && type.includes('integer'))) {
-          seen.add(p.pointer);
-          emit(p.pointer, `path parameter \`${p.name}\` of ${op.method} ${op.path} is an integer identifier`);
+          seen.add(ctx.raw.placeOf(p));
+          emit(ctx.raw.placeOf(p), `path parameter \`${p.name}\` of ${op.method} ${op.path} is an integer identifier`);
         }
       }
     },

@@ -106,8 +106,8 @@ export const inputRules: Rule[] = [
     fix: 'Avoid taking URLs; if needed, restrict them with `enum` or an anchored `pattern` of allowed hosts and validate server-side.',
     check(ctx, emit) {
       for (const op of ctx.spec.operations) for (const p of op.parameters) {
-        const evidence = urlNameEvidence(p.name, p.schema, ctx.raw.get(p.pointer));
-        if (evidence !== undefined && !restricted(p.schema) && holdsText(p.schema)) emit(p.pointer, `parameter \`${p.name}\` takes a URL`, { confidence: evidence });
+        const evidence = urlNameEvidence(p.name, p.schema, ctx.raw.get(ctx.raw.placeOf(p)));
+        if (evidence !== undefined && !restricted(p.schema) && holdsText(p.schema)) emit(ctx.raw.placeOf(p), `parameter \`${p.name}\` takes a URL`, { confidence: evidence });
       }
     },
     visitSchema(s, emit) {
@@ -135,7 +135,7 @@ export const inputRules: Rule[] = [
     check(ctx, emit) {
       for (const op of ctx.spec.operations) {
         if (op.requestBody === undefined) continue;
-        for (const mt of Object.keys(op.requestBody.content)) if (mt === '*/*') emit(ctx.spec.version === '2.0' ? op.pointer : child(op.requestBody.pointer, 'content', mt), `${op.method} ${op.path} accepts any content type`);
+        for (const mt of Object.keys(op.requestBody.content)) if (mt === '*/*') emit(ctx.spec.version === '2.0' ? op.pointer : child(ctx.raw.placeOf(op.requestBody), 'content', mt), `${op.method} ${op.path} accepts any content type`);
       }
     },
   },
