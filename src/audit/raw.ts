@@ -127,6 +127,7 @@ export class RawDoc {
     const pointer = hash === -1 ? '' : decodeFragment(ref.slice(hash + 1));
     if (filePart === '') return { kind: 'local', address: addressOf(fileKey, pointer) };
     if (REMOTE.test(filePart) && !filePart.startsWith('file:')) return { kind: 'remote' };
+    // Opened without its files (the threat model reads the root alone): another file is out of reach too.
     if (this.external === undefined) return { kind: 'remote' };
     let local: string;
     try {
