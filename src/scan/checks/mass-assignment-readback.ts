@@ -150,9 +150,10 @@ async function viaRegistration(ctx: ScanContext, extras: Record<string, unknown>
 
 async function viaSelfUpdate(ctx: ScanContext, op: Operation, extras: Record<string, unknown>): Promise<{ hits: string[]; sent: Sent; how: string } | undefined> {
   // The scanner's own account where there is one, so no given identity gains a privilege even briefly.
-  const sender = (await ownedAccounts(ctx, 1))[0]?.identity !== undefined ? undefined : await senderFor(ctx, op);
-  if (sender !== undefined && 'skip' in sender) return undefined;
-  const who = (await ownedAccounts(ctx, 1))[0]?.identity ?? ctx.primary;
+  const owned = (await ownedAccounts(ctx, 1))[0]?.identity;
+  // Without one, a given identity only where the update cannot change its password.
+  if (owned === undefined && 'skip' in await senderFor(ctx, op)) return undefined;
+  const who = owned ?? ctx.primary;
   if (who === undefined) return undefined;
   const before = await readMe(ctx, who);
   if (before === undefined) return undefined;
