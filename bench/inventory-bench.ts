@@ -4,31 +4,14 @@
  * under the same load. Runs alternate (off, on, all, off, on, all, ...) so drift of the shared
  * machine hits every variant alike; the median of each is reported. Target: on >= 95 % of off.
  */
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { startRole } from './proxy-bench.js';
 import { ITEM } from './servers.js';
-import { cpuMicros, median } from './measure.js';
+import { loadWithCpu, median, type LoadSample } from './measure.js';
 
 
-interface Sample { rps: number; cpuUsPerRequest: number }
+type Sample = LoadSample;
 
-/**
- * Throughput, and the gateway's own CPU time per request: on a machine shared with other work
- * the second is the steadier figure (contention slows everything but not the CPU each request takes).
- */
-async function measure(g: { port: number; child: ChildProcess }, method: 'GET' | 'POST', path: string, seconds: number): Promise<Sample> {
-  const before = cpuMicros(g.child.pid);
-  const body = JSON.stringify(ITEM);
-  const result = await autocannon({
-    url: `http://127.0.0.1:${g.port}${path}`, method, connections: 32, duration: seconds,
-    ...(method === 'POST' ? { body, headers: { 'content-type': 'application/json' } } : {}),
-  });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  const used = cpuMicros(g.child.pid) - before;
-  return { rps: result.requests.average, cpuUsPerRequest: used / Math.max(1, result.requests.total) };
-}
 
 
 // Top-level keys: servers.js appends this text after the API's `policies:` block, at column 0.
@@ -45,10 +28,10 @@ export async function runInventoryBench(seconds = Number(process.env.BENCH_SECON
   const lines: string[] = [];
   try {
     for (const [label, method, path] of [['GET /items/{id}', 'GET', '/items/42?fields=name'], ['POST /items (1 KB JSON)', 'POST', '/items']] as const) {
-      for (const g of gateways) await measure(g, method, path, 1); // warm-up
+      for (const g of gateways) await loadWithCpu(g, method, path, 1, { body: JSON.stringify(ITEM) }); // warm-up
       const samples: Sample[][] = VARIANTS.map(() => []);
       for (let r = 0; r < rounds; r++) {
-        for (const [i, g] of gateways.entries()) (samples[i] as Sample[]).push(await measure(g, method, path, seconds));
+        for (const [i, g] of gateways.entries()) (samples[i] as Sample[]).push(await loadWithCpu(g, method, path, seconds, { body: JSON.stringify(ITEM) }));
       }
       const baseRps = median((samples[0] as Sample[]).map((x) => x.rps));
       const baseCpu = median((samples[0] as Sample[]).map((x) => x.cpuUsPerRequest));

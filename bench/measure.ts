@@ -1,4 +1,6 @@
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
 
 /** The middle value (the upper middle for an even count); 0 for none. */
 export function median(values: readonly number[]): number {
@@ -16,4 +18,32 @@ export function cpuMicros(pid: number | undefined): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** Resident set size of a process (or this one), in MiB, from /proc (Linux). */
+export function rssMiB(pid: number | 'self' = 'self'): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
+}
+
+export interface LoadSample { rps: number; cpuUsPerRequest: number }
+
+/**
+ * Throughput at 32 connections, and the target's own CPU time per request: on a machine shared
+ * with other work the second is the steadier figure (contention slows everything but not the
+ * CPU each request takes). `cpu` reads the target's CPU; a process tree for nginx's workers.
+ */
+export async function loadWithCpu(
+  target: { port: number; child: ChildProcess }, method: 'GET' | 'POST', path: string, seconds: number,
+  options: { body?: string; headers?: Record<string, string>; cpu?: (pid: number | undefined) => number } = {},
+): Promise<LoadSample> {
+  const cpu = options.cpu ?? cpuMicros;
+  const before = cpu(target.child.pid);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${target.port}${path}`, method, connections: 32, duration: seconds,
+    headers: { ...options.headers, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+    ...(method === 'POST' && options.body !== undefined ? { body: options.body } : {}),
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${method} ${path} on port ${target.port}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return { rps: result.requests.average, cpuUsPerRequest: (cpu(target.child.pid) - before) / Math.max(1, result.requests.total) };
 }

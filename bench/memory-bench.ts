@@ -5,22 +5,18 @@
  *   npm run bench -- memory        (GITHUB_SPEC=path to use another large spec)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { parseConfig } from '../src/config/index.js';
 import { Gateway } from '../src/gateway/gateway.js';
 import { loadSpec } from '../src/openapi/index.js';
+import { rssMiB } from './measure.js';
 
 const SMALL = fileURLToPath(new URL('../../bench/fixtures/bench-api.yaml', import.meta.url));
 const GITHUB = process.env.GITHUB_SPEC ?? fileURLToPath(new URL('../../../shared/corpora/specs/openapi-3.0/github__api.github.com.json', import.meta.url));
 
 interface Reading { operations: number; rssMiB: number; heapMiB: number; startMs: number }
-
-const rssMiB = (): number => {
-  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
-};
 
 /** In the child: start a gateway on `spec`, settle, collect garbage, report. */
 async function child(spec: string): Promise<void> {

@@ -22,10 +22,9 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { loadSigningKey, mintToken, publicJwks } from '../src/identity/signing-key.js';
-import { cpuMicros, median } from './measure.js';
+import { fullStackConfig } from './full-stack.js';
+import { cpuMicros, loadWithCpu, median, type LoadSample } from './measure.js';
 import { startRole } from './proxy-bench.js';
 import { ITEM } from './servers.js';
 
@@ -124,37 +123,6 @@ backend be
   return { name: 'haproxy (1 thread)', port, child };
 }
 
-/** Everything on, as the issue lists it; the limit is high enough never to refuse the bench. */
-async function fullStackYaml(dir: string): Promise<{ yaml: string; token: string }> {
-  const key = await loadSigningKey(path.join(dir, 'signing.jwk'), { create: true });
-  const jwks = path.join(dir, 'jwks.json');
-  await writeFile(jwks, JSON.stringify(publicJwks(key)));
-  const token = await mintToken(key, { issuer: 'urn:bench', audience: 'bench', subject: 'bench-user', ttlSeconds: 3600, scopes: ['items:read', 'items:write'] });
-  const yaml = [
-    '      authentication: { fallback: [jwt] }',
-    '      authorization: { strict: true, rules: [{ methods: [GET], scopes: [items:read] }, { methods: [POST], scopes: [items:write] }] }',
-    '      rateLimit: { limits: [{ by: identity, rate: 100000000/min }] }',
-    '      injection: { mode: enforce, scan: declared }',
-    'identity:',
-    `  issuers: [{ issuer: urn:bench, audience: bench, jwks: "file:${jwks}", algorithms: [ES256], maxTokenLifetime: 2h }]`,
-  ].join('\n');
-  return { yaml, token };
-}
-
-interface Sample { rps: number; cpu: number }
-
-async function loadOnce(peer: Peer, method: 'GET' | 'POST', urlPath: string, body: string, seconds: number): Promise<Sample> {
-  const before = treeCpu(peer.child.pid);
-  const result = await autocannon({
-    url: `http://127.0.0.1:${peer.port}${urlPath}`, method, connections: 32, duration: seconds,
-    headers: { ...peer.headers, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
-    ...(method === 'POST' ? { body } : {}),
-  });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${peer.name} ${method} ${urlPath}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  const used = treeCpu(peer.child.pid) - before;
-  return { rps: result.requests.average, cpu: used / Math.max(1, result.requests.total) };
-}
-
 /** Open-loop latency: `rate` requests per second on a schedule, over 32 connections, for `seconds`. */
 async function pacedLatency(peer: Peer, method: 'GET' | 'POST', urlPath: string, body: string, rate: number, seconds: number): Promise<{ p50: number; p99: number }> {
   const pool = new Pool(`http://127.0.0.1:${peer.port}`, { connections: 32, pipelining: 1 });
@@ -188,7 +156,7 @@ export async function runPeersBench(): Promise<string[]> {
   const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-peers-'));
   const up = await startRole('upstream');
   const target = `http://127.0.0.1:${up.port}`;
-  const full = await fullStackYaml(dir);
+  const full = await fullStackConfig(dir, { subjects: 1, ttlSeconds: 3600 });
   const peers: Peer[] = [];
   const notes: string[] = [];
   try {
@@ -199,24 +167,25 @@ export async function runPeersBench(): Promise<string[]> {
     const haproxy = await startHaproxy(dir, up.port);
     if (haproxy === undefined) notes.push('haproxy: not installed, skipped (apt-get install haproxy)'); else peers.push(haproxy);
     peers.push({ name: 'gatehouse, plain proxy', ...(await startRole('gatehouse-plain', target)) });
-    peers.push({ name: 'gatehouse, everything on', ...(await startRole('gatehouse', target, full.yaml)), headers: { authorization: `Bearer ${full.token}` } });
+    peers.push({ name: 'gatehouse, everything on', ...(await startRole('gatehouse', target, full.yaml)), headers: { authorization: `Bearer ${full.tokens[0] ?? ''}` } });
     const body = JSON.stringify(ITEM);
     const lines: string[] = [...notes];
     for (const [label, method, urlPath] of [['GET /items/{id}', 'GET', '/items/42?fields=name'], ['POST /items (1 KB JSON)', 'POST', '/items']] as const) {
-      for (const p of peers) await loadOnce(p, method, urlPath, body, 1);
-      const samples = new Map<string, Sample[]>(peers.map((p) => [p.name, []]));
+      const load = (p: Peer, seconds: number): Promise<LoadSample> => loadWithCpu(p, method, urlPath, seconds, { body, ...(p.headers === undefined ? {} : { headers: p.headers }), cpu: treeCpu });
+      for (const p of peers) await load(p, 1);
+      const samples = new Map<string, LoadSample[]>(peers.map((p) => [p.name, []]));
       for (let round = 0; round < rounds; round++) {
         // A different order each round, so drift of a shared machine falls on every peer alike.
         const order = peers.map((_, i) => peers[(i + round) % peers.length] as Peer);
-        for (const p of order) samples.get(p.name)?.push(await loadOnce(p, method, urlPath, body, seconds));
+        for (const p of order) samples.get(p.name)?.push(await load(p, seconds));
       }
       const floorName = peers[0]?.name ?? '';
-      const floorCpu = median((samples.get(floorName) ?? []).map((s) => s.cpu));
+      const floorCpu = median((samples.get(floorName) ?? []).map((s) => s.cpuUsPerRequest));
       const floorRps = median((samples.get(floorName) ?? []).map((s) => s.rps));
       lines.push(`${label}  (32 connections, ${rounds} interleaved rounds of ${seconds} s, medians)`);
       for (const p of peers) {
         const s = samples.get(p.name) ?? [];
-        const cpu = median(s.map((x) => x.cpu));
+        const cpu = median(s.map((x) => x.cpuUsPerRequest));
         const rps = median(s.map((x) => x.rps));
         lines.push(`  ${p.name.padEnd(32)} ${rps.toFixed(0).padStart(7)} req/s (${(rps / floorRps).toFixed(2)}× floor)   ${cpu.toFixed(1).padStart(6)} µs CPU/request   ${(floorCpu / cpu).toFixed(2)}× floor, CPU-normalised`);
       }

@@ -5,13 +5,14 @@
  * descriptors do not climb. Bounded: the load stops at the deadline, every process is killed.
  *   npm run bench -- soak          (SOAK_MINUTES=5 SOAK_RATE=300 for a short run)
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { loadSigningKey, mintToken, publicJwks } from '../src/identity/signing-key.js';
+import { fullStackConfig } from './full-stack.js';
+import { rssMiB } from './measure.js';
 import { startRole } from './proxy-bench.js';
 import { ITEM } from './servers.js';
 
@@ -19,29 +20,13 @@ const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const RATE = Number(process.env.SOAK_RATE ?? 500);
 const SAMPLE_SECONDS = Number(process.env.SOAK_SAMPLE_SECONDS ?? 30);
 
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
-}
-
 const openFds = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-soak-'));
-  const key = await loadSigningKey(path.join(dir, 'signing.jwk'), { create: true });
-  const jwks = path.join(dir, 'jwks.json');
-  await writeFile(jwks, JSON.stringify(publicJwks(key)));
   // Many subjects, so rate-limit buckets, token cache and inventory see more than one caller.
-  const tokens = await Promise.all(Array.from({ length: 200 }, (_, i) => mintToken(key, { issuer: 'urn:bench', audience: 'bench', subject: `soak-user-${i}`, ttlSeconds: (MINUTES + 10) * 60, scopes: ['items:read', 'items:write'] })));
-  const yaml = [
-    '      authentication: { fallback: [jwt] }',
-    '      authorization: { strict: true, rules: [{ methods: [GET], scopes: [items:read] }, { methods: [POST], scopes: [items:write] }] }',
-    '      rateLimit: { limits: [{ by: identity, rate: 100000/min }] }',
-    '      injection: { mode: enforce, scan: declared }',
-    'identity:',
-    `  issuers: [{ issuer: urn:bench, audience: bench, jwks: "file:${jwks}", algorithms: [ES256], maxTokenLifetime: 2h }]`,
-  ].join('\n');
+  const { yaml, tokens } = await fullStackConfig(dir, { subjects: 200, ttlSeconds: (MINUTES + 10) * 60 });
   const up = await startRole('upstream');
   const gh = await startRole('gatehouse', `http://127.0.0.1:${up.port}`, yaml);
   const pid = gh.child.pid as number;

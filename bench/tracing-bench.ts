@@ -5,28 +5,15 @@
  * alternate (off, unsampled, on, off, ...) so drift of the shared machine hits every variant
  * alike; the median of each is reported, with the gateway's CPU time per request.
  */
-import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { startRole } from './proxy-bench.js';
 import { ITEM } from './servers.js';
-import { cpuMicros, median } from './measure.js';
+import { loadWithCpu, median, type LoadSample } from './measure.js';
 
-interface Sample { rps: number; cpuUsPerRequest: number }
+type Sample = LoadSample;
 
-async function measure(g: { port: number; child: ChildProcess }, method: 'GET' | 'POST', path: string, seconds: number): Promise<Sample> {
-  const before = cpuMicros(g.child.pid);
-  const body = JSON.stringify(ITEM);
-  const result = await autocannon({
-    url: `http://127.0.0.1:${g.port}${path}`, method, connections: 32, duration: seconds,
-    ...(method === 'POST' ? { body, headers: { 'content-type': 'application/json' } } : {}),
-  });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  const used = cpuMicros(g.child.pid) - before;
-  return { rps: result.requests.average, cpuUsPerRequest: used / Math.max(1, result.requests.total) };
-}
 
 /** An OTLP/HTTP endpoint that reads and drops what it is sent, counting the exports. */
 async function startSink(): Promise<{ url: string; exports: () => number; close(): void }> {
@@ -53,10 +40,10 @@ export async function runTracingBench(seconds = Number(process.env.BENCH_SECONDS
   const lines: string[] = [];
   try {
     for (const [label, method, path] of [['GET /items/{id}', 'GET', '/items/42?fields=name'], ['POST /items (1 KB JSON)', 'POST', '/items']] as const) {
-      for (const g of gateways) await measure(g, method, path, 1); // warm-up
+      for (const g of gateways) await loadWithCpu(g, method, path, 1, { body: JSON.stringify(ITEM) }); // warm-up
       const samples: Sample[][] = variants.map(() => []);
       for (let r = 0; r < rounds; r++) {
-        for (const [i, g] of gateways.entries()) (samples[i] as Sample[]).push(await measure(g, method, path, seconds));
+        for (const [i, g] of gateways.entries()) (samples[i] as Sample[]).push(await loadWithCpu(g, method, path, seconds, { body: JSON.stringify(ITEM) }));
       }
       const baseRps = median((samples[0] as Sample[]).map((x) => x.rps));
       const baseCpu = median((samples[0] as Sample[]).map((x) => x.cpuUsPerRequest));

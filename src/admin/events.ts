@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ALERT_STREAM } from '../anomaly/dispatch.js';
 import { REVOCATION_CHANNEL } from '../anomaly/revocations.js';
 import type { StoredRecord } from '../store/index.js';
@@ -13,6 +13,11 @@ export interface EventsOptions {
   readonly decisionsPerPoll?: number;
   /** Streams open at once on this gateway; one more is refused with 429. */
   readonly maxClients?: number;
+  /**
+   * Whether the credential a stream was opened with still holds, asked on every poll: a revoked
+   * admin token's stream ends then, as its next request would be refused. Unset: never asked.
+   */
+  readonly stillValid?: (req: IncomingMessage) => Promise<boolean>;
 }
 
 interface Cursor { since: number; seen: Set<string> }
@@ -24,7 +29,8 @@ interface Cursor { since: number; seen: Set<string> }
  * pub/sub, as every gateway receives them.
  */
 export class AdminEvents {
-  private readonly clients = new Set<ServerResponse>();
+  /** Each open stream and the request that opened it (its credential is checked again per poll). */
+  private readonly clients = new Map<ServerResponse, IncomingMessage>();
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private unsubscribe: Promise<() => Promise<void>> | undefined;
@@ -33,11 +39,13 @@ export class AdminEvents {
   private readonly pollMs: number;
   private readonly perPoll: number;
   private readonly maxClients: number;
+  private readonly stillValid: EventsOptions['stillValid'];
 
   constructor(private readonly ctx: AdminContext, options: EventsOptions = {}) {
     this.pollMs = options.pollMs ?? 1_000;
     this.perPoll = options.decisionsPerPoll ?? 20;
     this.maxClients = options.maxClients ?? 32;
+    this.stillValid = options.stillValid;
   }
 
   handle = async (call: ApiCall): Promise<ApiResult> => {
@@ -45,7 +53,7 @@ export class AdminEvents {
     const res = call.res;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no', 'x-request-id': call.requestId });
     res.write(`retry: 3000\n\n`);
-    this.clients.add(res);
+    this.clients.set(res, call.req);
     res.on('close', () => this.drop(res));
     this.start();
     return undefined;
@@ -82,7 +90,7 @@ export class AdminEvents {
 
   /** Ends every stream (shutdown). */
   close(): void {
-    for (const res of this.clients) res.end();
+    for (const res of this.clients.keys()) res.end();
     this.clients.clear();
     this.stop();
   }
@@ -92,6 +100,7 @@ export class AdminEvents {
     if (this.polling || cursors === undefined) return;
     this.polling = true;
     try {
+      await this.endRevoked();
       for (const r of await this.fresh(ALERT_STREAM, cursors.alert, 100)) this.send(event('alert', JSON.stringify(r.data)));
       const decisions = await this.fresh(this.ctx.config().identity.audit.stream, cursors.decision, 1_000);
       // Evenly spaced, so a burst is represented rather than only its start.
@@ -105,6 +114,18 @@ export class AdminEvents {
       // The store is unavailable: try again next tick; the console shows the stream as live still.
     } finally {
       this.polling = false;
+    }
+  }
+
+  private async endRevoked(): Promise<void> {
+    const check = this.stillValid;
+    if (check === undefined) return;
+    for (const [res, req] of [...this.clients]) {
+      // A credential that cannot be checked (the store is down) no longer counts as valid.
+      if (!(await check(req).catch(() => false))) {
+        res.end();
+        this.drop(res);
+      }
     }
   }
 
@@ -122,7 +143,7 @@ export class AdminEvents {
   }
 
   private send(text: string): void {
-    for (const res of this.clients) res.write(text);
+    for (const res of this.clients.keys()) res.write(text);
   }
 }
 

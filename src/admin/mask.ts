@@ -3,7 +3,7 @@ import { Redactor } from '../secrets/redact.js';
 
 const MASK = '********';
 /** Keys whose literal values are credentials whatever they hold. */
-const SECRET_KEY = /(password|passwd|secret|token|apikey|api_key|privatekey|credentials?)$/i;
+const SECRET_KEY = /(password|passwd|secret|token|apikey|api_key|privatekey|hashkey|credentials?)$/i;
 /** `scheme://user:password@host`: a password written into a connection URL. */
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@/]+@/gi;
 

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { DecisionRecord } from '../identity/audit-trail.js';
 import { AdminApi, type ApiCall, type WriteAudit } from './api.js';
@@ -23,7 +24,10 @@ export interface AdminApp {
 
 /** What the admin listener needs to serve the API, its event stream and the console. */
 export async function createAdminApp(ctx: AdminContext, options: { logger?: Logger; events?: EventsOptions; consoleDir?: string } = {}): Promise<AdminApp> {
-  const events = new AdminEvents(ctx, options.events);
+  const tokens = new AdminTokenStore(ctx.store.kv).authenticator();
+  // Only admin tokens can be revoked; admin.auth and client certificates hold while configured.
+  const stillValid = async (req: IncomingMessage): Promise<boolean> => !/^bearer +gha_/i.test(req.headers.authorization ?? '') || (await tokens(req)) !== undefined;
+  const events = new AdminEvents(ctx, { stillValid, ...options.events });
   const handlers = { ...adminHandlers(ctx), events: events.handle };
   const api = new AdminApi(handlers, decisionTrailWriter(ctx, options.logger));
   const console = await ConsoleAssets.load(options.consoleDir);
@@ -42,7 +46,7 @@ export async function createAdminApp(ctx: AdminContext, options: { logger?: Logg
       await counters.increment(failureKey(ip), 1, FAILURE_WINDOW_MS).catch(() => undefined);
     },
   };
-  return { mount: { api, console, failures }, authenticator: new AdminTokenStore(ctx.store.kv).authenticator(), events };
+  return { mount: { api, console, failures }, authenticator: tokens, events };
 }
 
 /**

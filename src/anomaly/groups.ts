@@ -87,7 +87,7 @@ export class AlertGroups {
     if (!force && now < this.nextDue) return;
     let next = Number.POSITIVE_INFINITY;
     for (const [key, g] of this.groups) {
-      if (now - g.opened >= g.windowMs) { this.groups.delete(key); if (g.raised) continue; }
+      if (now - g.opened >= g.windowMs) this.groups.delete(key);
       if (g.raised) continue;
       const due = Math.min(g.last + this.gatherMs, g.opened + Math.max(this.gatherMs, Math.min(MAX_DELAY_MS, g.windowMs - 1)));
       if (force || now >= due) { g.raised = true; out.push(toDraft(g)); }

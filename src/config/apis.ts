@@ -72,7 +72,7 @@ function specProblem(p: SpecProblem): ConfigProblem {
 /**
  * What the protocol settings of an API need from its spec and upstream: WebSocket operations that
  * exist and are GET (RFC 6455 §4.1), over an HTTP/1.1 upstream (undici upgrades HTTP/1.1 only);
- * gRPC over an HTTP/2 upstream, its operations POST.
+ * gRPC over an HTTP/2 upstream, its operations POST; neither on an egress API.
  */
 function protocolProblems(api: ApiConfig, index: number, spec: LoadedSpec): RawProblem[] {
   const problems: RawProblem[] = [];
@@ -84,6 +84,12 @@ function protocolProblems(api: ApiConfig, index: number, spec: LoadedSpec): RawP
       else if (operation.method !== 'GET') problems.push({ path: ['apis', index, 'websocket', 'operations', i], message: `"${id}" is ${operation.method}: a WebSocket handshake is a GET` });
     });
     if (api.upstream.http2) problems.push({ path: ['apis', index, 'websocket'], message: 'WebSocket needs an HTTP/1.1 upstream: set upstream.http2 to false' });
+  }
+  // Egress destination guard, pins and provider credentials live on the proxied request path;
+  // WebSocket and gRPC connect by their own clients, so on an egress API they would bypass them.
+  if (api.direction === 'egress') {
+    if (ws !== undefined) problems.push({ path: ['apis', index, 'websocket'], message: 'WebSocket is not served on an egress API: its connection would bypass the destination guard and credential injection' });
+    if (api.grpc) problems.push({ path: ['apis', index, 'grpc'], message: 'gRPC is not served on an egress API: its connection would bypass the destination guard and certificate pins' });
   }
   if (api.grpc) {
     if (!api.upstream.http2) problems.push({ path: ['apis', index, 'grpc'], message: 'gRPC needs an HTTP/2 upstream: set upstream.http2: true' });

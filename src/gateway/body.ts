@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Denial } from '../errors/index.js';
+import { http2HasBody, isHttp2 } from './http2.js';
 
 const TOO_LARGE = (limit: number): Denial => ({ code: 'GH_REQUEST_BODY_TOO_LARGE', detail: `the limit is ${limit} bytes` });
 
@@ -57,6 +58,5 @@ export function hasBody(req: IncomingMessage): boolean {
   if (headers['transfer-encoding'] !== undefined) return true;
   // Only a request that came over HTTP/2 has a stream: an HTTP/1 request line saying HTTP/2.0
   // reports version 2 too, and is refused (505) without one.
-  const stream = (req as unknown as { stream?: { endAfterHeaders: boolean } }).stream;
-  return stream !== undefined && !stream.endAfterHeaders;
+  return isHttp2(req) && http2HasBody(req);
 }

@@ -11,6 +11,7 @@ import { relativeFile } from '../audit/format/paths.js';
 import { isActive, type AuditReport } from '../audit/types.js';
 import type { ScanReport } from '../scan/types.js';
 import type { Records } from '../store/ports.js';
+import { withoutUserInfo } from '../scan/report/redact.js';
 
 export const REPORT_STREAM = 'reports';
 export const FINDINGS_STREAM = 'reports.findings';
@@ -103,21 +104,9 @@ export function scanRecord(report: ScanReport, at = Date.now()): StoredReport {
     ...(f.owasp === undefined ? {} : { owasp: f.owasp }), detail: f.evidence, curl: f.curl, occurrences: f.occurrences,
     ...(f.kind === 'warning' ? { muted: 'warning: the spec is ambiguous' } : {}),
   }));
-  return summarise('scan', `${withoutUserinfo(report.target)} (${report.spec})`, at, findings, { requests: report.requests, truncated: report.truncated });
+  return summarise('scan', `${withoutUserInfo(report.target)} (${report.spec})`, at, findings, { requests: report.requests, truncated: report.truncated });
 }
 
-/** A target given as https://user:password@host keeps its credentials out of the store. */
-function withoutUserinfo(target: string): string {
-  try {
-    const url = new URL(target);
-    if (url.username === '' && url.password === '') return target;
-    url.username = '';
-    url.password = '';
-    return url.toString();
-  } catch {
-    return target;
-  }
-}
 
 /** Findings first: a listed summary always has its findings; findings whose summary failed to write are trimmed in time. */
 export async function storeReport(records: Records, report: StoredReport): Promise<void> {

@@ -104,6 +104,8 @@ describe('admin API attacks', () => {
     expect(masked).not.toContain(SECRET);
     expect(masked).toContain('${secret:vault-token}');
     expect(masked).toContain('postgres://gh:********@db/gh');
+    // The masking policy's HMAC key, written out: with it a viewer could reverse the hashes.
+    expect(maskConfigText('masking: { hashKey: k3y-for-the-hmac-0123 }\n', [])).not.toContain('k3y-for-the-hmac-0123');
   });
 
   it('rate-limits failed authentications per address (429 after a burst), while good tokens from elsewhere pass', async () => {
@@ -167,6 +169,21 @@ describe('admin API live', () => {
     expect(reload).toMatchObject({ ok: true });
     expect(reload).not.toHaveProperty('text');
     expect((await adminClient(gw.adminUrl, viewer).get('/config/reloads')).body.items.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('ends the event stream of an admin token once it is revoked', async () => {
+    const store = new AdminTokenStore(gw.gateway.services.store.kv);
+    const made = await store.create({ role: 'viewer', name: 'screen', by: 'test' });
+    const res = await fetch(`${gw.adminUrl}/admin/api/v1/events`, { headers: { authorization: `Bearer ${made.token}` } });
+    expect(res.status).toBe(200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    expect(await store.revoke(made.info.id, 'test')).toBe(true);
+    // The next poll (every second) finds the token revoked and ends the stream.
+    let done = false;
+    while (!done) done = (await reader.read()).done;
+    expect(done).toBe(true);
+    expect((await adminClient(gw.adminUrl, made.token).get('/overview')).status).toBe(401);
   });
 
   it('tells where one caller stands against each limit, without taking from it', async () => {

@@ -76,6 +76,12 @@ describe('egress config', () => {
     expect(ingress.map((p) => p.path)).toContain('apis[0].egress');
   });
 
+  it('refuses WebSocket and gRPC on an egress API, whose own connections would bypass the destination guard', async () => {
+    const grpc = await problems(API('http://127.0.0.1:4010/v1', '{ plainHttp: true, allowPrivate: [127.0.0.1] }', '    grpc: true'));
+    expect(grpc.map((p) => p.path)).toContain('apis[0].grpc');
+    expect(grpc.find((p) => p.path === 'apis[0].grpc' && /egress/.test(p.message))).toBeDefined();
+  });
+
   it('names the path of a malformed pin, range or credential', async () => {
     const found = await problems(API('http://127.0.0.1:4010/v1', '{ plainHttp: true, allowPrivate: [127.0.0.1/40], pins: [abc], credentials: [{ header: "bad header", value: x }] }'));
     const paths = found.map((p) => p.path);

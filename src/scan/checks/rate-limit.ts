@@ -39,6 +39,8 @@ function burstTarget(ctx: ScanContext): Operation | undefined {
  */
 const MIN_BURST_RATE = 200;
 
+const servedAll = (burst: readonly Sent[]): boolean => burst.every((b) => b.response.status >= 200 && b.response.status < 300 && b.response.outage !== true);
+
 export async function rateLimitCheck(ctx: ScanContext): Promise<void> {
   const op = burstTarget(ctx);
   // A limiter already seen during the scan (per-minute limits trip on the fuzzing, not on a burst).
@@ -58,12 +60,11 @@ export async function rateLimitCheck(ctx: ScanContext): Promise<void> {
       const started = performance.now();
       all = await Promise.all(Array.from({ length: total }, () => sendOp(ctx, op, values, ctx.primary, { unpaced: true })));
       tookMs = Math.max(1, Math.round(performance.now() - started));
-      const servedAll = all.every((b) => b.response.status >= 200 && b.response.status < 300 && b.response.outage !== true);
-      if (limiterSeen.has(ctx) || !servedAll || (total * 1000) / tookMs >= MIN_BURST_RATE) break;
+      if (limiterSeen.has(ctx) || !servedAll(all) || (total * 1000) / tookMs >= MIN_BURST_RATE) break;
     }
     const limited = limiterSeen.has(ctx) || all.some((b) => b.response.status === 503);
     // A burst the target did not survive is reported as an outage, not as a missing limiter.
-    const answered = all.every((b) => b.response.status >= 200 && b.response.status < 300 && b.response.outage !== true);
+    const answered = servedAll(all);
     const last = all[all.length - 1];
     const perSecond = Math.round((total * 1000) / tookMs);
     if (!limited && answered && last !== undefined && total >= 20 && perSecond < MIN_BURST_RATE) {
