@@ -5,7 +5,7 @@ import { severityFor, type AlertDraft, type Severity } from './alert.js';
 import type { DetectorSettings } from './config.js';
 import { callerSubject, EnumerationDetector } from './enumeration.js';
 import { AlertGroups } from './groups.js';
-import { Cooldown, Peaks, SlidingLog, SlidingSum } from './window.js';
+import { Cooldown, evictOldest, Peaks, SlidingLog, SlidingSum } from './window.js';
 
 /** Refusals that say "this caller is probing the contract": injection guard and validation. */
 const PROBE_CODES = new Set(['GH_INJECTION_DETECTED', 'GH_CONTRACT_PARAMETER_INVALID', 'GH_CONTRACT_BODY_INVALID', 'GH_CONTRACT_UNKNOWN_FIELD', 'GH_CONTRACT_PROTOTYPE_POLLUTION', 'GH_CONTRACT_BODY_TOO_DEEP', 'GH_CONTRACT_BODY_TOO_COMPLEX', 'GH_REQUEST_SMUGGLING', 'GH_REQUEST_AMBIGUOUS']);
@@ -148,7 +148,7 @@ export class Detectors {
     const ip = o.ip;
     if (o.status !== 401 && o.status !== 403) {
       if (o.subject !== undefined && o.status < 400 && !this.knownAddresses.has(ip)) {
-        if (this.knownAddresses.size >= MAX_CALLERS) this.knownAddresses.clear();
+        if (this.knownAddresses.size >= MAX_CALLERS) evictOldest(this.knownAddresses, MAX_CALLERS);
         this.knownAddresses.add(ip);
       }
       const tally = this.authTally.get(ip);
@@ -188,7 +188,7 @@ export class Detectors {
     const c = this.settings.rateSpike;
     let b = this.baselines.get(o.caller);
     if (b === undefined) {
-      if (this.baselines.size >= MAX_CALLERS) this.baselines.clear();
+      if (this.baselines.size >= MAX_CALLERS) evictOldest(this.baselines, MAX_CALLERS);
       b = { windowStart: o.ts, count: 0, errors: 0, baseline: 0, windows: 0, fired: false, peak: 0, dayPeak: 0, dayStart: o.ts };
       this.baselines.set(o.caller, b);
     }
@@ -262,7 +262,7 @@ export class Detectors {
     const c = this.settings.newOperation;
     let u = this.usage.get(o.caller);
     if (u === undefined) {
-      if (this.usage.size >= MAX_CALLERS) this.usage.clear();
+      if (this.usage.size >= MAX_CALLERS) evictOldest(this.usage, MAX_CALLERS);
       u = { first: o.ts, requests: 0, operations: new Set() };
       this.usage.set(o.caller, u);
     }

@@ -1,7 +1,7 @@
 import type { Observation } from '../inventory/observation.js';
 import { severityFor, type AlertDraft } from './alert.js';
 import type { DetectorSettings } from './config.js';
-import { Cooldown, Peaks, recentOf, SlidingDistinct, type DistinctEntry } from './window.js';
+import { Cooldown, evictOldest, Peaks, recentOf, SlidingDistinct, type DistinctEntry } from './window.js';
 
 const REFUSED = 1;
 const NO_REASONS: string[] = { push: () => 0 } as unknown as string[];
@@ -171,7 +171,7 @@ export class EnumerationDetector {
   private keyOf(caller: string, operationKey: string): string {
     let byOperation = this.keys.get(caller);
     if (byOperation === undefined) {
-      if (this.keys.size >= MAX_LEARNED) this.keys.clear();
+      if (this.keys.size >= MAX_LEARNED) evictOldest(this.keys, MAX_LEARNED);
       this.keys.set(caller, (byOperation = new Map()));
     }
     let key = byOperation.get(operationKey);
@@ -182,7 +182,7 @@ export class EnumerationDetector {
   private rememberListing(o: Observation): void {
     let paths = this.listed.get(o.caller);
     if (paths === undefined) {
-      if (this.listed.size >= MAX_LEARNED) this.listed.clear();
+      if (this.listed.size >= MAX_LEARNED) evictOldest(this.listed, MAX_LEARNED);
       this.listed.set(o.caller, (paths = new Map()));
     }
     if (paths.size < 64 || paths.has(o.path)) paths.set(o.path, o.ts);

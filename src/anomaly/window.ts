@@ -204,10 +204,18 @@ export class Peaks {
   }
 
   private evictOldest(): void {
-    // Insertion order: the first keys are the oldest. A tenth at a time keeps this rare.
-    let n = Math.ceil(this.maxKeys / 10);
-    for (const key of this.keys.keys()) { if (n-- <= 0) break; this.keys.delete(key); }
+    evictOldest(this.keys, this.maxKeys);
   }
+}
+
+/**
+ * Room in a capped map or set: the oldest tenth of `max` goes (insertion order: the first keys
+ * are the oldest; a tenth at a time keeps this rare). Clearing instead would let a burst of new
+ * keys, anonymous addresses say, wipe everything learned about every other caller.
+ */
+export function evictOldest(keys: Map<string, unknown> | Set<string>, max: number): void {
+  let n = Math.ceil(max / 10);
+  for (const key of keys.keys()) { if (n-- <= 0) break; keys.delete(key); }
 }
 
 /** A running sum per key over a sliding window, in 60 time buckets: O(1) per event, bounded memory. */
