@@ -14,18 +14,24 @@
  * latency at half the floor's saturation throughput, open loop (requests sent on a schedule, not
  * when the previous answer came back, so queueing shows): p50 and p99, and p99 added over the
  * floor's.
+ *
+ * The gateway roles run with the young generation `gatehouse start` uses; the floor is measured
+ * as a user would run it (Node's defaults) and, beside it, with the same flag. `PEERS=plain,full`
+ * (any of fastify, nginx, haproxy, floor-young, plain, full) measures only those beside the
+ * floor, and `PEERS_LATENCY=0` skips the latency table: a quicker before/after of one change.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { fullStackConfig } from './full-stack.js';
 import { cpuMicros, loadWithCpu, median, type LoadSample } from './measure.js';
-import { startRole } from './proxy-bench.js';
+import { startRole, startRoleWith } from './proxy-bench.js';
+import { YOUNG_GENERATION_FLAG } from '../src/workers/young-generation.js';
 import { ITEM } from './servers.js';
 
 interface Peer { readonly name: string; readonly port: number; readonly child: ChildProcess; readonly headers?: Record<string, string> }
@@ -34,14 +40,35 @@ interface Peer { readonly name: string; readonly port: number; readonly child: C
 function treeCpu(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
   let total = cpuMicros(pid);
+  for (const child of childrenOf(pid)) total += cpuMicros(child);
+  return total;
+}
+
+const installed = (binary: string): string | undefined => ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'].map((d) => path.join(d, binary)).find((p) => existsSync(p));
+
+/** Children of a process (nginx's workers), from /proc. */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
-      if (ppid === pid) total += cpuMicros(Number(entry));
-    } catch { /* the process ended while we looked */ }
+      if (Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === pid) out.push(Number(entry));
+    } catch { /* ended while we looked */ }
   }
-  return total;
+  return out;
+}
+
+/**
+ * Core pinning (BENCH_PIN, on by default where taskset and two or more cores exist): the load
+ * generator and the upstream on core 0, the peer under test alone on core 1, every thread of
+ * it. The peer's CPU per request then does not depend on how the scheduler shares a core with
+ * the client, and "half the floor's saturation" is a load the peer's own core carries.
+ */
+const pinning = process.env.BENCH_PIN !== '0' && availableParallelism() >= 2 && installed('taskset') !== undefined;
+
+function pin(pid: number | undefined, core: number): void {
+  if (!pinning || pid === undefined) return;
+  for (const p of [pid, ...childrenOf(pid)]) spawnSync('taskset', ['-a', '-p', '-c', String(core), String(p)], { stdio: 'ignore' });
 }
 
 async function freePort(): Promise<number> {
@@ -65,7 +92,6 @@ async function listening(port: number, child: ChildProcess, name: string): Promi
   throw new Error(`${name} did not listen on ${port}`);
 }
 
-const installed = (binary: string): string | undefined => ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'].map((d) => path.join(d, binary)).find((p) => existsSync(p));
 
 async function startNginx(dir: string, upstreamPort: number): Promise<Peer | undefined> {
   const binary = installed('nginx');
@@ -154,22 +180,31 @@ export async function runPeersBench(): Promise<string[]> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
   const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-peers-'));
+  // Pinned before anything starts, so the upstream (a child) inherits core 0.
+  pin(process.pid, 0);
   const up = await startRole('upstream');
   const target = `http://127.0.0.1:${up.port}`;
   const full = await fullStackConfig(dir, { subjects: 1, ttlSeconds: 3600 });
   const peers: Peer[] = [];
   const notes: string[] = [];
+  // PEERS=plain,full (say) measures only those beside the floor, for a quicker before/after.
+  const only = process.env.PEERS?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const wanted = (key: string): boolean => only === undefined || only.includes(key);
   try {
     peers.push({ name: 'floor (node:http + undici)', ...(await startRole('floor', target)) });
-    peers.push({ name: 'fastify + @fastify/http-proxy', ...(await startRole('fastify', target)) });
-    const nginx = await startNginx(dir, up.port);
-    if (nginx === undefined) notes.push('nginx: not installed, skipped (apt-get install nginx)'); else peers.push(nginx);
-    const haproxy = await startHaproxy(dir, up.port);
-    if (haproxy === undefined) notes.push('haproxy: not installed, skipped (apt-get install haproxy)'); else peers.push(haproxy);
-    peers.push({ name: 'gatehouse, plain proxy', ...(await startRole('gatehouse-plain', target)) });
-    peers.push({ name: 'gatehouse, everything on', ...(await startRole('gatehouse', target, full.yaml)), headers: { authorization: `Bearer ${full.tokens[0] ?? ''}` } });
+    // The floor given the young generation Gatehouse starts with (src/workers/young-generation.ts):
+    // the ratio against it says what the gateway's code costs, flag for flag.
+    if (wanted('floor-young')) peers.push({ name: `floor, ${YOUNG_GENERATION_FLAG}`, ...(await startRoleWith([YOUNG_GENERATION_FLAG], 'floor', target)) });
+    if (wanted('fastify')) peers.push({ name: 'fastify + @fastify/http-proxy', ...(await startRole('fastify', target)) });
+    const nginx = wanted('nginx') ? await startNginx(dir, up.port) : undefined;
+    if (nginx === undefined) { if (wanted('nginx')) notes.push('nginx: not installed, skipped (apt-get install nginx)'); } else peers.push(nginx);
+    const haproxy = wanted('haproxy') ? await startHaproxy(dir, up.port) : undefined;
+    if (haproxy === undefined) { if (wanted('haproxy')) notes.push('haproxy: not installed, skipped (apt-get install haproxy)'); } else peers.push(haproxy);
+    if (wanted('plain')) peers.push({ name: 'gatehouse, plain proxy', ...(await startRole('gatehouse-plain', target)) });
+    if (wanted('full')) peers.push({ name: 'gatehouse, everything on', ...(await startRole('gatehouse', target, full.yaml)), headers: { authorization: `Bearer ${full.tokens[0] ?? ''}` } });
+    for (const p of peers) pin(p.child.pid, 1);
     const body = JSON.stringify(ITEM);
-    const lines: string[] = [...notes];
+    const lines: string[] = [...notes, pinning ? 'pinned: load generator and upstream on core 0, the peer under test alone on core 1' : 'not pinned (BENCH_PIN=0, one core, or no taskset): every process shares every core'];
     for (const [label, method, urlPath] of [['GET /items/{id}', 'GET', '/items/42?fields=name'], ['POST /items (1 KB JSON)', 'POST', '/items']] as const) {
       const load = (p: Peer, seconds: number): Promise<LoadSample> => loadWithCpu(p, method, urlPath, seconds, { body, ...(p.headers === undefined ? {} : { headers: p.headers }), cpu: treeCpu });
       for (const p of peers) await load(p, 1);
@@ -183,18 +218,22 @@ export async function runPeersBench(): Promise<string[]> {
       const floorCpu = median((samples.get(floorName) ?? []).map((s) => s.cpuUsPerRequest));
       const floorRps = median((samples.get(floorName) ?? []).map((s) => s.rps));
       lines.push(`${label}  (32 connections, ${rounds} interleaved rounds of ${seconds} s, medians)`);
+      const young = peers.find((p) => p.name.startsWith('floor, --'));
+      const youngCpu = young === undefined ? undefined : median((samples.get(young.name) ?? []).map((s) => s.cpuUsPerRequest));
       for (const p of peers) {
         const s = samples.get(p.name) ?? [];
         const cpu = median(s.map((x) => x.cpuUsPerRequest));
         const rps = median(s.map((x) => x.rps));
-        lines.push(`  ${p.name.padEnd(32)} ${rps.toFixed(0).padStart(7)} req/s (${(rps / floorRps).toFixed(2)}× floor)   ${cpu.toFixed(1).padStart(6)} µs CPU/request   ${(floorCpu / cpu).toFixed(2)}× floor, CPU-normalised`);
+        const flagForFlag = youngCpu === undefined ? '' : `   ${(youngCpu / cpu).toFixed(2)}× the floor with the same flag`;
+        lines.push(`  ${p.name.padEnd(38)} ${rps.toFixed(0).padStart(7)} req/s (${(rps / floorRps).toFixed(2)}× floor)   ${cpu.toFixed(1).padStart(6)} µs CPU/request   ${(floorCpu / cpu).toFixed(2)}× floor, CPU-normalised${flagForFlag}`);
       }
+      if (process.env.PEERS_LATENCY === '0') continue;
       const rate = Math.round(floorRps / 2);
       const floorLatency = await pacedLatency(peers[0] as Peer, method, urlPath, body, rate, seconds);
       lines.push(`  latency at ${rate} req/s (half the floor's saturation), open loop, ${seconds} s each:`);
       for (const p of peers) {
         const l = p === peers[0] ? floorLatency : await pacedLatency(p, method, urlPath, body, rate, seconds);
-        lines.push(`    ${p.name.padEnd(30)} p50 ${l.p50.toFixed(3)} ms   p99 ${l.p99.toFixed(3)} ms   added p99 ${(l.p99 - floorLatency.p99).toFixed(3)} ms`);
+        lines.push(`    ${p.name.padEnd(38)} p50 ${l.p50.toFixed(3)} ms   p99 ${l.p99.toFixed(3)} ms   added p99 ${(l.p99 - floorLatency.p99).toFixed(3)} ms`);
       }
     }
     return lines;

@@ -34,6 +34,12 @@ export interface Counters {
    */
   gcra(key: string, options: GcraOptions): Promise<GcraResult>;
   /**
+   * The same step answered at once, by a store that keeps its counters in this process (the
+   * memory store); absent where the answer needs I/O. The rate limiter takes it when it is
+   * there: a promise and its microtask turns per limited request cost more than the step itself.
+   */
+  gcraNow?(key: string, options: GcraOptions): GcraResult;
+  /**
    * Takes one of `limit` concurrency slots; false when all are taken. The slot count expires
    * `ttlMs` after the last successful acquire, which bounds how long slots leaked by a crashed
    * holder stay taken.

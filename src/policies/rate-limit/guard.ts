@@ -16,6 +16,12 @@ export interface GuardedCounters {
   run<T>(op: (counters: Counters) => Promise<T>): Promise<T | Denial>;
   /** The local limiter's counters when failing open (release of slots taken there). */
   readonly local: () => Counters;
+  /**
+   * The configured store's counters when they answer at once (`gcraNow`: the memory store),
+   * else undefined. An in-process store has no outage to guard against; once closed (a
+   * shutdown) its step throws, and the caller takes `run` for the usual handling.
+   */
+  readonly inProcess: Counters | undefined;
 }
 
 /** True for a denial returned by `run` instead of the operation's value. */
@@ -47,6 +53,7 @@ export function guardedCounters(scope: RuntimeScope, policy: string, onFailure: 
     };
     return {
       local,
+      inProcess: store.counters.gcraNow === undefined ? undefined : store.counters,
       async run<T>(op: (counters: Counters) => Promise<T>): Promise<T | Denial> {
         try {
           return await op(store.counters);

@@ -85,6 +85,34 @@ describe('the hot path on the embedded store', () => {
     const started = process.hrtime.bigint();
     for (let i = 0; i < n; i++) expect(await p.request?.(contexts[i % 1000] as RequestContext)).toBeUndefined();
     console.log(`rate-limit request phase (memory store, 1 limit, 1000 keys): ${(Number(process.hrtime.bigint() - started) / 1e3 / n).toFixed(2)} µs/request (informational)`);
-    expect(Object.fromEntries(calls)).toEqual({ gcra: n });
+    expect(Object.fromEntries(calls)).toEqual({ gcraNow: n });
+  });
+
+  it('answers without a promise on the in-process store, and through the store elsewhere', async () => {
+    const memory = createMemoryStore();
+    const sync = policy([rate(['ip'], 2)], memory);
+    const first = sync.request?.(ctx(undefined, '10.1.1.1'));
+    expect(first).toBeUndefined();
+    expect(sync.request?.(ctx(undefined, '10.1.1.1'))).toBeUndefined();
+    // The third is refused on the spot, with the state the client is told.
+    const c = ctx(undefined, '10.1.1.1');
+    expect(sync.request?.(c)).toMatchObject({ code: 'GH_RATE_LIMITED' });
+    expect(c.responseHeaders).toMatchObject({ ratelimit: expect.stringContaining('r=0') });
+    // A store that answers over I/O (here: the memory store without its at-once step) is awaited.
+    const other = createMemoryStore();
+    const { gcraNow: _omitted, ...remote } = other.counters;
+    const viaStore = policy([rate(['ip'], 1)], { ...other, counters: remote });
+    const pending = viaStore.request?.(ctx(undefined, '10.2.2.2'));
+    expect(pending).toBeInstanceOf(Promise);
+    expect(await pending).toBeUndefined();
+    expect(await viaStore.request?.(ctx(undefined, '10.2.2.2'))).toMatchObject({ code: 'GH_RATE_LIMITED' });
+  });
+
+  it('fails closed through the guarded path once the in-process store is closed', async () => {
+    const memory = createMemoryStore();
+    const p = policy([rate(['ip'], 100)], memory);
+    expect(p.request?.(ctx(undefined))).toBeUndefined();
+    await memory.close();
+    expect(await p.request?.(ctx(undefined))).toMatchObject({ code: 'GH_DEPENDENCY_UNAVAILABLE' });
   });
 });

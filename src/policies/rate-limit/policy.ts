@@ -1,7 +1,7 @@
 import type { Denial } from '../../errors/index.js';
 import type { RequestContext } from '../../gateway/context.js';
 import type { Operation } from '../../openapi/types.js';
-import type { Counters } from '../../store/index.js';
+import { StoreUnavailableError, type Counters } from '../../store/index.js';
 import type { PolicyFactory, PolicyInstance } from '../types.js';
 import type { LimitRule } from './config.js';
 import { guardedCounters, isGuardDenial } from './guard.js';
@@ -25,8 +25,17 @@ interface Check {
   readonly keyOf: KeyOf;
   readonly policyItem: string;
   decide(counters: Counters, key: string): Promise<Decision>;
+  /** `decide` on a store that answers at once (rates only: a quota's counter is an increment). */
+  readonly decideNow: ((counters: Counters, key: string) => Decision) | undefined;
   /** Gives back the unit `decide` took from `unit` (atomic; never past the limit's full allowance). */
   refund(counters: Counters, unit: string): Promise<unknown>;
+}
+
+/** What a request's limits have said so far: the RateLimit headers' items and the units it holds. */
+interface Tally {
+  state: string;
+  policies: string;
+  taken: Taken[] | undefined;
 }
 
 /** A unit this request holds from one limit, and the store it came from (the local limiter when failing open). */
@@ -60,6 +69,10 @@ function compileCheck(rule: LimitRule, apiName: string, label: string): Check {
         const r = await counters.gcra(key, options);
         return { allowed: r.allowed, remaining: r.remaining, resetMs: r.resetAfterMs, retryMs: r.retryAfterMs, unit: key };
       },
+      decideNow(counters, key) {
+        const r = (counters.gcraNow as NonNullable<Counters['gcraNow']>)(key, options);
+        return { allowed: r.allowed, remaining: r.remaining, resetMs: r.resetAfterMs, retryMs: r.retryAfterMs, unit: key };
+      },
       refund: (counters, unit) => counters.gcra(unit, refundOptions),
     };
   }
@@ -68,6 +81,7 @@ function compileCheck(rule: LimitRule, apiName: string, label: string): Check {
     kind: 'quota',
     name: rule.name,
     keyOf,
+    decideNow: undefined,
     policyItem: policyItem(rule.name, count, periodMs(period)),
     async decide(counters, key) {
       const now = Date.now();
@@ -120,40 +134,73 @@ export const rateLimitPolicy: PolicyFactory = ({ scope, api, operation }) => {
   const keepUnits = concurrency || checks.some((c) => c.kind === 'quota');
   const held = new WeakMap<RequestContext, Taken[]>();
 
+  // Every limit answered at once by an in-process store: the request phase stays synchronous.
+  const inProcess = guard.inProcess;
+  const synchronous = inProcess !== undefined && checks.every((c) => c.decideNow !== undefined);
+
+  /** One limit's decision applied to the request; a denial when it refuses in enforce mode. */
+  const apply = (ctx: RequestContext, tally: Tally, check: Check, decision: Decision, counters: Counters): Denial | undefined => {
+    const item = stateItem(check.name, decision.remaining, decision.resetMs);
+    tally.state = tally.state === '' ? item : `${tally.state}, ${item}`;
+    tally.policies = tally.policies === '' ? check.policyItem : `${tally.policies}, ${check.policyItem}`;
+    if (!decision.allowed) {
+      setHeaders(ctx.responseHeaders ??= {}, tally.policies, tally.state);
+      // In monitor mode the request goes on and keeps what it holds (it is not refused).
+      if (config.mode === 'enforce') {
+        if (tally.taken !== undefined) refundAll(tally.taken);
+        return refusal(check.name, decision.retryMs);
+      }
+      ctx.monitor('rate-limit', refusal(check.name, decision.retryMs));
+      return undefined;
+    }
+    if (keepUnits || checks.length > 1) (tally.taken ??= []).push({ check, counters, unit: decision.unit });
+    return undefined;
+  };
+  const done = (ctx: RequestContext, tally: Tally): undefined => {
+    if (tally.state !== '') setHeaders(ctx.responseHeaders ??= {}, tally.policies, tally.state);
+    if (keepUnits && tally.taken !== undefined) held.set(ctx, tally.taken);
+    return undefined;
+  };
+
+  const viaStore = async (ctx: RequestContext): Promise<Denial | undefined> => {
+    const tally: Tally = { state: '', policies: '', taken: undefined };
+    for (const check of checks) {
+      const key = check.keyOf(ctx);
+      if (key === undefined) continue;
+      const result = await guard.run(async (counters) => ({ decision: await check.decide(counters, key), counters }));
+      if (isGuardDenial(result)) {
+        if (tally.taken !== undefined) refundAll(tally.taken);
+        return result;
+      }
+      const denial = apply(ctx, tally, check, result.decision, result.counters);
+      if (denial !== undefined) return denial;
+    }
+    return done(ctx, tally);
+  };
+
   const instance: PolicyInstance = {
     name: 'rate-limit',
     mode: config.mode,
-    async request(ctx) {
-      let state = '';
-      let policies = '';
-      let taken: Taken[] | undefined;
+    request(ctx) {
+      if (!synchronous) return viaStore(ctx);
+      const counters = inProcess as Counters;
+      const tally: Tally = { state: '', policies: '', taken: undefined };
       for (const check of checks) {
         const key = check.keyOf(ctx);
         if (key === undefined) continue;
-        const result = await guard.run(async (counters) => ({ decision: await check.decide(counters, key), counters }));
-        if (isGuardDenial(result)) {
-          if (taken !== undefined) refundAll(taken);
-          return result;
+        let decision: Decision;
+        try {
+          decision = (check.decideNow as NonNullable<Check['decideNow']>)(counters, key);
+        } catch (error) {
+          // A closed store (shutdown): give back what was taken and let the guarded path answer.
+          if (!(error instanceof StoreUnavailableError)) throw error;
+          if (tally.taken !== undefined) refundAll(tally.taken);
+          return viaStore(ctx);
         }
-        const decision = result.decision;
-        const item = stateItem(check.name, decision.remaining, decision.resetMs);
-        state = state === '' ? item : `${state}, ${item}`;
-        policies = policies === '' ? check.policyItem : `${policies}, ${check.policyItem}`;
-        if (!decision.allowed) {
-          setHeaders(ctx.responseHeaders ??= {}, policies, state);
-          // In monitor mode the request goes on and keeps what it holds (it is not refused).
-          if (config.mode === 'enforce') {
-            if (taken !== undefined) refundAll(taken);
-            return refusal(check.name, decision.retryMs);
-          }
-          ctx.monitor('rate-limit', refusal(check.name, decision.retryMs));
-          continue;
-        }
-        if (keepUnits || checks.length > 1) (taken ??= []).push({ check, counters: result.counters, unit: decision.unit });
+        const denial = apply(ctx, tally, check, decision, counters);
+        if (denial !== undefined) return denial;
       }
-      if (state !== '') setHeaders(ctx.responseHeaders ??= {}, policies, state);
-      if (keepUnits && taken !== undefined) held.set(ctx, taken);
-      return undefined;
+      return done(ctx, tally);
     },
   };
   if (!keepUnits) return instance;

@@ -73,6 +73,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const timer = sweepEvery > 0 ? setInterval(sweep, sweepEvery) : undefined;
   timer?.unref();
 
+  const gcraNow = (key: string, o: GcraOptions): GcraResult => {
+    open('gcra');
+    checkGcra(o);
+    const t = o.nowMs ?? now();
+    const cost = o.cost ?? 1;
+    const tat = tats.get(key);
+    const d = gcraDecide(tat, t, o.emissionIntervalMs, o.burst, cost);
+    if (d.allowed && cost !== 0) tats.set(key, gcraNextTat(tat, t, o.emissionIntervalMs, cost));
+    return d;
+  };
+
   const counterPort: Counters = {
     async increment(key, by, ttlMs) {
       open('increment');
@@ -96,15 +107,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       counters.delete(key);
     },
     async gcra(key: string, o: GcraOptions): Promise<GcraResult> {
-      open('gcra');
-      checkGcra(o);
-      const t = o.nowMs ?? now();
-      const cost = o.cost ?? 1;
-      const tat = tats.get(key);
-      const d = gcraDecide(tat, t, o.emissionIntervalMs, o.burst, cost);
-      if (d.allowed && cost !== 0) tats.set(key, gcraNextTat(tat, t, o.emissionIntervalMs, cost));
-      return d;
+      return gcraNow(key, o);
     },
+    gcraNow,
     async acquire(key, limit, ttlMs) {
       open('acquire');
       checkInteger('counters.acquire', 'limit', limit, 0);
