@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { GatehouseConfig } from '../config/types.js';
@@ -11,7 +12,7 @@ export const RELOAD_STREAM = 'admin.reloads';
 export interface ConfigVersion {
   readonly at: number;
   readonly ok: boolean;
-  /** `host:pid`: which gateway of a cluster. */
+  /** `host:pid`: which gateway of a cluster (under `workers`, the primary's pid). */
   readonly instance: string;
   readonly sha256?: string;
   readonly inputs?: string;
@@ -21,7 +22,8 @@ export interface ConfigVersion {
   readonly errors?: readonly string[];
 }
 
-const INSTANCE = `${hostname()}:${process.pid}`;
+// Under `workers` the processes are one gateway, named by their primary: a worker started again keeps the name.
+const INSTANCE = `${hostname()}:${cluster.isWorker ? process.ppid : process.pid}`;
 
 /** The version record of a configuration that loaded; the file is read again for its text, masked. */
 export async function loadedVersion(config: GatehouseConfig, digest: { configSha256: string; inputs: string }, at: number): Promise<ConfigVersion> {

@@ -55,6 +55,11 @@ export interface GatewayOptions {
   readonly onFilesChanged?: () => void;
   /** Run the retention job (default true). Workers leave it to one of them: the store is one. */
   readonly retention?: boolean;
+  /**
+   * Add this gateway's starts and reloads to the store's reload history (default true). Workers
+   * leave it to one of them: the workers reload together, so N records would tell one reload N times.
+   */
+  readonly recordVersions?: boolean;
 }
 
 export interface ReloadResult {
@@ -102,6 +107,7 @@ export class Gateway {
   private readonly ownsStore: boolean;
   private metricsText: (() => Promise<string>) | undefined;
   private onFilesChanged: (() => void) | undefined;
+  private recordVersions = true;
   /** Open WebSocket connections: counted per identity, closed on revocation and shutdown. */
   private readonly sockets: WebSockets;
   /** Inventory recording, anomaly detection and the revocation list (src/anomaly). */
@@ -134,6 +140,7 @@ export class Gateway {
     const gateway = new Gateway(runtime, services, options.drainMs, options.store === undefined);
     gateway.metricsText = options.metricsText;
     gateway.onFilesChanged = options.onFilesChanged;
+    gateway.recordVersions = options.recordVersions ?? true;
     gateway.monitoring = monitoring;
     try {
       await gateway.listenAll(config);
@@ -338,7 +345,7 @@ export class Gateway {
   /** A refused reload: counted, and the files it would have used are watched too (fixing one retries). */
   private async refused(errors: readonly string[], attempted: GatehouseConfig | undefined, started: number): Promise<void> {
     this.status.attempted(false, errors);
-    await recordVersion(this.services.store, refusedVersion(errors, Date.now(), this.runtime.config.secretValues));
+    if (this.recordVersions) await recordVersion(this.services.store, refusedVersion(errors, Date.now(), this.runtime.config.secretValues));
     if (this.watcher !== undefined && attempted !== undefined) {
       this.watcher.setFiles([...this.watcher.files, ...inputFiles(attempted)], started);
       this.watcher.check();
@@ -349,7 +356,7 @@ export class Gateway {
   /** The configuration now serving, kept for the admin API and added to the cluster's reload history. */
   private async noteVersion(version: ConfigVersion): Promise<void> {
     this.serving = version;
-    await recordVersion(this.services.store, version);
+    if (this.recordVersions) await recordVersion(this.services.store, version);
   }
 
   /** The files of the serving configuration, whose content its hash covers. */

@@ -1,3 +1,4 @@
+import { RELOAD_STREAM } from '../admin/reloads.js';
 import { ALERT_STREAM } from '../anomaly/dispatch.js';
 import type { GatehouseConfig } from '../config/types.js';
 import { identityConfigOf } from '../identity/runtime.js';
@@ -15,6 +16,7 @@ export function retentionTargets(config: GatehouseConfig): RetentionTarget[] {
     { stream: ALERT_STREAM, ...r.alerts },
     { stream: REPORT_STREAM, ...r.reports },
     { stream: FINDINGS_STREAM, ...r.reports },
+    { stream: RELOAD_STREAM, ...r.reloads },
   ];
 }
 

@@ -56,6 +56,7 @@ describe('retention', () => {
       decisions: DEFAULT_RETENTION.decisions,
       alerts: { maxAgeMs: undefined, maxRecords: DEFAULT_RETENTION.alerts.maxRecords },
       reports: DEFAULT_RETENTION.reports,
+      reloads: DEFAULT_RETENTION.reloads,
       intervalMs: 60_000,
     });
   });

@@ -16,6 +16,8 @@ export interface RetentionConfig {
   readonly alerts: RetentionRule;
   /** Audit and scan reports stored with `--store`. */
   readonly reports: RetentionRule;
+  /** The configuration history: every start and reload, refused ones too (admin.reloads). */
+  readonly reloads: RetentionRule;
   /** How often the oldest records are deleted. */
   readonly intervalMs: number;
 }
@@ -33,6 +35,9 @@ export const DEFAULT_RETENTION: RetentionConfig = {
   alerts: { maxAgeMs: 365 * DAY, maxRecords: 100_000 },
   // A run per commit or per night for a year, per API; a report is one record of up to a few MB.
   reports: { maxAgeMs: 365 * DAY, maxRecords: 10_000 },
+  // A record per start and reload with the masked config file (a few KB): a year of a watched
+  // file saved many times a day still fits.
+  reloads: { maxAgeMs: 365 * DAY, maxRecords: 10_000 },
   intervalMs: 5 * 60_000,
 };
 
@@ -48,7 +53,7 @@ const rule = {
 export const RETENTION_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  properties: { inventory: rule, decisions: rule, alerts: rule, reports: rule, interval: DURATION_SCHEMA },
+  properties: { inventory: rule, decisions: rule, alerts: rule, reports: rule, reloads: rule, interval: DURATION_SCHEMA },
 } as const;
 
 type Raw = Record<string, unknown> | undefined;
@@ -67,6 +72,7 @@ export function normalizeRetention(raw: Raw): RetentionConfig {
     decisions: normalizeRule(raw?.decisions as Raw, d.decisions),
     alerts: normalizeRule(raw?.alerts as Raw, d.alerts),
     reports: normalizeRule(raw?.reports as Raw, d.reports),
+    reloads: normalizeRule(raw?.reloads as Raw, d.reloads),
     intervalMs: interval === undefined || interval === 0 ? d.intervalMs : Math.max(1000, interval),
   };
 }

@@ -70,6 +70,9 @@ async function runWorker(config: GatehouseConfig, options: { watch: boolean }): 
       metricsText,
       ...(store === undefined ? {} : { store }),
       retention: slot === 0,
+      // Worker 0 also records the cluster's starts and reloads (a refusal by any worker reaches
+      // it as an abort, so a refused reload is recorded once too).
+      recordVersions: slot === 0,
       // One worker watches the files and tells the primary; all of them reload together.
       ...(slot === 0 ? { watch: options.watch ? 'reload' as const : 'report' as const, onFilesChanged: () => send({ gh: 'files-changed' }) } : {}),
     });
