@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 /** The middle value (the upper middle for an even count); 0 for none. */
@@ -20,13 +20,36 @@ export function cpuMicros(pid: number | undefined): number {
   }
 }
 
+/**
+ * CPU µs of a process and its direct children, from /proc: nginx's master and workers, or a
+ * `workers: N` primary and its worker processes.
+ */
+export function treeCpu(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  let total = cpuMicros(pid);
+  for (const child of childrenOf(pid)) total += cpuMicros(child);
+  return total;
+}
+
+/** The direct children of a process, from /proc (Linux). */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === pid) out.push(Number(entry));
+    } catch { /* the process ended while we looked */ }
+  }
+  return out;
+}
+
 /** Resident set size of a process (or this one), in MiB, from /proc (Linux). */
 export function rssMiB(pid: number | 'self' = 'self'): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
 }
 
-export interface LoadSample { rps: number; cpuUsPerRequest: number }
+export interface LoadSample { rps: number; cpuUsPerRequest: number; requests: number }
 
 /**
  * Throughput at 32 connections, and the target's own CPU time per request: on a machine shared
@@ -45,5 +68,5 @@ export async function loadWithCpu(
     ...(method === 'POST' && options.body !== undefined ? { body: options.body } : {}),
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${method} ${path} on port ${target.port}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return { rps: result.requests.average, cpuUsPerRequest: (cpu(target.child.pid) - before) / Math.max(1, result.requests.total) };
+  return { rps: result.requests.average, requests: result.requests.total, cpuUsPerRequest: (cpu(target.child.pid) - before) / Math.max(1, result.requests.total) };
 }

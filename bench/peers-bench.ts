@@ -21,7 +21,7 @@
  * floor, and `PEERS_LATENCY=0` skips the latency table: a quicker before/after of one change.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -29,34 +29,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { fullStackConfig } from './full-stack.js';
-import { cpuMicros, loadWithCpu, median, type LoadSample } from './measure.js';
+import { childrenOf, loadWithCpu, median, treeCpu, type LoadSample } from './measure.js';
 import { startRole, startRoleWith } from './proxy-bench.js';
 import { YOUNG_GENERATION_FLAG } from '../src/workers/young-generation.js';
 import { ITEM } from './servers.js';
 
 interface Peer { readonly name: string; readonly port: number; readonly child: ChildProcess; readonly headers?: Record<string, string> }
 
-/** CPU µs of a process and its children (nginx's master and worker). */
-function treeCpu(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  let total = cpuMicros(pid);
-  for (const child of childrenOf(pid)) total += cpuMicros(child);
-  return total;
-}
-
 const installed = (binary: string): string | undefined => ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'].map((d) => path.join(d, binary)).find((p) => existsSync(p));
-
-/** Children of a process (nginx's workers), from /proc. */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === pid) out.push(Number(entry));
-    } catch { /* ended while we looked */ }
-  }
-  return out;
-}
 
 /**
  * Core pinning (BENCH_PIN, on by default where taskset and two or more cores exist): the load

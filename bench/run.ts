@@ -16,6 +16,7 @@ const SECTIONS: { name: string; title: string; script?: string; node?: string[];
   { name: 'jwt', title: 'gateway with JWT (ES256) authentication + scopes + contract vs the floor (target >= 70 %)', script: 'jwt-bench.js' },
   { name: 'inventory', title: 'inventory recording and anomaly detection on vs off (target: on >= 95 % of off)', script: 'inventory-bench.js' },
   { name: 'peers', title: 'gateway beside fastify, nginx and haproxy (one core each), CPU per request against the floor (targets: plain >= 1.0x, everything on >= 0.9x; added p99 at half the floor\'s saturation <= 1 ms)', script: 'peers-bench.js' },
+  { name: 'workers', title: 'workers: 1 and 2 against one process, CPU per request of the whole process tree, memory and Redis stores (target: 2 workers within 10 % of 1)', script: 'workers-bench.js' },
   { name: 'memory', title: 'memory: RSS with GitHub\'s spec loaded and per 1,000 operations', script: 'memory-bench.js', node: ['--expose-gc'] },
   { name: 'soak', title: 'soak: steady load for SOAK_MINUTES (30), RSS and descriptors sampled (run only when named: npm run bench -- soak)', script: 'soak.js', onlyWhenNamed: true },
   { name: 'tracing', title: 'OpenTelemetry tracing off vs on (OTLP/HTTP export to a local sink)', script: 'tracing-bench.js' },

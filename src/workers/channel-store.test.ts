@@ -98,4 +98,31 @@ describe('a store shared by workers through the primary', () => {
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).message).toMatch(/store is closed/);
   });
+
+  it('sends the calls of one turn as one message each way, answered in order and exactly', async () => {
+    const pair = channelPair();
+    const sent: { worker: unknown[]; primary: unknown[] } = { worker: [], primary: [] };
+    const spy = (channel: Channel, into: unknown[]): Channel => ({ send: (m) => { into.push(m); channel.send(m); }, onMessage: (h) => channel.onMessage(h) });
+    const backing = createMemoryStore();
+    new StoreHost(backing).add(spy(pair.primary, sent.primary));
+    const store = createChannelStore(spy(pair.worker, sent.worker), 'memory');
+    const results = await Promise.all(Array.from({ length: 25 }, () => store.counters.gcra('turn', { emissionIntervalMs: 60_000, burst: 10 })));
+    expect(results.map((r) => r.allowed)).toEqual([...Array<boolean>(10).fill(true), ...Array<boolean>(15).fill(false)]);
+    expect(sent.worker).toHaveLength(1);
+    expect(sent.primary).toHaveLength(1);
+    expect((sent.worker[0] as { gh: string; messages: unknown[] }).messages).toHaveLength(25);
+    // A call of a later turn goes on its own, not as a batch of one.
+    await store.counters.get('turn');
+    expect((sent.worker[1] as { gh: string }).gh).toBe('store');
+    await store.close();
+    await backing.close();
+  });
+
+  it('rejects every call of a turn whose message the channel could not take', async () => {
+    const a = hosted();
+    a.cut();
+    const calls = [a.store.counters.increment('k', 1, 1000), a.store.kv.get('k'), a.store.records.count('s')];
+    for (const call of calls) await expect(call).rejects.toBeInstanceOf(StoreUnavailableError);
+    await a.store.close();
+  });
 });

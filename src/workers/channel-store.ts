@@ -1,5 +1,5 @@
 import { StoreInputError, StoreUnavailableError, type Counters, type KeyValue, type MessageHandler, type Records, type Store, type StoreHealth } from '../store/index.js';
-import { isGatehouseMessage, type Channel, type RemoteError, type PrimaryMessage, type StorePort, type WorkerMessage } from './protocol.js';
+import { batching, isGatehouseMessage, type Channel, type RemoteError, type PrimaryMessage, type StorePort, type WorkerMessage } from './protocol.js';
 
 /** A call the primary has not answered in this time is an outage, as a store's timeout is. */
 const CALL_TIMEOUT_MS = 5_000;
@@ -30,20 +30,32 @@ export function createChannelStore(channel: Channel, engine: string): Store {
   let closed = false;
   const name = `${engine} (via the primary)`;
 
-  const off = channel.onMessage((m) => {
-    if (!isGatehouseMessage<PrimaryMessage>(m)) return;
+  const receive = (m: PrimaryMessage): void => {
     if (m.gh === 'result') {
-      const r = m;
-      const p = pending.get(r.id);
+      const p = pending.get(m.id);
       if (p === undefined) return;
-      pending.delete(r.id);
-      if (r.error === undefined) p.resolve(r.value);
-      else p.reject(rebuild(r.error, p.op));
+      pending.delete(m.id);
+      if (m.error === undefined) p.resolve(m.value);
+      else p.reject(rebuild(m.error, p.op));
     } else if (m.gh === 'message') {
-      const r = m;
-      const handler = handlers.get(r.sub);
+      const handler = handlers.get(m.sub);
       if (handler === undefined) return;
-      try { handler(r.message); } catch { /* a subscriber's bug must not break delivery */ }
+      try { handler(m.message); } catch { /* a subscriber's bug must not break delivery */ }
+    } else if (m.gh === 'batch') {
+      for (const inner of m.messages) receive(inner);
+    }
+  };
+  const off = channel.onMessage((m) => {
+    if (isGatehouseMessage<PrimaryMessage>(m)) receive(m);
+  });
+  // The calls of one turn (the rate-limit steps of every request read in it) go as one message.
+  const send = batching<WorkerMessage>(channel, (messages, error) => {
+    for (const m of messages) {
+      const id = (m as { id?: number }).id;
+      const p = id === undefined ? undefined : pending.get(id);
+      if (id === undefined || p === undefined) continue;
+      pending.delete(id);
+      p.reject(new StoreUnavailableError(name, p.op, error));
     }
   });
   // One sweep for every call rather than a timer per call: the request path allocates no timer.
@@ -62,12 +74,7 @@ export function createChannelStore(channel: Channel, engine: string): Store {
     const id = ++nextId;
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject, op, deadline: Date.now() + CALL_TIMEOUT_MS });
-      try {
-        channel.send(message(id));
-      } catch (error) {
-        pending.delete(id);
-        reject(new StoreUnavailableError(name, op, error));
-      }
+      send(message(id));
     });
   }
 

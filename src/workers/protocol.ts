@@ -26,7 +26,8 @@ export type WorkerMessage =
   | { readonly gh: 'switched'; readonly gen: number }
   | { readonly gh: 'files-changed' }
   | { readonly gh: 'metrics'; readonly id: number }
-  | { readonly gh: 'metrics-part'; readonly id: number; readonly metrics: unknown };
+  | { readonly gh: 'metrics-part'; readonly id: number; readonly metrics: unknown }
+  | { readonly gh: 'batch'; readonly messages: readonly WorkerMessage[] };
 
 /** Primary -> worker. */
 export type PrimaryMessage =
@@ -38,7 +39,8 @@ export type PrimaryMessage =
   | { readonly gh: 'shutdown' }
   | { readonly gh: 'hurry' }
   | { readonly gh: 'collect'; readonly id: number }
-  | { readonly gh: 'metrics-text'; readonly id: number; readonly text?: string; readonly error?: string };
+  | { readonly gh: 'metrics-text'; readonly id: number; readonly text?: string; readonly error?: string }
+  | { readonly gh: 'batch'; readonly messages: readonly PrimaryMessage[] };
 
 /** An error thrown in the primary, carried over as plain data and rebuilt on the worker's side. */
 export interface RemoteError {
@@ -47,6 +49,28 @@ export interface RemoteError {
   readonly store?: string;
   readonly operation?: string;
   readonly what?: string;
+}
+
+/**
+ * Collects the messages sent during one turn of the event loop and sends them as one (a `batch`
+ * when there are several): each IPC message costs a serialisation, a write and a read on each
+ * side, which under load cost more than the store call they carry. Nothing waits longer than
+ * the turn it was sent in. `failed` is told of the messages a closed channel could not take.
+ */
+export function batching<M extends WorkerMessage | PrimaryMessage>(channel: Channel, failed: (messages: readonly M[], error: unknown) => void): (message: M) => void {
+  let outbox: M[] = [];
+  const flush = (): void => {
+    const messages = outbox;
+    outbox = [];
+    try {
+      channel.send(messages.length === 1 ? messages[0] as M : { gh: 'batch', messages } as unknown as M);
+    } catch (error) {
+      failed(messages, error);
+    }
+  };
+  return (message) => {
+    if (outbox.push(message) === 1) setImmediate(flush);
+  };
 }
 
 /** The channel is ours alone to write to, so a message with `gh` is one of the types above. */

@@ -1,5 +1,5 @@
 import { StoreInputError, StoreUnavailableError, type Store } from '../store/index.js';
-import { isGatehouseMessage, type Channel, type PrimaryMessage, type RemoteError, type StorePort, type WorkerMessage } from './protocol.js';
+import { batching, isGatehouseMessage, type Channel, type PrimaryMessage, type RemoteError, type StorePort, type WorkerMessage } from './protocol.js';
 
 /**
  * The primary's side of the memory and SQLite stores under workers. Those engines are exact
@@ -35,18 +35,15 @@ export class StoreHost {
   /** Serves one worker until `remove`. */
   add(channel: Channel): void {
     const subs = new Map<number, Promise<() => Promise<void>>>();
-    const reply = (message: PrimaryMessage): void => {
-      // The worker may have gone between its call and this answer: nobody is left to tell.
-      try { channel.send(message); } catch { /* gone */ }
-    };
+    // The answers of one turn go back as one message; a worker gone between its call and the
+    // answer has nobody left to tell.
+    const reply = batching<PrimaryMessage>(channel, () => undefined);
     const answer = (id: number, work: () => Promise<unknown>): void => {
       let pending: Promise<unknown>;
       try { pending = work(); } catch (error) { pending = Promise.reject(error); }
       pending.then((value) => reply({ gh: 'result', id, value }), (error: unknown) => reply({ gh: 'result', id, error: remoteError(error) }));
     };
-    const off = channel.onMessage((m) => {
-      if (!isGatehouseMessage<WorkerMessage>(m)) return;
-      const message = m;
+    const serve = (message: WorkerMessage): void => {
       switch (message.gh) {
         case 'store': return answer(message.id, () => {
           const port = this.store[message.port] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>> | undefined;
@@ -67,8 +64,15 @@ export class StoreHost {
           subs.delete(message.sub);
           if (unsubscribe !== undefined) await (await unsubscribe)();
         });
+        case 'batch':
+          // In the order sent, as when they came one by one: the engine runs each call as it comes.
+          for (const inner of message.messages) serve(inner);
+          return undefined;
         default: return undefined;
       }
+    };
+    const off = channel.onMessage((m) => {
+      if (isGatehouseMessage<WorkerMessage>(m)) serve(m);
     });
     this.detach.set(channel, { off, subs });
   }
