@@ -24,6 +24,14 @@ const CASE_VARIANT: Denial = { code: 'GH_REQUEST_AMBIGUOUS', detail: 'the path d
 const SEMICOLON_PATH: Denial = { code: 'GH_REQUEST_AMBIGUOUS', detail: '";" in the path is read as a path parameter by some servers and as data by others' };
 const NO_VERSION: Denial = { code: 'GH_REQUEST_MALFORMED', detail: 'the request line has no HTTP version (HTTP/0.9 is not served)' };
 const UPGRADE_BODY: Denial = { code: 'GH_REQUEST_MALFORMED', detail: 'an upgrade request with a body is not served' };
+/**
+ * Declared bodies up to this size are read whole and sent upstream as one buffer even when no
+ * policy reads them. Piping the request stream into undici costs more than the copy: measured
+ * with `npm run bench -- peers` (docs/benchmarks.md), a plain POST of 1 KB took about as much CPU
+ * streamed as a POST checked by every policy and sent as a buffer. Larger bodies stream, so the
+ * gateway never holds more than this per request for policies that do not need it.
+ */
+const STREAM_ABOVE_BYTES = 64 * 1024;
 const VERSION: Denial = { code: 'GH_REQUEST_HTTP_VERSION', detail: 'HTTP/1.0 and HTTP/1.1 are served on this connection' };
 
 /** The request handler of every listener: accept -> route -> policies -> proxy -> respond -> observe. */
@@ -220,9 +228,11 @@ function afterRequestPhase(ctx: RequestContext, route: CompiledRoute, limits: Ru
     return undefined;
   }
   const maxBodyBytes = bodyLimitFor(ctx.req.headers['content-type'], limits);
-  // Bodies are buffered when a policy reads them or when their length is unknown (chunked),
-  // so the size limit holds either way; otherwise they stream straight to the upstream.
-  if (route.needsRequestBody || ctx.req.headers['content-length'] === undefined) {
+  const declared = ctx.req.headers['content-length'];
+  // Bodies are buffered when a policy reads them, when their length is unknown (chunked), so the
+  // size limit holds either way, and when they are small; only a large declared body streams
+  // straight to the upstream.
+  if (route.needsRequestBody || declared === undefined || Number(declared) <= STREAM_ABOVE_BYTES) {
     return readBody(ctx.req, maxBodyBytes).then((raw) => {
       if (isDenial(raw)) return deny(ctx, raw, 'accept');
       ctx.rawBody = raw;
@@ -238,7 +248,7 @@ function afterRequestPhase(ctx: RequestContext, route: CompiledRoute, limits: Ru
       return stopped.then((stop) => { if (!stop) proxy(ctx, route, raw, services); });
     });
   }
-  if (Number(ctx.req.headers['content-length']) > maxBodyBytes) {
+  if (Number(declared) > maxBodyBytes) {
     return deny(ctx, { code: 'GH_REQUEST_BODY_TOO_LARGE', detail: `the limit is ${maxBodyBytes} bytes` }, 'accept');
   }
   proxy(ctx, route, ctx.req, services);
