@@ -32,6 +32,5 @@ EXPOSE 8080 9090
 # Liveness of the process from inside the container (no curl in the image: Node's own fetch).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9090/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# The young generation a gateway runs with (src/workers/young-generation.ts); V8 reads it only at start.
-ENTRYPOINT ["node", "--max-semi-space-size=32", "/app/dist/src/cli/main.js"]
+ENTRYPOINT ["node", "/app/dist/src/cli/main.js"]
 CMD ["start", "--config", "/etc/gatehouse/gatehouse.yaml"]

@@ -15,9 +15,7 @@
  * when the previous answer came back, so queueing shows): p50 and p99, and p99 added over the
  * floor's.
  *
- * The gateway roles run with the young generation `gatehouse start` uses; the floor is measured
- * as a user would run it (Node's defaults) and, beside it, with the same flag. `PEERS=plain,full`
- * (any of fastify, nginx, haproxy, floor-young, plain, full) measures only those beside the
+ * `PEERS=plain,full` (any of fastify, nginx, haproxy, plain, full) measures only those beside the
  * floor, and `PEERS_LATENCY=0` skips the latency table: a quicker before/after of one change.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -30,8 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { fullStackConfig } from './full-stack.js';
 import { childrenOf, loadWithCpu, median, treeCpu, type LoadSample } from './measure.js';
-import { startRole, startRoleWith } from './proxy-bench.js';
-import { YOUNG_GENERATION_FLAG } from '../src/workers/young-generation.js';
+import { startRole } from './proxy-bench.js';
 import { ITEM } from './servers.js';
 
 interface Peer { readonly name: string; readonly port: number; readonly child: ChildProcess; readonly headers?: Record<string, string> }
@@ -172,9 +169,6 @@ export async function runPeersBench(): Promise<string[]> {
   const wanted = (key: string): boolean => only === undefined || only.includes(key);
   try {
     peers.push({ name: 'floor (node:http + undici)', ...(await startRole('floor', target)) });
-    // The floor given the young generation Gatehouse starts with (src/workers/young-generation.ts):
-    // the ratio against it says what the gateway's code costs, flag for flag.
-    if (wanted('floor-young')) peers.push({ name: `floor, ${YOUNG_GENERATION_FLAG}`, ...(await startRoleWith([YOUNG_GENERATION_FLAG], 'floor', target)) });
     if (wanted('fastify')) peers.push({ name: 'fastify + @fastify/http-proxy', ...(await startRole('fastify', target)) });
     const nginx = wanted('nginx') ? await startNginx(dir, up.port) : undefined;
     if (nginx === undefined) { if (wanted('nginx')) notes.push('nginx: not installed, skipped (apt-get install nginx)'); } else peers.push(nginx);
@@ -198,14 +192,11 @@ export async function runPeersBench(): Promise<string[]> {
       const floorCpu = median((samples.get(floorName) ?? []).map((s) => s.cpuUsPerRequest));
       const floorRps = median((samples.get(floorName) ?? []).map((s) => s.rps));
       lines.push(`${label}  (32 connections, ${rounds} interleaved rounds of ${seconds} s, medians)`);
-      const young = peers.find((p) => p.name.startsWith('floor, --'));
-      const youngCpu = young === undefined ? undefined : median((samples.get(young.name) ?? []).map((s) => s.cpuUsPerRequest));
       for (const p of peers) {
         const s = samples.get(p.name) ?? [];
         const cpu = median(s.map((x) => x.cpuUsPerRequest));
         const rps = median(s.map((x) => x.rps));
-        const flagForFlag = youngCpu === undefined ? '' : `   ${(youngCpu / cpu).toFixed(2)}× the floor with the same flag`;
-        lines.push(`  ${p.name.padEnd(38)} ${rps.toFixed(0).padStart(7)} req/s (${(rps / floorRps).toFixed(2)}× floor)   ${cpu.toFixed(1).padStart(6)} µs CPU/request   ${(floorCpu / cpu).toFixed(2)}× floor, CPU-normalised${flagForFlag}`);
+        lines.push(`  ${p.name.padEnd(38)} ${rps.toFixed(0).padStart(7)} req/s (${(rps / floorRps).toFixed(2)}× floor)   ${cpu.toFixed(1).padStart(6)} µs CPU/request   ${(floorCpu / cpu).toFixed(2)}× floor, CPU-normalised`);
       }
       if (process.env.PEERS_LATENCY === '0') continue;
       const rate = Math.round(floorRps / 2);

@@ -5,23 +5,14 @@ import autocannon from 'autocannon';
 import { Client } from 'undici';
 import { ITEM } from './servers.js';
 import { cpuMicros, median } from './measure.js';
-import { YOUNG_GENERATION_FLAG } from '../src/workers/young-generation.js';
 
 interface Measured { rps: number; total: number; p50: number; p99: number }
 
 const SERVERS = fileURLToPath(new URL('./servers.js', import.meta.url));
 
-/**
- * Starts one role of bench/servers.ts in its own process; resolves with the port it listens on.
- * A gateway role runs with the V8 flags `gatehouse start` runs with (its launcher's #! line).
- */
+/** Starts one role of bench/servers.ts in its own process; resolves with the port it listens on. */
 export function startRole(role: string, ...args: string[]): Promise<{ port: number; child: ChildProcess }> {
-  return startRoleWith(role.startsWith('gatehouse') ? [YOUNG_GENERATION_FLAG] : [], role, ...args);
-}
-
-/** startRole with the given Node flags, whatever the role (the peers bench's floor beside the gateway's flags). */
-export function startRoleWith(execArgv: readonly string[], role: string, ...args: string[]): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [...execArgv, SERVERS, role, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [SERVERS, role, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.once('line', (line) => resolve({ port: (JSON.parse(line) as { port: number }).port, child }));

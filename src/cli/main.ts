@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
+#!/usr/bin/env node
 import { runCli } from './program.js';
 
 // The only place that reads process.argv; exit codes are set, never forced, so output flushes.

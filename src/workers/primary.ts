@@ -8,7 +8,6 @@ import { createStore, type Store } from '../store/index.js';
 import { isGatehouseMessage, type Channel, type PrimaryMessage, type WorkerMessage } from './protocol.js';
 import { StoreHost } from './store-host.js';
 import { primaryHostedEngine, SLOT_ENV } from './worker.js';
-import { youngGenerationArgv } from './young-generation.js';
 
 /** Back-off between restarts of a worker that keeps crashing: doubles from the first to the last. */
 const RESTART_FIRST_MS = 250;
@@ -100,7 +99,7 @@ export class Primary {
       this.host = new StoreHost(this.store);
     }
     // Structured clone: store calls carry `undefined` (an absent TTL) that JSON would turn into null.
-    cluster.setupPrimary({ serialization: 'advanced', execArgv: youngGenerationArgv(process.execArgv, process.env.NODE_OPTIONS) });
+    cluster.setupPrimary({ serialization: 'advanced' });
     const ready = Promise.all(this.slots.map((slot) => this.waitReady(slot)));
     for (const slot of this.slots) this.fork(slot);
     const ok = await ready;
