@@ -1,7 +1,7 @@
 import type { Denial, ErrorCode } from '../../errors/index.js';
 import type { RequestContext } from '../../gateway/context.js';
 import { requestBody } from '../../gateway/request-body.js';
-import type { Counters, GcraOptions } from '../../store/index.js';
+import { StoreUnavailableError, type Counters, type GcraOptions, type GcraResult } from '../../store/index.js';
 import { guardedCounters, isGuardDenial } from '../rate-limit/guard.js';
 import { retryAfterSeconds } from '../rate-limit/headers.js';
 import type { PolicyFactory, PolicyInstance } from '../types.js';
@@ -64,14 +64,23 @@ export const authFailurePolicy: PolicyFactory = ({ scope, api }) => {
   const identityInBody = from?.in === 'body';
   const logger = scope.services.logger;
 
-  const check = async (key: string, b: Budget): Promise<Denial | undefined> => {
-    const r = await guard.run((counters) => counters.gcra(key, b.peek));
-    if (isGuardDenial(r)) return r;
-    if (r.remaining >= 1) return undefined;
-    // Time until one failure has drained from a full bucket.
-    return b.denial(r.resetAfterMs - (b.options.burst - 1) * b.options.emissionIntervalMs);
+  /** A spent budget's refusal: the time until one failure has drained from a full bucket. */
+  const judge = (r: GcraResult, b: Budget): Denial | undefined =>
+    (r.remaining >= 1 ? undefined : b.denial(r.resetAfterMs - (b.options.burst - 1) * b.options.emissionIntervalMs));
+  // Answered at once by an in-process store (the memory store), so the request phase stays
+  // synchronous; a store over I/O, or a closed one, goes through the guard.
+  const inProcess = guard.inProcess;
+  const check = (key: string, b: Budget): Denial | undefined | Promise<Denial | undefined> => {
+    if (inProcess?.gcraNow !== undefined) {
+      try {
+        return judge(inProcess.gcraNow(key, b.peek), b);
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError)) throw error;
+      }
+    }
+    return guard.run((counters) => counters.gcra(key, b.peek)).then((r) => (isGuardDenial(r) ? r : judge(r, b)));
   };
-  const checkIdentity = (ctx: RequestContext): Promise<Denial | undefined> | undefined => {
+  const checkIdentity = (ctx: RequestContext): Denial | undefined | Promise<Denial | undefined> => {
     if (perIdentity === undefined) return undefined;
     const who = attemptedIdentity(ctx, from);
     return who === undefined ? undefined : check(idKey + who, perIdentity);
@@ -82,9 +91,10 @@ export const authFailurePolicy: PolicyFactory = ({ scope, api }) => {
     name: 'auth-failures',
     mode: config.mode,
     needsRequestBody: identityInBody,
-    async request(ctx) {
+    request(ctx) {
       if (perIp !== undefined) {
-        const refused = await check(ipKey + ctx.clientIp, perIp);
+        const refused = check(ipKey + ctx.clientIp, perIp);
+        if (refused instanceof Promise) return refused.then((denial) => denial ?? (identityInBody ? undefined : checkIdentity(ctx)));
         if (refused !== undefined) return refused;
       }
       return identityInBody ? undefined : checkIdentity(ctx);

@@ -1,0 +1,64 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { ApiConfig, GatehouseConfig } from '../../config/types.js';
+import type { RequestContext } from '../../gateway/context.js';
+import { createMetrics } from '../../observe/metrics.js';
+import type { LoadedSpec } from '../../openapi/types.js';
+import { createMemoryStore, type Store } from '../../store/index.js';
+import type { PolicyInstance, RuntimeScope } from '../types.js';
+import { authFailurePolicy } from './policy.js';
+
+function scope(store: Store): RuntimeScope {
+  const values = new Map<string, unknown>();
+  return {
+    services: { logger: pino({ level: 'silent' }), metrics: createMetrics({ defaultMetrics: false }), store, observers: [] },
+    once<T>(key: string, make: () => T): T {
+      if (!values.has(key)) values.set(key, make());
+      return values.get(key) as T;
+    },
+    onClose: () => undefined,
+  };
+}
+
+/** Two failures per address per hour; failures are counted by the log phase, as in the gateway. */
+function policy(store: Store): PolicyInstance {
+  const authFailures = { mode: 'enforce', onStoreFailure: 'closed', perIp: { count: 2, windowMs: 3_600_000 }, perIdentity: undefined, identityFrom: undefined };
+  const api = { name: 'a', policies: { authFailures } } as unknown as ApiConfig;
+  const config = { file: 'x', apis: [api] } as unknown as GatehouseConfig;
+  const made = authFailurePolicy({ scope: scope(store), config, api, spec: { file: 'x', operations: [] } as unknown as LoadedSpec, operation: undefined, validators: undefined });
+  if (made === undefined) throw new Error('no policy');
+  return made;
+}
+
+const attempt = (ip: string, refused: boolean): RequestContext =>
+  ({ clientIp: ip, identity: undefined, upstreamStatus: refused ? 401 : 200, denial: undefined } as unknown as RequestContext);
+
+/** The log phase records through the store asynchronously: let it land. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('the failed-authentication budget', () => {
+  it('refuses an address that spent its budget, answering at once on the in-process store', async () => {
+    const p = policy(createMemoryStore());
+    expect(p.request?.(attempt('10.0.0.1', true))).toBeUndefined();
+    for (let i = 0; i < 2; i++) { p.log?.(attempt('10.0.0.1', true)); await settle(); }
+    expect(p.request?.(attempt('10.0.0.1', true))).toMatchObject({ code: 'GH_AUTHN_TOO_MANY_FAILURES' });
+    // Another address has its own budget.
+    expect(p.request?.(attempt('10.0.0.2', true))).toBeUndefined();
+  });
+
+  it('goes through the store where it answers over I/O, and fails closed once it is closed', async () => {
+    const memory = createMemoryStore();
+    const { gcraNow: _omitted, ...remote } = memory.counters;
+    const p = policy({ ...memory, counters: remote });
+    const pending = p.request?.(attempt('10.0.0.3', true));
+    expect(pending).toBeInstanceOf(Promise);
+    expect(await pending).toBeUndefined();
+    for (let i = 0; i < 2; i++) { p.log?.(attempt('10.0.0.3', true)); await settle(); }
+    expect(await p.request?.(attempt('10.0.0.3', true))).toMatchObject({ code: 'GH_AUTHN_TOO_MANY_FAILURES' });
+
+    const closing = createMemoryStore();
+    const q = policy(closing);
+    await closing.close();
+    expect(await q.request?.(attempt('10.0.0.4', true))).toMatchObject({ code: 'GH_DEPENDENCY_UNAVAILABLE' });
+  });
+});
