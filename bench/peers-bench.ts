@@ -69,7 +69,6 @@ async function listening(port: number, child: ChildProcess, name: string): Promi
   throw new Error(`${name} did not listen on ${port}`);
 }
 
-
 async function startNginx(dir: string, upstreamPort: number): Promise<Peer | undefined> {
   const binary = installed('nginx');
   if (binary === undefined) return undefined;
