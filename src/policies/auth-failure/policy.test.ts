@@ -1,33 +1,14 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { ApiConfig, GatehouseConfig } from '../../config/types.js';
 import type { RequestContext } from '../../gateway/context.js';
-import { createMetrics } from '../../observe/metrics.js';
-import type { LoadedSpec } from '../../openapi/types.js';
 import { createMemoryStore, type Store } from '../../store/index.js';
-import type { PolicyInstance, RuntimeScope } from '../types.js';
+import type { PolicyInstance } from '../types.js';
+import { standalonePolicy } from '../../../test/helpers/policy.js';
 import { authFailurePolicy } from './policy.js';
-
-function scope(store: Store): RuntimeScope {
-  const values = new Map<string, unknown>();
-  return {
-    services: { logger: pino({ level: 'silent' }), metrics: createMetrics({ defaultMetrics: false }), store, observers: [] },
-    once<T>(key: string, make: () => T): T {
-      if (!values.has(key)) values.set(key, make());
-      return values.get(key) as T;
-    },
-    onClose: () => undefined,
-  };
-}
 
 /** Two failures per address per hour; failures are counted by the log phase, as in the gateway. */
 function policy(store: Store): PolicyInstance {
   const authFailures = { mode: 'enforce', onStoreFailure: 'closed', perIp: { count: 2, windowMs: 3_600_000 }, perIdentity: undefined, identityFrom: undefined };
-  const api = { name: 'a', policies: { authFailures } } as unknown as ApiConfig;
-  const config = { file: 'x', apis: [api] } as unknown as GatehouseConfig;
-  const made = authFailurePolicy({ scope: scope(store), config, api, spec: { file: 'x', operations: [] } as unknown as LoadedSpec, operation: undefined, validators: undefined });
-  if (made === undefined) throw new Error('no policy');
-  return made;
+  return standalonePolicy(authFailurePolicy, { authFailures }, store);
 }
 
 const attempt = (ip: string, refused: boolean): RequestContext =>

@@ -1,32 +1,13 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { ApiConfig, GatehouseConfig } from '../../config/types.js';
 import type { Identity, RequestContext } from '../../gateway/context.js';
-import { createMetrics } from '../../observe/metrics.js';
-import type { LoadedSpec } from '../../openapi/types.js';
 import { createMemoryStore, type Store } from '../../store/index.js';
-import type { PolicyInstance, RuntimeScope } from '../types.js';
+import type { PolicyInstance } from '../types.js';
+import { standalonePolicy } from '../../../test/helpers/policy.js';
 import type { LimitRule } from './config.js';
 import { rateLimitPolicy } from './policy.js';
 
-function scope(store: Store = createMemoryStore()): RuntimeScope {
-  const values = new Map<string, unknown>();
-  return {
-    services: { logger: pino({ level: 'silent' }), metrics: createMetrics({ defaultMetrics: false }), store, observers: [] },
-    once<T>(key: string, make: () => T): T {
-      if (!values.has(key)) values.set(key, make());
-      return values.get(key) as T;
-    },
-    onClose: () => undefined,
-  };
-}
-
-function policy(limits: LimitRule[], store?: Store): PolicyInstance {
-  const api = { name: 'a', policies: { rateLimit: { mode: 'enforce', onStoreFailure: 'closed', limits } } } as unknown as ApiConfig;
-  const config = { file: 'x', apis: [api] } as unknown as GatehouseConfig;
-  const made = rateLimitPolicy({ scope: scope(store), config, api, spec: { file: 'x', operations: [] } as unknown as LoadedSpec, operation: undefined, validators: undefined });
-  if (made === undefined) throw new Error('no policy');
-  return made;
+function policy(limits: LimitRule[], store: Store = createMemoryStore()): PolicyInstance {
+  return standalonePolicy(rateLimitPolicy, { rateLimit: { mode: 'enforce', onStoreFailure: 'closed', limits } }, store);
 }
 
 function ctx(identity: Partial<Identity> | undefined, ip = '10.0.0.1'): RequestContext {
