@@ -27,6 +27,12 @@ const FULL: ReadonlySet<string> = new Set(['admin']);
 /** `Authorization: Bearer <token>` (RFC 6750 §2.1), scheme name in any case. */
 const BEARER = /^bearer +(\S+) *$/i;
 
+/** The token of an `Authorization: Bearer` header, if the request has one. */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  return header === undefined ? undefined : BEARER.exec(header)?.[1];
+}
+
 /**
  * The static `admin.auth.token`. Both sides are hashed before the constant-time comparison, so
  * neither the token's bytes nor its length show in the time an answer takes.
@@ -35,8 +41,7 @@ export function tokenAuthenticator(token: string): AdminAuthenticator {
   const expected = sha256(token);
   const principal: AdminPrincipal = { kind: 'token', id: 'admin.auth.token', roles: FULL };
   return (req) => {
-    const header = req.headers.authorization;
-    const presented = header === undefined ? undefined : BEARER.exec(header)?.[1];
+    const presented = bearerToken(req);
     // A request without a token does the same work as one with a wrong token.
     const ok = timingSafeEqual(sha256(presented ?? ''), expected) && presented !== undefined;
     return ok ? principal : undefined;
@@ -76,6 +81,6 @@ export async function authenticateAdmin(req: IncomingMessage, authenticators: re
   return undefined;
 }
 
-function sha256(text: string): Buffer {
+export function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }

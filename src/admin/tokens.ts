@@ -1,7 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { KeyValue } from '../store/index.js';
-import type { AdminAuthenticator, AdminPrincipal } from './auth.js';
+import { bearerToken, sha256, type AdminAuthenticator, type AdminPrincipal } from './auth.js';
 
 /**
  * Role-based admin tokens. Each role includes the ones before it: a viewer reads; an operator
@@ -32,7 +32,6 @@ const PREFIX = 'admin-token:';
  * token; the id finds the record without a scan; 32 random bytes cannot be guessed.
  */
 const TOKEN = /^gha_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
-const BEARER = /^bearer +(\S+) *$/i;
 
 /** The roles a principal of `role` holds: its own and every one below it. */
 export function rolesOf(role: AdminRole): ReadonlySet<string> {
@@ -50,10 +49,6 @@ export function holdsRole(principal: AdminPrincipal, role: AdminRole): boolean {
     if (rank >= needed) return true;
   }
   return false;
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
 }
 
 /** Admin tokens in the store's kv: every gateway sharing the store accepts and revokes the same tokens. */
@@ -96,8 +91,7 @@ export class AdminTokenStore {
   /** `Authorization: Bearer gha_…`, checked against the store on every request (a revocation applies at once). */
   authenticator(): AdminAuthenticator {
     return (req: IncomingMessage) => {
-      const header = req.headers.authorization;
-      const presented = header === undefined ? undefined : BEARER.exec(header)?.[1];
+      const presented = bearerToken(req);
       if (presented === undefined || !presented.startsWith('gha_')) return undefined;
       return this.verify(presented);
     };
