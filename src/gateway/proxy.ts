@@ -42,7 +42,7 @@ export function proxy(ctx: RequestContext, route: CompiledRoute, body: Buffer | 
     path: route.api.upstream.pathPrefix + target,
   });
   const trace = ctx.trace;
-  if (trace !== undefined) trace.upstreamStart(headers, route.api.upstream.origin, ctx.method);
+  if (trace !== undefined) trace.upstreamStart(headers, route.api.upstream.server, ctx.method);
   route.api.upstream.dispatch(ctx.method, target, headers, body, exchange);
 }
 

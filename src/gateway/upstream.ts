@@ -12,6 +12,8 @@ import { GrpcUpstream } from './upstream-grpc.js';
  */
 export class Upstream {
   readonly origin: string;
+  /** The origin's host and port as a trace's client span names them, read once here. */
+  readonly server: { readonly address: string; readonly port: number };
   readonly pathPrefix: string;
   readonly maxResponseBytes: number;
   private readonly pool: Pool;
@@ -28,6 +30,8 @@ export class Upstream {
   constructor(config: UpstreamConfig, connector?: (tls: ConnectionOptions) => buildConnector.connector, grpc = false) {
     this.grpc = grpc ? new GrpcUpstream(config) : undefined;
     this.origin = config.origin;
+    const url = new URL(config.origin);
+    this.server = { address: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
     this.pathPrefix = config.pathPrefix;
     this.maxResponseBytes = config.maxResponseBytes;
     this.headersTimeout = config.headersTimeoutMs;

@@ -99,15 +99,14 @@ export class RequestTrace {
    * `traceparent` and `tracestate` are replaced by the propagator's, naming this span (sent
    * beside them, an upstream could read the client's copy and attach its spans past the gateway).
    */
-  upstreamStart(headers: string[], origin: string, method: string): void {
+  upstreamStart(headers: string[], server: { readonly address: string; readonly port: number }, method: string): void {
     for (let i = headers.length - 2; i >= 0; i -= 2) {
       const name = headers[i];
       if (name === 'traceparent' || name === 'tracestate') headers.splice(i, 2);
     }
     const span = this.tracer.startSpan('upstream', { kind: SpanKind.CLIENT }, this.context);
     if (span.isRecording()) {
-      const url = new URL(origin);
-      span.setAttributes({ 'http.request.method': method, 'server.address': url.hostname, 'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)) });
+      span.setAttributes({ 'http.request.method': method, 'server.address': server.address, 'server.port': server.port });
     }
     this.upstream = span;
     propagator.inject(trace.setSpan(this.context, span), headers, LIST_SETTER);
