@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { Pool } from 'undici';
 
 /** The middle value (the upper middle for an even count); 0 for none. */
 export function median(values: readonly number[]): number {
@@ -69,4 +70,49 @@ export async function loadWithCpu(
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${method} ${path} on port ${target.port}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return { rps: result.requests.average, requests: result.requests.total, cpuUsPerRequest: (cpu(target.child.pid) - before) / Math.max(1, result.requests.total) };
+}
+
+export interface OpenLoopResult {
+  /** ms from sending to the whole answer, for every request answered (whatever its status). */
+  readonly latencies: number[];
+  readonly sent: number;
+  /** Answers with a status of 300 or more. */
+  readonly non2xx: number;
+  /** Requests that got no answer (connection refused, reset). */
+  readonly errors: number;
+  readonly elapsedMs: number;
+}
+
+/**
+ * `rate` requests per second on a schedule over 32 connections for `seconds`: open loop, each
+ * sent when it is due, not when the previous answer came back, so queueing shows.
+ */
+export async function openLoop(port: number, method: 'GET' | 'POST', path: string, rate: number, seconds: number, options: { headers?: Record<string, string>; body?: string } = {}): Promise<OpenLoopResult> {
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 32, pipelining: 1 });
+  const headers = { ...options.headers, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) };
+  const body = method === 'POST' ? options.body ?? null : null;
+  const latencies: number[] = [];
+  const inflight: Promise<void>[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  const started = performance.now();
+  let sent = 0;
+  try {
+    while (performance.now() - started < seconds * 1000) {
+      const due = Math.floor(((performance.now() - started) / 1000) * rate);
+      for (; sent < due; sent++) {
+        const t0 = performance.now();
+        inflight.push(pool.request({ method, path, headers, body }).then(async (res) => {
+          await res.body.arrayBuffer();
+          latencies.push(performance.now() - t0);
+          if (res.statusCode >= 300) non2xx++;
+        }, () => { errors++; }));
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all(inflight);
+  } finally {
+    await pool.close();
+  }
+  return { latencies, sent, non2xx, errors, elapsedMs: performance.now() - started };
 }

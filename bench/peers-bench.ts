@@ -25,9 +25,8 @@ import { createServer, connect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Pool } from 'undici';
 import { fullStackConfig } from './full-stack.js';
-import { childrenOf, loadWithCpu, median, treeCpu, type LoadSample } from './measure.js';
+import { childrenOf, loadWithCpu, median, openLoop, treeCpu, type LoadSample } from './measure.js';
 import { startRole } from './proxy-bench.js';
 import { ITEM } from './servers.js';
 
@@ -125,28 +124,11 @@ backend be
   return { name: 'haproxy (1 thread)', port, child };
 }
 
-/** Open-loop latency: `rate` requests per second on a schedule, over 32 connections, for `seconds`. */
+/** Open-loop latency (bench/measure.ts openLoop): `rate` requests per second over 32 connections, for `seconds`. */
 async function pacedLatency(peer: Peer, method: 'GET' | 'POST', urlPath: string, body: string, rate: number, seconds: number): Promise<{ p50: number; p99: number }> {
-  const pool = new Pool(`http://127.0.0.1:${peer.port}`, { connections: 32, pipelining: 1 });
-  const headers = { ...peer.headers, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) };
-  const samples: number[] = [];
-  const inflight: Promise<void>[] = [];
-  const started = performance.now();
-  let sent = 0;
-  try {
-    while (performance.now() - started < seconds * 1000) {
-      const due = Math.floor(((performance.now() - started) / 1000) * rate);
-      for (; sent < due; sent++) {
-        const t0 = performance.now();
-        inflight.push(pool.request({ method, path: urlPath, headers, body: method === 'POST' ? body : null })
-          .then(async (res) => { await res.body.arrayBuffer(); samples.push(performance.now() - t0); }));
-      }
-      await new Promise((r) => setTimeout(r, 1));
-    }
-    await Promise.all(inflight);
-  } finally {
-    await pool.close();
-  }
+  const r = await openLoop(peer.port, method, urlPath, rate, seconds, { ...(peer.headers === undefined ? {} : { headers: peer.headers }), body });
+  if (r.errors > 0) throw new Error(`${peer.name}: ${r.errors} of ${r.sent} paced requests got no answer`);
+  const samples = r.latencies;
   samples.sort((a, b) => a - b);
   const at = (q: number): number => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? 0;
   return { p50: at(0.5), p99: at(0.99) };

@@ -25,9 +25,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { Pool } from 'undici';
 import { fullStackConfig } from './full-stack.js';
-import { cpuMicros, loadWithCpu, median, treeCpu } from './measure.js';
+import { cpuMicros, loadWithCpu, median, openLoop, treeCpu } from './measure.js';
 import { startRole } from './proxy-bench.js';
 import { ITEM } from './servers.js';
 
@@ -110,29 +109,12 @@ function configYaml(upstream: string, store: string, workers: number | undefined
  * process tree's CPU per request when it is not saturated. Every answer must be a 2xx.
  */
 async function paced(g: Running, method: Method, urlPath: string, headers: Record<string, string>, body: string, rate: number, seconds: number): Promise<Sample> {
-  const pool = new Pool(`http://127.0.0.1:${g.port}`, { connections: 32, pipelining: 1 });
-  const all = { ...headers, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) };
-  const inflight: Promise<void>[] = [];
-  let failed = 0;
   const treeBefore = treeCpu(g.child.pid);
   const primaryBefore = cpuMicros(g.child.pid);
-  const started = performance.now();
-  let sent = 0;
-  try {
-    while (performance.now() - started < seconds * 1000) {
-      const due = Math.floor(((performance.now() - started) / 1000) * rate);
-      for (; sent < due; sent++) {
-        inflight.push(pool.request({ method, path: urlPath, headers: all, body: method === 'POST' ? body : null })
-          .then(async (res) => { await res.body.arrayBuffer(); if (res.statusCode >= 300) failed++; }, () => { failed++; }));
-      }
-      await new Promise((r) => setTimeout(r, 1));
-    }
-    await Promise.all(inflight);
-  } finally {
-    await pool.close();
-  }
-  if (failed > 0) throw new Error(`${g.name}: ${failed} of ${sent} paced requests failed`);
-  return { cpu: (treeCpu(g.child.pid) - treeBefore) / sent, primaryCpu: (cpuMicros(g.child.pid) - primaryBefore) / sent, rps: sent / ((performance.now() - started) / 1000) };
+  const r = await openLoop(g.port, method, urlPath, rate, seconds, { headers, body });
+  const failed = r.non2xx + r.errors;
+  if (failed > 0) throw new Error(`${g.name}: ${failed} of ${r.sent} paced requests failed`);
+  return { cpu: (treeCpu(g.child.pid) - treeBefore) / r.sent, primaryCpu: (cpuMicros(g.child.pid) - primaryBefore) / r.sent, rps: r.sent / (r.elapsedMs / 1000) };
 }
 
 /** Deletes every key under `prefix` (the bench's records and counters), whatever happened. */
